@@ -1,0 +1,4 @@
+import { CreateTenants1763840000000 } from './1763840000000-CreateTenants.js';
+
+/** Every migration in order. Listed explicitly (no glob), so ts-jest and the built app agree. */
+export const MIGRATIONS = [CreateTenants1763840000000];

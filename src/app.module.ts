@@ -1,0 +1,45 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Logger } from 'pino';
+import { AccessGuard } from './common/access.guard.js';
+import { ErrorFilter } from './common/error.filter.js';
+import { HttpPipelineMiddleware } from './common/http-pipeline.middleware.js';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { dataSourceOptions } from './database/data-source-options.js';
+import { HealthModule } from './health/health.module.js';
+import { TenantsModule } from './tenants/tenants.module.js';
+import { LoggerModule } from './common/logger.module.js';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  logger: Logger;
+  /** Tests migrate once in their global setup; the app migrates at boot otherwise. */
+  migrationsRun?: boolean;
+}
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(options.config),
+        LoggerModule.forRoot(options.logger),
+        TypeOrmModule.forRoot(dataSourceOptions(options.config.databaseUrl, { migrationsRun: options.migrationsRun })),
+        HealthModule,
+        TenantsModule,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpPipelineMiddleware).forRoutes('*path');
+  }
+}
+

@@ -1,0 +1,15 @@
+import { SetMetadata } from '@nestjs/common';
+
+/**
+ * Who may call a route. Every route must say it: the global AccessGuard denies routes that do
+ * not (deny by default, so a forgotten decorator closes a route rather than opening it).
+ * - `public`: anyone (health, docs, unsubscribe links).
+ * - `admin`: the ADMIN_API_TOKEN bearer.
+ * - `ingestion`: an ingestion key, checked by IngestionKeyGuard on the route.
+ * - `webhook`: a provider signature, checked by the webhook signature guard on the route.
+ */
+export type RouteAccess = 'public' | 'admin' | 'ingestion' | 'webhook';
+
+export const ACCESS_KEY = 'mara:access';
+
+export const Access = (access: RouteAccess): MethodDecorator & ClassDecorator => SetMetadata(ACCESS_KEY, access);

@@ -1,0 +1,62 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject } from '@nestjs/common';
+import type { Response } from 'express';
+import type { Logger } from 'pino';
+import { AppError, type ErrorCode } from './errors.js';
+import { PINO_LOGGER } from './logger.js';
+import type { AppRequest } from './request-context.js';
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'unauthorized',
+  404: 'not_found',
+  405: 'not_found',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
+/** Turns a framework HttpException into our envelope without leaking its internals. */
+function fromHttpException(e: HttpException, req: AppRequest): AppError {
+  const status = e.getStatus();
+  const code = CODE_BY_STATUS[status];
+  if (!code) return new AppError('infra', 'internal error');
+  if (code === 'not_found') return new AppError('not_found', `no route for ${req.method} ${req.path}`);
+  const response = e.getResponse();
+  const message =
+    typeof response === 'object' && response !== null && 'message' in response
+      ? String((response as { message: unknown }).message)
+      : e.message;
+  return new AppError(code, message);
+}
+
+/** The one place every error becomes `{ok: false, code, message}` (CONTRACT section 3). */
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  constructor(@Inject(PINO_LOGGER) private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<AppRequest>();
+    const res = ctx.getResponse<Response>();
+    let error: AppError;
+    if (exception instanceof AppError) error = exception;
+    else if (exception instanceof HttpException) error = fromHttpException(exception, req);
+    else if (isBodyParserError(exception)) error = new AppError('bad_request', 'body: is not valid JSON');
+    else error = new AppError('infra', 'internal error; safe to retry');
+
+    if (error.code === 'infra') {
+      this.logger.error({ requestId: req.id, err: exception }, 'unhandled error');
+      error = new AppError('infra', `internal error (request ${req.id}); safe to retry`);
+    }
+    if (res.headersSent) return;
+    for (const [name, value] of Object.entries({ ...req.answerHeaders, ...error.headers })) {
+      res.setHeader(name, value);
+    }
+    res.status(error.status).json(error.body());
+  }
+}
+
+function isBodyParserError(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { type?: string }).type === 'entity.parse.failed';
+}

@@ -1,0 +1,46 @@
+/** Every error code of the API with its HTTP status (CONTRACT section 3). */
+export const ERROR_STATUS = {
+  bad_request: 400,
+  unauthorized: 401,
+  invalid_signature: 401,
+  not_found: 404,
+  payload_too_large: 413,
+  no_ingestion_key: 412,
+  no_webhook_secret: 412,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  infra: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorBody {
+  ok: false;
+  code: ErrorCode;
+  message: string;
+}
+
+/** An error whose code and message are meant for the client. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Extra response headers (e.g. Retry-After). */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+
+  body(): ErrorBody {
+    return { ok: false, code: this.code, message: this.message };
+  }
+}
+
+export const badRequest = (message: string): AppError => new AppError('bad_request', message);
+export const notFound = (what: string): AppError => new AppError('not_found', `${what} not found`);
+export const unauthorized = (message = 'missing or invalid credentials'): AppError =>
+  new AppError('unauthorized', message);

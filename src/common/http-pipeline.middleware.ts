@@ -1,0 +1,101 @@
+import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { AppError } from './errors.js';
+import { findJsonProblem, isJsonContentType, MAX_BODY_BYTES, parseJsonBody } from './json-body.js';
+import { PINO_LOGGER } from './logger.js';
+import type { AppRequest } from './request-context.js';
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Webhook bodies are verified raw before they are parsed (by the webhook guard). */
+const RAW_ONLY_PREFIX = '/api/webhooks/';
+
+function readBody(req: AppRequest, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new AppError('payload_too_large', `body: exceeds ${limit} bytes`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        reject(new AppError('payload_too_large', `body: exceeds ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!failed) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', (err) => {
+      if (!failed) reject(err);
+    });
+  });
+}
+
+function hasBody(req: AppRequest): boolean {
+  const length = req.headers['content-length'];
+  if (length !== undefined) return Number(length) > 0;
+  return req.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * First stop of every request: request id, access log, and the JSON body (1 MB limit, strict
+ * UTF-8, 415 for other content types, depth and NUL checks). Errors reach the global filter.
+ */
+@Injectable()
+export class HttpPipelineMiddleware implements NestMiddleware {
+  constructor(@Inject(PINO_LOGGER) private readonly logger: Logger) {}
+
+  async use(req: AppRequest, res: Response, next: NextFunction): Promise<void> {
+    const incoming = req.headers['x-request-id'];
+    req.id = typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', req.id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      this.logger.info(
+        {
+          requestId: req.id,
+          method: req.method,
+          // The path only: query strings may carry a key (`?token=`).
+          path: req.originalUrl.split('?')[0],
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
+        'request',
+      );
+    });
+
+    if (!BODY_METHODS.has(req.method) || !hasBody(req)) {
+      req.body = undefined;
+      next();
+      return;
+    }
+    if (!isJsonContentType(req.headers['content-type'])) {
+      throw new AppError('unsupported_media_type', 'Content-Type must be application/json');
+    }
+    const raw = await readBody(req, MAX_BODY_BYTES);
+    req.rawBody = raw;
+    if (req.originalUrl.startsWith(RAW_ONLY_PREFIX)) {
+      next();
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = parseJsonBody(raw);
+    } catch (e) {
+      throw new AppError('bad_request', (e as Error).message);
+    }
+    const problem = findJsonProblem(parsed);
+    if (problem) throw new AppError('bad_request', problem);
+    req.body = parsed;
+    next();
+  }
+}

@@ -1,0 +1,11 @@
+import type { Request } from 'express';
+
+/** What the app attaches to each request as it passes through middleware and guards. */
+export interface AppRequest extends Request {
+  id: string;
+  rawBody?: Buffer;
+  /** Set by the ingestion-key guard. */
+  tenantId?: string;
+  /** Extra headers the guards want on the answer, error or not (RateLimit-*). */
+  answerHeaders?: Record<string, string>;
+}

@@ -1,0 +1,116 @@
+import { applyDecorators, CanActivate, ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+import { Access } from '../common/access.decorator.js';
+import { bearerToken, secretsEqual } from '../common/access.guard.js';
+import { AppError, unauthorized } from '../common/errors.js';
+import { isUuid } from '../common/ids.js';
+import type { AppRequest } from '../common/request-context.js';
+import { hashIngestionKey } from './ingestion-key.js';
+import { RateLimitService } from './rate-limit.service.js';
+
+/** Where a route accepts the ingestion key from. */
+export type KeySource = 'bearer' | 'basic' | 'query-token';
+const KEY_SOURCES = 'mara:key-sources';
+
+function basicUsername(req: AppRequest): string | null {
+  const header = req.headers.authorization;
+  const match = typeof header === 'string' ? /^Basic\s+(\S+)\s*$/i.exec(header) : null;
+  if (!match) return null;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const user = decoded.split(':')[0];
+  return user || null;
+}
+
+/** `?token=API_KEY.SERVER_TOKEN`: the last `.`-separated part is the ingestion key. */
+function queryToken(req: AppRequest): string | null {
+  const token = req.query.token;
+  if (typeof token !== 'string' || !token) return null;
+  const parts = token.split('.');
+  return parts[parts.length - 1] || null;
+}
+
+export function presentedKey(req: AppRequest, sources: KeySource[]): string | null {
+  for (const source of sources) {
+    const key = source === 'bearer' ? bearerToken(req) : source === 'basic' ? basicUsername(req) : queryToken(req);
+    if (key) return key;
+  }
+  return null;
+}
+
+/**
+ * Resolves the tenant from its ingestion key on every request (no cache, so a rotation takes
+ * effect at once on every instance). On `/api/tenants/:tenantId/...` the key must belong to
+ * that tenant; an unknown tenant answers like a wrong key.
+ */
+@Injectable()
+export class IngestionKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<AppRequest>();
+    const sources = this.reflector.getAllAndOverride<KeySource[] | undefined>(KEY_SOURCES, [context.getHandler(), context.getClass()]) ?? ['bearer'];
+    const key = presentedKey(req, sources);
+    const pathTenant = req.params.tenantId as string | undefined;
+
+    if (pathTenant !== undefined) {
+      if (!isUuid(pathTenant)) throw unauthorized('unknown tenant or wrong ingestion key');
+      const rows: Array<{ hash: string | null }> = await this.dataSource.query(
+        'SELECT ingestion_key_hash AS hash FROM tenants WHERE id = $1',
+        [pathTenant],
+      );
+      if (rows.length === 0) throw unauthorized('unknown tenant or wrong ingestion key');
+      if (rows[0].hash === null) {
+        throw new AppError('no_ingestion_key', 'no ingestion key has been generated for this tenant yet');
+      }
+      if (!key || !secretsEqual(hashIngestionKey(key), rows[0].hash)) {
+        throw unauthorized('missing or wrong ingestion key');
+      }
+      req.tenantId = pathTenant;
+      return true;
+    }
+
+    if (!key) throw unauthorized('missing ingestion key');
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      'SELECT id FROM tenants WHERE ingestion_key_hash = $1',
+      [hashIngestionKey(key)],
+    );
+    if (rows.length === 0) throw unauthorized('wrong ingestion key');
+    req.tenantId = rows[0].id;
+    return true;
+  }
+}
+
+/** Takes one token from the tenant's bucket; runs after IngestionKeyGuard, so bad keys drain nothing. */
+@Injectable()
+export class RateLimitGuard implements CanActivate {
+  constructor(private readonly rateLimits: RateLimitService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<AppRequest>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const answer = await this.rateLimits.take(req.tenantId!);
+    res.setHeader('RateLimit-Limit', String(answer.limit));
+    res.setHeader('RateLimit-Remaining', String(answer.remaining));
+    res.setHeader('RateLimit-Reset', String(answer.resetSeconds));
+    if (!answer.allowed) {
+      throw new AppError('rate_limited', `rate limit exceeded; retry after ${answer.retryAfterSeconds} s`, {
+        'Retry-After': String(answer.retryAfterSeconds),
+      });
+    }
+    return true;
+  }
+}
+
+/** Marks a route as keyed intake: ingestion-key check, then the tenant's rate limit. */
+export const IngestionKeyAuth = (...sources: KeySource[]): MethodDecorator & ClassDecorator =>
+  applyDecorators(
+    Access('ingestion'),
+    SetMetadata(KEY_SOURCES, sources.length ? sources : ['bearer']),
+    UseGuards(IngestionKeyGuard, RateLimitGuard),
+  );

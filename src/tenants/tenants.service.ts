@@ -1,0 +1,155 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, Repository } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { notFound } from '../common/errors.js';
+import { isUuid } from '../common/ids.js';
+import { decodeCursor, type Page, type PageQueryDto, pageLimit, toPage } from '../common/pagination.js';
+import {
+  type IngestionKeyView,
+  type IntegrationsView,
+  type TenantView,
+  WEBHOOK_PROVIDERS,
+} from './dto/tenant.dto.js';
+import { generateIngestionKey } from './ingestion-key.js';
+import { TenantRateLimit } from './rate-limit.entity.js';
+import { decryptSecret, encryptSecret } from './secret-box.js';
+import { type SecretKind, TenantSecret } from './tenant-secret.entity.js';
+import { Tenant } from './tenant.entity.js';
+
+export const DEFAULT_RATE_LIMIT = { requestsPerHour: 600, burst: 600 };
+
+@Injectable()
+export class TenantsService {
+  constructor(
+    @InjectRepository(Tenant) private readonly tenants: Repository<Tenant>,
+    @InjectRepository(TenantSecret) private readonly secrets: Repository<TenantSecret>,
+    @InjectRepository(TenantRateLimit) private readonly rateLimits: Repository<TenantRateLimit>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  eventsUrl(tenantId: string): string {
+    return `${this.config.publicBaseUrl}/api/tenants/${tenantId}/events`;
+  }
+
+  private view(t: Tenant): TenantView {
+    return { id: t.id, name: t.name, createdAt: t.createdAt.toISOString(), eventsUrl: this.eventsUrl(t.id) };
+  }
+
+  async create(name: string): Promise<TenantView> {
+    const tenant = await this.dataSource.transaction(async (em) => {
+      const row = em.create(Tenant, { id: randomUUID(), name, createdAt: new Date() });
+      await em.insert(Tenant, row);
+      // A new tenant's bucket starts full.
+      await em.insert(TenantRateLimit, {
+        tenantId: row.id,
+        ...DEFAULT_RATE_LIMIT,
+        tokens: DEFAULT_RATE_LIMIT.burst,
+        updatedAt: new Date(),
+      });
+      return row;
+    });
+    return this.view(tenant);
+  }
+
+  async list(query: PageQueryDto): Promise<Page<TenantView>> {
+    const limit = pageLimit(query);
+    const after = decodeCursor(query.cursor);
+    const qb = this.tenants.createQueryBuilder('t').orderBy('t.created_at', 'ASC').addOrderBy('t.id', 'ASC').limit(limit + 1);
+    if (after) qb.where('(t.created_at, t.id) > (:at, :id)', { at: after.at, id: after.id });
+    const rows = await qb.getMany();
+    return toPage(rows, limit, (t) => ({ at: t.createdAt.toISOString(), id: t.id }), (t) => this.view(t));
+  }
+
+  /** The tenant, or 404. */
+  async require(tenantId: string): Promise<Tenant> {
+    const tenant = isUuid(tenantId) ? await this.tenants.findOneBy({ id: tenantId }) : null;
+    if (!tenant) throw notFound('tenant');
+    return tenant;
+  }
+
+  async get(tenantId: string): Promise<TenantView> {
+    return this.view(await this.require(tenantId));
+  }
+
+  /** Generates a key; the previous one stops working with this commit, on every instance. */
+  async generateIngestionKey(tenantId: string): Promise<IngestionKeyView> {
+    await this.require(tenantId);
+    const { key, hash, keyPrefix } = generateIngestionKey();
+    const createdAt = new Date();
+    await this.tenants.update(
+      { id: tenantId },
+      { ingestionKeyHash: hash, ingestionKeyPrefix: keyPrefix, ingestionKeyCreatedAt: createdAt },
+    );
+    return { key, keyPrefix, createdAt: createdAt.toISOString() };
+  }
+
+  async integrations(tenantId: string): Promise<IntegrationsView> {
+    const tenant = await this.require(tenantId);
+    const [secrets, rate] = await Promise.all([
+      this.secrets.find({ where: { tenantId }, select: { kind: true } }),
+      this.rateLimits.findOneBy({ tenantId }),
+    ]);
+    const configured = new Set(secrets.map((s) => s.kind));
+    const webhooks = Object.fromEntries(
+      WEBHOOK_PROVIDERS.map((p) => [
+        p,
+        { webhookUrl: `${this.config.publicBaseUrl}/api/webhooks/${p}/${tenantId}`, secretConfigured: configured.has(p) },
+      ]),
+    ) as IntegrationsView['webhooks'];
+    return {
+      eventsUrl: this.eventsUrl(tenantId),
+      ingestionKey: {
+        configured: tenant.ingestionKeyHash !== null,
+        keyPrefix: tenant.ingestionKeyPrefix,
+        createdAt: tenant.ingestionKeyCreatedAt?.toISOString() ?? null,
+      },
+      signupEventType: tenant.signupEventType,
+      webhooks,
+      rateLimit: {
+        requestsPerHour: rate?.requestsPerHour ?? DEFAULT_RATE_LIMIT.requestsPerHour,
+        burst: rate?.burst ?? DEFAULT_RATE_LIMIT.burst,
+      },
+    };
+  }
+
+  async setSignupEventType(tenantId: string, eventType: string): Promise<void> {
+    await this.require(tenantId);
+    await this.tenants.update({ id: tenantId }, { signupEventType: eventType });
+  }
+
+  async setSecret(tenantId: string, kind: SecretKind, secret: string): Promise<void> {
+    await this.require(tenantId);
+    const ciphertext = encryptSecret(this.config.secretsKey, secret, `${tenantId}:${kind}`);
+    await this.secrets.upsert({ tenantId, kind, ciphertext, updatedAt: new Date() }, ['tenantId', 'kind']);
+  }
+
+  async deleteSecret(tenantId: string, kind: SecretKind): Promise<void> {
+    await this.require(tenantId);
+    await this.secrets.delete({ tenantId, kind });
+  }
+
+  /** The decrypted secret, or null when none is configured. Never leaves the server. */
+  async readSecret(tenantId: string, kind: SecretKind): Promise<string | null> {
+    const row = await this.secrets.findOneBy({ tenantId, kind });
+    return row ? decryptSecret(this.config.secretsKey, row.ciphertext, `${tenantId}:${kind}`) : null;
+  }
+
+  /** New settings; the current tokens are capped at the new burst. */
+  async setRateLimit(tenantId: string, requestsPerHour: number, burst: number): Promise<IntegrationsView['rateLimit']> {
+    await this.require(tenantId);
+    await this.dataSource.query(
+      `INSERT INTO tenant_rate_limits (tenant_id, requests_per_hour, burst, tokens, updated_at)
+       VALUES ($1, $2::int, $3::int, $3::int, now())
+       ON CONFLICT (tenant_id) DO UPDATE SET
+         tokens = LEAST($3::int::float8, tenant_rate_limits.tokens
+                  + GREATEST(0, EXTRACT(EPOCH FROM clock_timestamp() - tenant_rate_limits.updated_at)::float8)
+                    * tenant_rate_limits.requests_per_hour / 3600.0),
+         requests_per_hour = $2::int, burst = $3::int, updated_at = clock_timestamp()`,
+      [tenantId, requestsPerHour, burst],
+    );
+    return { requestsPerHour, burst };
+  }
+}
