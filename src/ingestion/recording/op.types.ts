@@ -1,0 +1,54 @@
+/**
+ * The shapes every intake path shares. Each format (Events API, Usermaven, Event Intake,
+ * Segment) and each webhook adapter produces Events-API-shaped ops; one validation and
+ * sanitization step turns them into PreparedOps; one recorder writes them.
+ */
+
+/** Who delivered an op: one connector per intake format or provider (ingestion-health keys). */
+export const CONNECTORS = ['events_api', 'stripe', 'polar', 'clerk', 'usermaven', 'intake', 'segment'] as const;
+export type Connector = (typeof CONNECTORS)[number];
+
+/** A flat scalar, the only kind of value kept in traits, properties and attributes. */
+export type Scalar = string | number | boolean | null;
+
+/** An op in the Events API's own wire shape (events-api.txt), before validation. */
+export interface EventsApiOp {
+  type: 'identify' | 'track';
+  userId?: string;
+  externalId?: string;
+  email?: string;
+  name?: string;
+  traits?: Record<string, unknown>;
+  event?: string;
+  properties?: Record<string, unknown>;
+  /** ISO 8601 string; anything invalid falls back to arrival time with a warning. */
+  timestamp?: unknown;
+  messageId?: string;
+}
+
+/** A validated, sanitized op, ready for the recorder. */
+export interface PreparedOp {
+  type: 'identify' | 'track';
+  /** externalId, else userId. */
+  externalId: string | null;
+  /** Trimmed, validated, lower-cased. */
+  email: string | null;
+  name: string | null;
+  traits: Record<string, Scalar>;
+  event: string | null;
+  properties: Record<string, Scalar>;
+  /** null: arrival time. */
+  occurredAt: Date | null;
+  messageId: string | null;
+  /** What sanitization dropped or cut, e.g. `traits.password: dropped, secret-looking key`. */
+  warnings: string[];
+}
+
+export type OpStatus = 'ok' | 'duplicate' | 'skipped_no_identity';
+
+export interface OpResult {
+  status: OpStatus;
+  contactId: string | null;
+  eventId?: string;
+  warnings?: string[];
+}
