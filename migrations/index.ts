@@ -1,4 +1,5 @@
 import { CreateTenants1763840000000 } from './1763840000000-CreateTenants.js';
+import { CreateContactsAndEvents1763840100000 } from './1763840100000-CreateContactsAndEvents.js';
 
 /** Every migration in order. Listed explicitly (no glob), so ts-jest and the built app agree. */
-export const MIGRATIONS = [CreateTenants1763840000000];
+export const MIGRATIONS = [CreateTenants1763840000000, CreateContactsAndEvents1763840100000];

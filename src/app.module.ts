@@ -10,6 +10,8 @@ import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
+import { ContactsModule } from './contacts/contacts.module.js';
+import { IngestionModule } from './ingestion/ingestion.module.js';
 import { LoggerModule } from './common/logger.module.js';
 
 export interface AppModuleOptions {
@@ -30,6 +32,8 @@ export class AppModule implements NestModule {
         TypeOrmModule.forRoot(dataSourceOptions(options.config.databaseUrl, { migrationsRun: options.migrationsRun })),
         HealthModule,
         TenantsModule,
+        ContactsModule,
+        IngestionModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

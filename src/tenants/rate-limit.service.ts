@@ -43,10 +43,11 @@ export class RateLimitService {
     };
   }
 
-  private consume(
+  private async consume(
     tenantId: string,
   ): Promise<Array<{ allowed: boolean; tokens: number; burst: number; requests_per_hour: number }>> {
-    return this.dataSource.query(
+    // TypeORM answers an UPDATE with [rows, affectedCount].
+    const [rows] = await this.dataSource.query(
       `WITH cur AS (
          SELECT tenant_id,
                 LEAST(burst::float8, tokens + GREATEST(0, EXTRACT(EPOCH FROM clock_timestamp() - updated_at)::float8)
@@ -59,6 +60,7 @@ export class RateLimitService {
         WHERE r.tenant_id = cur.tenant_id
        RETURNING cur.avail >= 1 AS allowed, r.tokens, r.burst, r.requests_per_hour`,
       [tenantId],
-    ) as never;
+    );
+    return rows;
   }
 }

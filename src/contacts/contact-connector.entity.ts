@@ -1,0 +1,20 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** Which connectors have delivered for a contact, for exact ingestion-health counts. */
+@Entity('contact_connectors')
+export class ContactConnector {
+  @PrimaryColumn('uuid', { name: 'tenant_id', primaryKeyConstraintName: 'PK_contact_connectors' })
+  tenantId: string;
+
+  @PrimaryColumn('text', { primaryKeyConstraintName: 'PK_contact_connectors' })
+  connector: string;
+
+  @PrimaryColumn('uuid', { name: 'contact_id', primaryKeyConstraintName: 'PK_contact_connectors' })
+  contactId: string;
+
+  @Column('timestamptz', { name: 'first_seen_at' })
+  firstSeenAt: Date;
+
+  @Column('timestamptz', { name: 'last_seen_at' })
+  lastSeenAt: Date;
+}

@@ -1,0 +1,36 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { Scalar } from '../ingestion/recording/op.types.js';
+
+/** One event on a contact's timeline (or unlinked, for billing events with no identity). */
+@Entity('events')
+@Index('uq_events_message_id', ['tenantId', 'messageId'], { unique: true })
+@Index('ix_events_contact_timeline', ['tenantId', 'contactId', 'occurredAt', 'id'])
+@Index('ix_events_source', ['tenantId', 'source', 'receivedAt'])
+export class ContactEvent {
+  @PrimaryColumn('uuid', { name: 'tenant_id', primaryKeyConstraintName: 'PK_events' })
+  tenantId: string;
+
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'PK_events' })
+  id: string;
+
+  @Column('uuid', { name: 'contact_id', nullable: true })
+  contactId: string | null;
+
+  @Column('text')
+  type: string;
+
+  @Column('jsonb', { default: () => `'{}'::jsonb` })
+  properties: Record<string, Scalar>;
+
+  @Column('timestamptz', { name: 'occurred_at' })
+  occurredAt: Date;
+
+  @Column('timestamptz', { name: 'received_at' })
+  receivedAt: Date;
+
+  @Column('text', { name: 'message_id', nullable: true })
+  messageId: string | null;
+
+  @Column('text')
+  source: string;
+}

@@ -1,0 +1,48 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { Scalar } from '../ingestion/recording/op.types.js';
+
+export interface Consent {
+  status: 'granted';
+  source: string;
+  at: string;
+}
+
+@Entity('contacts')
+@Index('uq_contacts_external_id', ['tenantId', 'externalId'], { unique: true, where: 'external_id IS NOT NULL' })
+@Index('uq_contacts_email_only', ['tenantId', 'email'], { unique: true, where: 'external_id IS NULL' })
+@Index('ix_contacts_email', ['tenantId', 'email'])
+@Index('ix_contacts_created', ['tenantId', 'createdAt', 'id'])
+export class Contact {
+  @PrimaryColumn('uuid', { name: 'tenant_id', primaryKeyConstraintName: 'PK_contacts' })
+  tenantId: string;
+
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'PK_contacts' })
+  id: string;
+
+  @Column('text', { name: 'external_id', nullable: true })
+  externalId: string | null;
+
+  @Column('text', { nullable: true })
+  email: string | null;
+
+  @Column('text', { nullable: true })
+  name: string | null;
+
+  @Column('jsonb', { default: () => `'{}'::jsonb` })
+  attributes: Record<string, Scalar>;
+
+  @Column('jsonb', { nullable: true })
+  consent: Consent | null;
+
+  @Column('timestamptz', { name: 'unsubscribed_at', nullable: true })
+  unsubscribedAt: Date | null;
+
+  @Column('timestamptz', { name: 'deactivated_at', nullable: true })
+  deactivatedAt: Date | null;
+
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
+  createdAt: Date;
+
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
+  updatedAt: Date;
+}

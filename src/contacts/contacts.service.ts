@@ -1,0 +1,130 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { notFound } from '../common/errors.js';
+import { isUuid } from '../common/ids.js';
+import { decodeCursor, type Page, type PageQueryDto, pageLimit, toPage } from '../common/pagination.js';
+import { CONNECTORS } from '../ingestion/recording/op.types.js';
+import { TenantsService } from '../tenants/tenants.service.js';
+import { ContactEvent } from './contact-event.entity.js';
+import { Contact } from './contact.entity.js';
+import type {
+  ContactEventView,
+  ContactsQueryDto,
+  ContactView,
+  ConnectorHealth,
+  IngestionHealthView,
+} from './dto/contacts.dto.js';
+
+/** Admin reads: contacts, their timelines, and per-connector ingestion health. */
+@Injectable()
+export class ContactsService {
+  constructor(
+    @InjectRepository(Contact) private readonly contacts: Repository<Contact>,
+    @InjectRepository(ContactEvent) private readonly events: Repository<ContactEvent>,
+    private readonly tenants: TenantsService,
+  ) {}
+
+  private view(c: Contact): ContactView {
+    return {
+      id: c.id,
+      externalId: c.externalId,
+      email: c.email,
+      name: c.name,
+      attributes: c.attributes,
+      consent: c.consent,
+      createdAt: c.createdAt.toISOString(),
+      updatedAt: c.updatedAt.toISOString(),
+    };
+  }
+
+  private eventView(e: ContactEvent): ContactEventView {
+    return {
+      id: e.id,
+      type: e.type,
+      properties: e.properties,
+      occurredAt: e.occurredAt.toISOString(),
+      receivedAt: e.receivedAt.toISOString(),
+      messageId: e.messageId,
+      source: e.source,
+    };
+  }
+
+  async list(tenantId: string, query: ContactsQueryDto): Promise<Page<ContactView>> {
+    await this.tenants.require(tenantId);
+    const limit = pageLimit(query);
+    const after = decodeCursor(query.cursor);
+    const qb = this.contacts
+      .createQueryBuilder('c')
+      .where('c.tenant_id = :tenantId', { tenantId })
+      .orderBy('c.created_at', 'ASC')
+      .addOrderBy('c.id', 'ASC')
+      .limit(limit + 1);
+    if (query.email) qb.andWhere('c.email = :email', { email: query.email.trim().toLowerCase() });
+    if (query.externalId) qb.andWhere('c.external_id = :externalId', { externalId: query.externalId });
+    if (after) qb.andWhere('(c.created_at, c.id) > (:at, :id)', { at: after.at, id: after.id });
+    const rows = await qb.getMany();
+    return toPage(rows, limit, (c) => ({ at: c.createdAt.toISOString(), id: c.id }), (c) => this.view(c));
+  }
+
+  async require(tenantId: string, contactId: string): Promise<Contact> {
+    await this.tenants.require(tenantId);
+    const contact = isUuid(contactId) ? await this.contacts.findOneBy({ tenantId, id: contactId }) : null;
+    if (!contact) throw notFound('contact');
+    return contact;
+  }
+
+  async get(tenantId: string, contactId: string): Promise<ContactView> {
+    return this.view(await this.require(tenantId, contactId));
+  }
+
+  /** The contact's timeline, newest first. */
+  async timeline(tenantId: string, contactId: string, query: PageQueryDto): Promise<Page<ContactEventView>> {
+    await this.require(tenantId, contactId);
+    const limit = pageLimit(query);
+    const after = decodeCursor(query.cursor);
+    const qb = this.events
+      .createQueryBuilder('e')
+      .where('e.tenant_id = :tenantId AND e.contact_id = :contactId', { tenantId, contactId })
+      .orderBy('e.occurred_at', 'DESC')
+      .addOrderBy('e.id', 'DESC')
+      .limit(limit + 1);
+    if (after) qb.andWhere('(e.occurred_at, e.id) < (:at, :id)', { at: after.at, id: after.id });
+    const rows = await qb.getMany();
+    return toPage(rows, limit, (e) => ({ at: e.occurredAt.toISOString(), id: e.id }), (e) => this.eventView(e));
+  }
+
+  /** Exact per-connector counts: every write acknowledged before the call is included. */
+  async ingestionHealth(tenantId: string): Promise<IngestionHealthView> {
+    await this.tenants.require(tenantId);
+    const [contactRows, eventRows]: [
+      Array<{ connector: string; n: number; last: Date | null }>,
+      Array<{ source: string; n: number; last: Date | null }>,
+    ] = await Promise.all([
+      this.contacts.query(
+        `SELECT connector, count(*)::int AS n, max(last_seen_at) AS last
+           FROM contact_connectors WHERE tenant_id = $1 GROUP BY connector`,
+        [tenantId],
+      ),
+      this.events.query(
+        `SELECT source, count(*)::int AS n, max(received_at) AS last FROM events WHERE tenant_id = $1 GROUP BY source`,
+        [tenantId],
+      ),
+    ]);
+    const connectors: Record<string, ConnectorHealth> = {};
+    for (const name of CONNECTORS) connectors[name] = { contacts: 0, events: 0, lastActivityAt: null };
+    const later = (a: string | null, b: Date | null): string | null =>
+      b && (!a || b.toISOString() > a) ? b.toISOString() : a;
+    for (const r of contactRows) {
+      const c = (connectors[r.connector] ??= { contacts: 0, events: 0, lastActivityAt: null });
+      c.contacts = r.n;
+      c.lastActivityAt = later(c.lastActivityAt, r.last);
+    }
+    for (const r of eventRows) {
+      const c = (connectors[r.source] ??= { contacts: 0, events: 0, lastActivityAt: null });
+      c.events = r.n;
+      c.lastActivityAt = later(c.lastActivityAt, r.last);
+    }
+    return { connectors };
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The Event Intake format (event-intake-api.txt, CONTRACT section 10) to one Events-API track:
+ * `event_type` → event, `occurred_at` → timestamp, `idempotency_key` → messageId, `data` →
+ * properties, except its identity keys. Unknown top-level fields are put aside silently.
+ */
+import {
+  at,
+  fail,
+  isObject,
+  msToIso,
+  optionalIdentity,
+  optionalObject,
+  optionalString,
+  own,
+  parseIsoDateTime,
+  put,
+  requiredString,
+  type JsonObject,
+  type MappedOp,
+  type MappedRequest,
+} from './format-mapper.js';
+
+/** Keys of `data` that become the op's identity instead of properties. */
+const IDENTITY_KEYS: ReadonlyArray<readonly [string, 'userId' | 'externalId' | 'email']> = [
+  ['user_id', 'userId'],
+  ['external_id', 'externalId'],
+  ['email', 'email'],
+];
+
+export function mapIntake(body: unknown): MappedRequest {
+  if (!isObject(body)) fail('', 'must be an object');
+  // Empty or ill-named event types are left to the Events API's event rules downstream.
+  const event = requiredString(body, 'event_type', '');
+  const mapped: MappedOp = {
+    op: { type: 'track', event, timestamp: occurredAt(body) },
+    fields: { event: 'event_type', timestamp: 'occurred_at' },
+  };
+  mapMessageId(mapped, body);
+  const data = optionalObject(body, 'data', '');
+  if (data) mapData(mapped, data);
+  return { ops: [mapped], ignored: 0 };
+}
+
+/**
+ * Unlike the Events API's optional `timestamp`, `occurred_at` is required and a bad one is a 400
+ * (the seed's "400: confirm ISO 8601 occurred_at"). Normalized to UTC ISO so that downstream
+ * reads exactly the instant validated here.
+ */
+function occurredAt(body: JsonObject): string {
+  const raw = own(body, 'occurred_at');
+  if (raw === undefined || raw === null) fail('occurred_at', 'is required');
+  const ms = parseIsoDateTime(raw);
+  const iso = ms === null ? null : msToIso(ms);
+  if (iso === null) fail('occurred_at', 'must be an ISO 8601 date-time');
+  return iso;
+}
+
+/**
+ * An empty key is refused rather than ignored: the client sent it to make retries safe, and
+ * silently storing the event without it would break that promise on the next retry.
+ */
+function mapMessageId({ op, fields }: MappedOp, body: JsonObject): void {
+  const key = optionalString(body, 'idempotency_key', '');
+  if (key === undefined) return;
+  if (key === '') fail('idempotency_key', 'must not be empty');
+  op.messageId = key;
+  fields.messageId = 'idempotency_key';
+}
+
+/** Identity keys of `data` become the op's identity; every other key is kept as a property. */
+function mapData({ op, fields }: MappedOp, data: JsonObject): void {
+  for (const [key, field] of IDENTITY_KEYS) {
+    const value = optionalIdentity(data, key, 'data', field !== 'email');
+    if (value === undefined) continue;
+    op[field] = value;
+    fields[field] = at('data', key);
+  }
+  const properties: JsonObject = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (!IDENTITY_KEYS.some(([identityKey]) => identityKey === key)) put(properties, key, value);
+  }
+  if (Object.keys(properties).length > 0) {
+    op.properties = properties;
+    fields.properties = 'data';
+  }
+}

@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ContactsRepository, lockKey } from '../../contacts/contacts.repository.js';
+import { hasIdentity, resolveIdentities } from '../../contacts/identity-resolution.js';
+import { EventsRepository, type NewEvent } from '../../contacts/events.repository.js';
+import type { Connector, OpResult, PreparedOp } from './op.types.js';
+
+export interface RecordOptions {
+  /** Arrival time of the request (one per request). */
+  receivedAt?: Date;
+  /** Record tracks that carry no identity as unlinked events (billing webhooks) instead of skipping them. */
+  keepUnlinked?: boolean;
+}
+
+/**
+ * The one event-recording path. Every intake format and every webhook connector ends here:
+ * identity resolution, contact upserts, event writes, journey enrollment and connector
+ * bookkeeping, all inside the caller's transaction and set-based (a fixed number of statements
+ * per request, whatever the batch size).
+ */
+@Injectable()
+export class EventRecorder {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly contacts: ContactsRepository,
+    private readonly events: EventsRepository,
+  ) {}
+
+  /** Records a request's ops in a transaction of its own: all of it is written, or none. */
+  record(tenantId: string, connector: Connector, ops: PreparedOp[], options: RecordOptions = {}): Promise<OpResult[]> {
+    return this.dataSource.transaction((em) => this.recordIn(em, tenantId, connector, ops, options));
+  }
+
+  /** Records inside an existing transaction (webhooks add their delivery record to it). */
+  async recordIn(
+    em: EntityManager,
+    tenantId: string,
+    connector: Connector,
+    ops: PreparedOp[],
+    options: RecordOptions = {},
+  ): Promise<OpResult[]> {
+    const at = options.receivedAt ?? new Date();
+    const results: OpResult[] = ops.map((op) => ({
+      status: hasIdentity(op) || (options.keepUnlinked && op.type === 'track') ? 'ok' : 'skipped_no_identity',
+      contactId: null,
+      ...(op.warnings.length ? { warnings: op.warnings } : {}),
+    }));
+
+    const live = ops.map((op, i) => (results[i].status === 'ok' ? op : null));
+    const messageIds = [...new Set(live.filter((op) => op?.type === 'track' && op.messageId).map((op) => op!.messageId!))];
+    const externalIds = [...new Set(live.flatMap((op) => (op?.externalId ? [op.externalId] : [])))];
+    const emails = [...new Set(live.flatMap((op) => (op?.email ? [op.email] : [])))];
+    if (live.every((op) => op === null)) return results;
+
+    await this.contacts.lockKeys(em, [
+      ...externalIds.map((v) => lockKey(tenantId, 'external_id', v)),
+      ...emails.map((v) => lockKey(tenantId, 'email', v)),
+      ...messageIds.map((v) => lockKey(tenantId, 'message_id', v)),
+    ]);
+
+    // A messageId seen before (in an earlier request, or earlier in this batch) is a duplicate
+    // and writes nothing, not even its contact; it answers with the original's contact and event.
+    const earlier = await this.events.findByMessageIds(em, tenantId, messageIds);
+    const firstInBatch = new Map<string, number>();
+    const repeats: Array<[number, number]> = [];
+    live.forEach((op, i) => {
+      if (op?.type !== 'track' || !op.messageId) return;
+      const original = earlier.get(op.messageId);
+      const first = firstInBatch.get(op.messageId);
+      if (original) {
+        Object.assign(results[i], { status: 'duplicate', contactId: original.contactId, eventId: original.eventId });
+      } else if (first !== undefined) {
+        results[i].status = 'duplicate';
+        repeats.push([i, first]);
+      } else {
+        firstInBatch.set(op.messageId, i);
+        return;
+      }
+      live[i] = null;
+    });
+
+    const known = await this.contacts.findByIdentities(em, tenantId, externalIds, emails);
+    const resolution = resolveIdentities(known, live, { connector, at, newId: randomUUID });
+    await this.contacts.upsert(em, tenantId, resolution.writes, at);
+
+    const newEvents: NewEvent[] = [];
+    live.forEach((op, i) => {
+      if (!op) return;
+      const contactId = resolution.contactIds[i];
+      results[i].contactId = contactId;
+      if (op.type !== 'track') return;
+      const id = randomUUID();
+      results[i].eventId = id;
+      newEvents.push({
+        id,
+        contactId,
+        type: op.event!,
+        properties: op.properties,
+        occurredAt: op.occurredAt ?? at,
+        messageId: op.messageId,
+      });
+    });
+    await this.events.insertMany(em, tenantId, connector, newEvents, at);
+    await this.contacts.touchConnector(em, tenantId, connector, resolution.touched, at);
+    for (const [i, first] of repeats) {
+      results[i].contactId = results[first].contactId;
+      results[i].eventId = results[first].eventId;
+    }
+    return results;
+  }
+}
