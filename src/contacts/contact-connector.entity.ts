@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { Contact } from './contact.entity.js';
 
 /** Which connectors have delivered for a contact, for exact ingestion-health counts. */
 @Entity('contact_connectors')
@@ -17,4 +18,11 @@ export class ContactConnector {
 
   @Column('timestamptz', { name: 'last_seen_at' })
   lastSeenAt: Date;
+
+  @ManyToOne(() => Contact, { onDelete: 'CASCADE' })
+  @JoinColumn([
+    { name: 'tenant_id', referencedColumnName: 'tenantId', foreignKeyConstraintName: 'FK_contact_connectors_contact' },
+    { name: 'contact_id', referencedColumnName: 'id', foreignKeyConstraintName: 'FK_contact_connectors_contact' },
+  ])
+  contact?: Relation<Contact>;
 }

@@ -1,4 +1,6 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { Tenant } from '../tenants/tenant.entity.js';
+import { Contact } from './contact.entity.js';
 import type { Scalar } from '../ingestion/recording/op.types.js';
 
 /** One event on a contact's timeline (or unlinked, for billing events with no identity). */
@@ -19,7 +21,7 @@ export class ContactEvent {
   @Column('text')
   type: string;
 
-  @Column('jsonb', { default: () => `'{}'::jsonb` })
+  @Column('jsonb', { default: () => `'{}'` })
   properties: Record<string, Scalar>;
 
   @Column('timestamptz', { name: 'occurred_at' })
@@ -33,4 +35,15 @@ export class ContactEvent {
 
   @Column('text')
   source: string;
+
+  @ManyToOne(() => Tenant, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'FK_events_tenant' })
+  tenant?: Relation<Tenant>;
+
+  @ManyToOne(() => Contact, { onDelete: 'CASCADE' })
+  @JoinColumn([
+    { name: 'tenant_id', referencedColumnName: 'tenantId', foreignKeyConstraintName: 'FK_events_contact' },
+    { name: 'contact_id', referencedColumnName: 'id', foreignKeyConstraintName: 'FK_events_contact' },
+  ])
+  contact?: Relation<Contact>;
 }

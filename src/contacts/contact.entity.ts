@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { Tenant } from '../tenants/tenant.entity.js';
 import type { Scalar } from '../ingestion/recording/op.types.js';
 
 export interface Consent {
@@ -28,7 +29,7 @@ export class Contact {
   @Column('text', { nullable: true })
   name: string | null;
 
-  @Column('jsonb', { default: () => `'{}'::jsonb` })
+  @Column('jsonb', { default: () => `'{}'` })
   attributes: Record<string, Scalar>;
 
   @Column('jsonb', { nullable: true })
@@ -45,4 +46,8 @@ export class Contact {
 
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
   updatedAt: Date;
+
+  @ManyToOne(() => Tenant, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'FK_contacts_tenant' })
+  tenant?: Relation<Tenant>;
 }

@@ -1,0 +1,119 @@
+import type { AddressInfo } from 'node:net';
+import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+
+/** Sends bytes exactly as given (supertest would re-encode them). */
+async function rawPost(
+  app: TestApp,
+  path: string,
+  body: Buffer,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: unknown }> {
+  const server = app.app.getHttpServer();
+  if (!server.listening) await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+describe('error envelope (CONTRACT section 3)', () => {
+  let t: TestApp;
+  let tenant: TenantFixture;
+  const events = () =>
+    t.http().post(`/api/tenants/${tenant.tenantId}/events`).set('Authorization', `Bearer ${tenant.key}`);
+  const eventCount = async (): Promise<number> => (await t.db.query('SELECT count(*)::int AS n FROM events'))[0].n;
+
+  beforeAll(async () => {
+    t = await bootApp();
+  });
+  afterAll(() => t.close());
+  beforeEach(async () => {
+    await resetDatabase(t.db);
+    tenant = await createTenant(t);
+  });
+
+  it('answers malformed JSON with 400', async () => {
+    const res = await events().set('Content-Type', 'application/json').send('{"type": "track",').expect(400);
+    expect(res.body).toEqual({ ok: false, code: 'bad_request', message: expect.stringMatching(/^body: is not valid JSON/) });
+  });
+
+  it('answers invalid UTF-8 with 400', async () => {
+    const bytes = Buffer.concat([Buffer.from('{"type":"track","event":"a","userId":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    const res = await rawPost(t, `/api/tenants/${tenant.tenantId}/events`, bytes, { authorization: `Bearer ${tenant.key}` });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ ok: false, code: 'bad_request', message: 'body: is not valid UTF-8' });
+  });
+
+  it('answers the NUL character with 400 naming the field', async () => {
+    const res = await events().send({ batch: [{ type: 'identify', userId: 'u', traits: { bad: 'a\u0000b' } }] }).expect(400);
+    expect(res.body).toEqual({ ok: false, code: 'bad_request', message: 'batch[0].traits.bad: must not contain the NUL character' });
+  });
+
+  it('answers nesting deeper than 32 levels with 400', async () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 40; i++) deep = { d: deep };
+    const res = await events().send({ type: 'identify', userId: 'u', traits: deep as object }).expect(400);
+    expect(res.body.code).toBe('bad_request');
+    expect(res.body.message).toMatch(/nests deeper than 32 levels$/);
+  });
+
+  it('answers bodies over 1 MB with 413', async () => {
+    const body = JSON.stringify({ batch: [{ type: 'identify', userId: 'u', traits: { a: 'x'.repeat(1024 * 1024) } }] });
+    const res = await events().set('Content-Type', 'application/json').send(body).expect(413);
+    expect(res.body).toEqual({ ok: false, code: 'payload_too_large', message: expect.any(String) });
+    expect(await eventCount()).toBe(0);
+  });
+
+  it('answers non-JSON content types with 415', async () => {
+    const res = await events().set('Content-Type', 'text/plain').send('type=track').expect(415);
+    expect(res.body).toEqual({ ok: false, code: 'unsupported_media_type', message: 'Content-Type must be application/json' });
+    await events().set('Content-Type', 'application/json; charset=utf-8').send('{"type":"track","event":"a","userId":"u"}').expect(200);
+  });
+
+  it('answers unknown routes with 404', async () => {
+    const res = await t.http().get('/no/such/route').expect(404);
+    expect(res.body).toEqual({ ok: false, code: 'not_found', message: 'no route for GET /no/such/route' });
+    const admin = await t.http().get('/admin/tenants/x/y/z').set(adminAuth).expect(404);
+    expect(admin.body.code).toBe('not_found');
+  });
+
+  it('answers health routes', async () => {
+    expect((await t.http().get('/health').expect(200)).body).toEqual({ status: 'ok' });
+    expect((await t.http().get('/health/ready').expect(200)).body).toEqual({ status: 'ok', database: 'ok' });
+  });
+
+  describe('a failure after the first write of a batch', () => {
+    afterEach(() => t.db.query('ALTER TABLE events DROP CONSTRAINT IF EXISTS test_injected_failure'));
+
+    it('answers 500 infra, leaves no row behind, and a retry writes each op once', async () => {
+      await t.db.query(`ALTER TABLE events ADD CONSTRAINT test_injected_failure CHECK (type <> 'boom')`);
+      const body = {
+        batch: [
+          { type: 'identify', userId: 'u_1', email: 'a@x.io', traits: { plan: 'pro' } },
+          { type: 'track', event: 'fine', userId: 'u_1', messageId: 'm-1' },
+          { type: 'track', event: 'boom', userId: 'u_2', messageId: 'm-2' },
+        ],
+      };
+      const res = await events().send(body).expect(500);
+      expect(res.body).toEqual({ ok: false, code: 'infra', message: expect.stringMatching(/^internal error/) });
+      expect(res.body.message).not.toMatch(/constraint|test_injected_failure|events/);
+      expect(await t.db.query('SELECT count(*)::int AS n FROM contacts')).toEqual([{ n: 0 }]);
+      expect(await eventCount()).toBe(0);
+      const requestId = res.headers['x-request-id'];
+      expect(t.logs.some((l) => l.includes(requestId) && l.includes('unhandled error'))).toBe(true);
+
+      await t.db.query('ALTER TABLE events DROP CONSTRAINT test_injected_failure');
+      const retry = await events().send(body).expect(200);
+      expect(retry.body.results.map((r: { status: string }) => r.status)).toEqual(['ok', 'ok', 'ok']);
+      const again = await events().send(body).expect(200);
+      expect(again.body.results.map((r: { status: string }) => r.status)).toEqual(['ok', 'duplicate', 'duplicate']);
+      expect(await t.db.query('SELECT message_id FROM events ORDER BY message_id')).toEqual([
+        { message_id: 'm-1' },
+        { message_id: 'm-2' },
+      ]);
+    });
+  });
+});

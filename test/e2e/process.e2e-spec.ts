@@ -1,0 +1,97 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { testDatabaseUrl } from '../support/app.js';
+
+/** These specs start the built server (`dist/`, made by `pretest`) as a real process. */
+const MAIN = path.resolve('dist/src/main.js');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(env: Record<string, string | undefined>, cwd: string): Running {
+  const clean = { ...process.env };
+  for (const k of ['DATABASE_URL', 'ADMIN_API_TOKEN', 'SECRETS_KEY', 'TEST_DATABASE_URL', 'PORT']) delete clean[k];
+  const child = spawn(process.execPath, [MAIN], { cwd, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+async function waitFor(run: Running, text: string, ms = 60_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!run.output().includes(text)) {
+    if (Date.now() > until) throw new Error(`timed out waiting for "${text}"; output:\n${run.output()}`);
+    if (run.child.exitCode !== null) throw new Error(`process exited early:\n${run.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('the server process', () => {
+  it('exits non-zero naming ADMIN_API_TOKEN when DATABASE_URL is set without it', async () => {
+    const run = start({ DATABASE_URL: testDatabaseUrl(), SECRETS_KEY: Buffer.alloc(32, 1).toString('base64') }, process.cwd());
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain('ADMIN_API_TOKEN');
+  });
+
+  it('exits non-zero naming SECRETS_KEY when it is malformed', async () => {
+    const run = start(
+      { DATABASE_URL: testDatabaseUrl(), ADMIN_API_TOKEN: 'a-long-enough-admin-token', SECRETS_KEY: 'short' },
+      process.cwd(),
+    );
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain('SECRETS_KEY');
+  });
+
+  it('serves on embedded PostgreSQL, keeps data across a restart, and stops on SIGTERM', async () => {
+    const cwd = await mkdtemp(path.join(tmpdir(), 'mara-embedded-'));
+    // As root, PostgreSQL runs as the `postgres` user, which must be able to reach .data/.
+    await chmod(cwd, 0o755);
+    const port = await freePort();
+    try {
+      const first = start({ PORT: String(port) }, cwd);
+      await waitFor(first, `serving on http://localhost:${port}`);
+      expect(first.output()).toContain(path.join(cwd, '.data', 'admin-token'));
+      const token = (await readFile(path.join(cwd, '.data', 'admin-token'), 'utf8')).trim();
+      const created = await fetch(`http://127.0.0.1:${port}/admin/tenants`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Survivor' }),
+      });
+      expect(created.status).toBe(201);
+      const tenant = (await created.json()) as { id: string };
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+      expect(first.output()).toContain('"msg":"stopped"');
+      expect(first.output()).not.toContain(token);
+
+      const second = start({ PORT: String(port) }, cwd);
+      await waitFor(second, `serving on http://localhost:${port}`);
+      const got = await fetch(`http://127.0.0.1:${port}/admin/tenants/${tenant.id}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(got.status).toBe(200);
+      expect(await got.json()).toMatchObject({ id: tenant.id, name: 'Survivor' });
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
