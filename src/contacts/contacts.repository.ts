@@ -72,14 +72,37 @@ export class ContactsRepository {
     );
   }
 
-  /** Records which connector touched which contacts (ingestion-health counts). */
-  async touchConnector(em: EntityManager, tenantId: string, connector: Connector, contactIds: string[], at: Date): Promise<void> {
-    if (contactIds.length === 0) return;
-    await em.query(
-      `INSERT INTO contact_connectors (tenant_id, connector, contact_id, first_seen_at, last_seen_at)
-       SELECT $1, $2, u.id, $4, $4 FROM unnest($3::uuid[]) AS u(id)
-       ON CONFLICT (tenant_id, connector, contact_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at`,
-      [tenantId, connector, contactIds, at],
-    );
+  /**
+   * Records which connector touched which contacts (ingestion-health counts). Contacts already
+   * counted are left alone (no row lock, so concurrent batches over the same contacts do not
+   * queue here); tracks show their activity through their events' received_at, and identify
+   * ops, which write no event, refresh last_seen_at of the contacts they projected onto.
+   */
+  async touchConnector(
+    em: EntityManager,
+    tenantId: string,
+    connector: Connector,
+    contactIds: string[],
+    refreshed: string[],
+    at: Date,
+  ): Promise<void> {
+    const refresh = new Set(refreshed);
+    const others = contactIds.filter((id) => !refresh.has(id));
+    if (others.length > 0) {
+      await em.query(
+        `INSERT INTO contact_connectors (tenant_id, connector, contact_id, first_seen_at, last_seen_at)
+         SELECT $1, $2, u.id, $4, $4 FROM unnest($3::uuid[]) AS u(id)
+         ON CONFLICT (tenant_id, connector, contact_id) DO NOTHING`,
+        [tenantId, connector, others, at],
+      );
+    }
+    if (refresh.size > 0) {
+      await em.query(
+        `INSERT INTO contact_connectors (tenant_id, connector, contact_id, first_seen_at, last_seen_at)
+         SELECT $1, $2, u.id, $4, $4 FROM unnest($3::uuid[]) AS u(id)
+         ON CONFLICT (tenant_id, connector, contact_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at`,
+        [tenantId, connector, [...refresh], at],
+      );
+    }
   }
 }

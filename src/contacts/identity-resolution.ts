@@ -34,6 +34,8 @@ export interface Resolution {
   writes: ContactWrite[];
   /** Every contact the ops touched. */
   touched: string[];
+  /** The contacts touched by identify ops (their connector activity is refreshed). */
+  projected: string[];
 }
 
 export const hasIdentity = (op: PreparedOp): boolean => Boolean(op.externalId || op.email);
@@ -56,6 +58,7 @@ export function resolveIdentities(
   const byExternalId = new Map<string, State>();
   const byEmail = new Map<string, State[]>();
   const touched = new Set<string>();
+  const projected = new Set<string>();
 
   const indexEmail = (c: State): void => {
     if (!c.email) return;
@@ -115,6 +118,7 @@ export function resolveIdentities(
     }
 
     if (op.type === 'identify') {
+      projected.add(c.id);
       if (op.name) writeOf(c).name = op.name;
       if (Object.keys(op.traits).length > 0) Object.assign(writeOf(c).attributes, op.traits);
     }
@@ -135,5 +139,5 @@ export function resolveIdentities(
       writes.push(c.write);
     }
   }
-  return { contactIds, writes, touched: [...touched] };
+  return { contactIds, writes, touched: [...touched], projected: [...projected] };
 }

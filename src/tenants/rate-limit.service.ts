@@ -48,7 +48,10 @@ export class RateLimitService {
   ): Promise<Array<{ allowed: boolean; tokens: number; burst: number; requests_per_hour: number }>> {
     // TypeORM answers an UPDATE with [rows, affectedCount].
     const [rows] = await this.dataSource.query(
-      `WITH cur AS (
+      // Losing a bucket update in a crash only returns a token, so this statement does not wait
+      // for its WAL flush (synchronous_commit off for its own implicit transaction).
+      `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
+       cur AS (
          SELECT tenant_id,
                 LEAST(burst::float8, tokens + GREATEST(0, EXTRACT(EPOCH FROM clock_timestamp() - updated_at)::float8)
                       * requests_per_hour / 3600.0) AS avail
@@ -56,7 +59,7 @@ export class RateLimitService {
        UPDATE tenant_rate_limits r
           SET tokens = CASE WHEN cur.avail >= 1 THEN cur.avail - 1 ELSE cur.avail END,
               updated_at = clock_timestamp()
-         FROM cur
+         FROM cur, relaxed
         WHERE r.tenant_id = cur.tenant_id
        RETURNING cur.avail >= 1 AS allowed, r.tokens, r.burst, r.requests_per_hour`,
       [tenantId],

@@ -54,11 +54,25 @@ export class EventRecorder {
     const emails = [...new Set(live.flatMap((op) => (op?.email ? [op.email] : [])))];
     if (live.every((op) => op === null)) return results;
 
-    await this.contacts.lockKeys(em, [
-      ...externalIds.map((v) => lockKey(tenantId, 'external_id', v)),
-      ...emails.map((v) => lockKey(tenantId, 'email', v)),
-      ...messageIds.map((v) => lockKey(tenantId, 'message_id', v)),
-    ]);
+    // Locks serialise concurrent requests (on every instance) only where a read-then-write could
+    // race: message ids (the duplicate check), and identities that may create or move a contact
+    // (an unknown id, an email used for matching, an email change). Tracks on contacts known by
+    // id take no identity lock: an external id never leaves its contact, and contact changes are
+    // applied as deltas by one upsert.
+    let known = await this.contacts.findByIdentities(em, tenantId, externalIds, emails);
+    const knownIds = new Set(known.flatMap((c) => (c.externalId ? [c.externalId] : [])));
+    const emailOf = new Map(known.flatMap((c) => (c.externalId ? [[c.externalId, c.email] as const] : [])));
+    const identityKeys = new Set<bigint>();
+    for (const op of live) {
+      if (!op) continue;
+      if (op.externalId && !knownIds.has(op.externalId)) identityKeys.add(lockKey(tenantId, 'external_id', op.externalId));
+      const matchesByEmail = !op.externalId || !knownIds.has(op.externalId);
+      if (op.email && (matchesByEmail || emailOf.get(op.externalId!) !== op.email)) {
+        identityKeys.add(lockKey(tenantId, 'email', op.email));
+      }
+    }
+    await this.contacts.lockKeys(em, [...identityKeys, ...messageIds.map((v) => lockKey(tenantId, 'message_id', v))]);
+    if (identityKeys.size > 0) known = await this.contacts.findByIdentities(em, tenantId, externalIds, emails);
 
     // A messageId seen before (in an earlier request, or earlier in this batch) is a duplicate
     // and writes nothing, not even its contact; it answers with the original's contact and event.
@@ -81,7 +95,6 @@ export class EventRecorder {
       live[i] = null;
     });
 
-    const known = await this.contacts.findByIdentities(em, tenantId, externalIds, emails);
     const resolution = resolveIdentities(known, live, { connector, at, newId: randomUUID });
     await this.contacts.upsert(em, tenantId, resolution.writes, at);
 
@@ -103,7 +116,7 @@ export class EventRecorder {
       });
     });
     await this.events.insertMany(em, tenantId, connector, newEvents, at);
-    await this.contacts.touchConnector(em, tenantId, connector, resolution.touched, at);
+    await this.contacts.touchConnector(em, tenantId, connector, resolution.touched, resolution.projected, at);
     for (const [i, first] of repeats) {
       results[i].contactId = results[first].contactId;
       results[i].eventId = results[first].eventId;

@@ -62,7 +62,7 @@ export class ClerkAdapter implements WebhookAdapter {
     return { deliveryId: id, payload };
   }
 
-  stateKeys(): string[] {
+  stateKeys(_payload: Record<string, unknown>): string[] {
     return [];
   }
 

@@ -1,0 +1,275 @@
+/**
+ * `npm run bench`: batch-of-100 `track` ingestion through HTTP beside a raw `pg` client writing
+ * the same rows with the same statements per batch to the same database (CONTRACT section 9),
+ * and single-op requests beside single-op transactions. The server runs as its own process
+ * (dist/src/main.js); autocannon drives it from this one.
+ *
+ * Settings (env): BENCH_DATABASE_URL (a server where a database may be created; default: an
+ * embedded PostgreSQL in a temporary folder), BENCH_SECONDS (10), BENCH_CONNECTIONS (4).
+ */
+import 'reflect-metadata';
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ContactsRepository, lockKey } from '../src/contacts/contacts.repository.js';
+import { EventsRepository, type NewEvent } from '../src/contacts/events.repository.js';
+import { dataSourceOptions } from '../src/database/data-source-options.js';
+import { ensureDatabase, startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
+const CONTACTS = 10_000;
+const BATCH = 100;
+const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+interface Figure {
+  label: string;
+  requests: number;
+  events: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+let seq = 0;
+const userId = (): string => `u_${Math.floor(Math.random() * CONTACTS)}`;
+const trackOps = (n: number, run: string): Array<Record<string, unknown>> =>
+  Array.from({ length: n }, () => ({
+    type: 'track',
+    event: 'report.exported',
+    userId: userId(),
+    messageId: `${run}-${++seq}`,
+    properties: { format: 'csv', rows: 1200, plan: 'pro' },
+  }));
+
+async function startServer(databaseUrl: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.resolve(here, '../src/main.js')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      ADMIN_API_TOKEN: ADMIN_TOKEN,
+      SECRETS_KEY: Buffer.alloc(32, 3).toString('base64'),
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      PROCESS_ROLE: process.env.PROCESS_ROLE ?? 'all',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 300; i++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      if (res.ok) return child;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('server did not start');
+}
+
+async function admin(port: number, method: string, route: string, body?: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`http://127.0.0.1:${port}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
+  return res.status === 204 ? {} : ((await res.json()) as Record<string, unknown>);
+}
+
+async function httpRun(label: string, port: number, tenantId: string, key: string, opsPerRequest: number): Promise<Figure> {
+  const run = randomUUID().slice(0, 8);
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [
+      {
+        method: 'POST',
+        path: `/api/tenants/${tenantId}/events`,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify(opsPerRequest === 1 ? trackOps(1, run)[0] : { batch: trackOps(opsPerRequest, run) }),
+        }),
+      },
+    ],
+  });
+  const ok = result.requests.total - result.non2xx - result.errors;
+  return {
+    label,
+    requests: ok,
+    events: ok * opsPerRequest,
+    seconds: result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors,
+  };
+}
+
+/** The recorder's statements for a batch of known contacts, issued from a raw pg pool. */
+async function baselineRun(
+  label: string,
+  pool: pg.Pool,
+  tenantId: string,
+  contactIds: Map<string, string>,
+  opsPerRequest: number,
+): Promise<Figure> {
+  const contacts = new ContactsRepository();
+  const events = new EventsRepository();
+  const run = `base-${randomUUID().slice(0, 8)}`;
+  const latencies: number[] = [];
+  const until = Date.now() + SECONDS * 1000;
+  const started = Date.now();
+  let requests = 0;
+  const worker = async (): Promise<void> => {
+    const client = await pool.connect();
+    const em = { query: (sql: string, params?: unknown[]) => client.query(sql, params).then((r) => r.rows) } as unknown as EntityManager;
+    try {
+      while (Date.now() < until) {
+        const ops = trackOps(opsPerRequest, run);
+        const t0 = performance.now();
+        const at = new Date();
+        await client.query('BEGIN');
+        const userIds = [...new Set(ops.map((o) => o.userId as string))];
+        const messageIds = ops.map((o) => o.messageId as string);
+        await contacts.findByIdentities(em, tenantId, userIds, []);
+        await contacts.lockKeys(em, messageIds.map((m) => lockKey(tenantId, 'message_id', m)));
+        await events.findByMessageIds(em, tenantId, messageIds);
+        const rows: NewEvent[] = ops.map((o) => ({
+          id: randomUUID(),
+          contactId: contactIds.get(o.userId as string)!,
+          type: o.event as string,
+          properties: o.properties as NewEvent['properties'],
+          occurredAt: at,
+          messageId: o.messageId as string,
+        }));
+        await events.insertMany(em, tenantId, 'events_api', rows, at);
+        await contacts.touchConnector(em, tenantId, 'events_api', userIds.map((u) => contactIds.get(u)!), [], at);
+        await client.query('COMMIT');
+        latencies.push(performance.now() - t0);
+        requests++;
+      }
+    } finally {
+      client.release();
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  const seconds = (Date.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    label,
+    requests,
+    events: requests * opsPerRequest,
+    seconds,
+    p50: Math.round(percentile(latencies, 50)),
+    p99: Math.round(percentile(latencies, 99)),
+    errors: 0,
+  };
+}
+
+function print(rows: Array<[Figure, Figure]>): void {
+  const line = (f: Figure): string =>
+    `${f.label.padEnd(44)} ${String(Math.round(f.events / f.seconds)).padStart(9)} ${String(
+      Math.round(f.requests / f.seconds),
+    ).padStart(8)} ${String(f.p50).padStart(7)} ${String(f.p99).padStart(7)} ${String(f.errors).padStart(6)}`;
+  process.stdout.write(
+    `\n${'run'.padEnd(44)} ${'events/s'.padStart(9)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(6)}\n`,
+  );
+  for (const [service, baseline] of rows) {
+    process.stdout.write(`${line(service)}\n${line(baseline)}\n`);
+    const ratio = service.events / service.seconds / (baseline.events / baseline.seconds);
+    process.stdout.write(`${'  ratio service / baseline (events/s)'.padEnd(44)} ${ratio.toFixed(2).padStart(9)}\n\n`);
+  }
+}
+
+async function main(): Promise<void> {
+  let stopEmbedded: (() => Promise<void>) | null = null;
+  let cleanup: string | null = null;
+  let serverUrl = process.env.BENCH_DATABASE_URL?.replace(/\/[^/]*$/, '');
+  if (!serverUrl) {
+    cleanup = await mkdtemp(path.join(tmpdir(), 'mara-bench-'));
+    await chmod(cleanup, 0o755);
+    const db = await startEmbeddedPostgres(path.join(cleanup, 'pg'), { persistent: false, preferredPort: 0 });
+    stopEmbedded = db.stop;
+    serverUrl = db.serverUrl;
+  }
+  const dbName = `mara_bench_${Date.now().toString(36)}`;
+  await ensureDatabase(serverUrl, dbName);
+  const databaseUrl = `${serverUrl}/${dbName}`;
+  const ds = new DataSource(dataSourceOptions(databaseUrl, { poolSize: 1 }));
+  await ds.initialize();
+  await ds.destroy();
+
+  const port = await freePort();
+  const server = await startServer(databaseUrl, port);
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: CONNECTIONS });
+  try {
+    const tenant = await admin(port, 'POST', '/admin/tenants', { name: 'bench' });
+    const tenantId = tenant.id as string;
+    const { key } = (await admin(port, 'POST', `/admin/tenants/${tenantId}/ingestion-key`)) as { key: string };
+    await admin(port, 'PUT', `/admin/tenants/${tenantId}/rate-limit`, { requestsPerHour: 1_000_000_000, burst: 1_000_000_000 });
+
+    // 10,000 contacts exist before either side is measured.
+    for (let i = 0; i < CONTACTS; i += BATCH) {
+      const batch = Array.from({ length: BATCH }, (_, j) => ({ type: 'identify', userId: `u_${i + j}`, email: `u${i + j}@bench.test` }));
+      const res = await fetch(`http://127.0.0.1:${port}/api/tenants/${tenantId}/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ batch }),
+      });
+      if (!res.ok) throw new Error(`seeding failed: ${res.status}`);
+    }
+    const ids = new Map<string, string>(
+      (await pool.query('SELECT external_id, id FROM contacts WHERE tenant_id = $1', [tenantId])).rows.map((r) => [
+        r.external_id as string,
+        r.id as string,
+      ]),
+    );
+    process.stdout.write(`bench: ${CONTACTS} contacts, ${SECONDS} s per run, ${CONNECTIONS} connections\n`);
+
+    const rows: Array<[Figure, Figure]> = [];
+    rows.push([
+      await httpRun('service: HTTP, batches of 100 track', port, tenantId, key, BATCH),
+      await baselineRun('baseline: raw pg, same statements, 100/tx', pool, tenantId, ids, BATCH),
+    ]);
+    rows.push([
+      await httpRun('service: HTTP, single track op', port, tenantId, key, 1),
+      await baselineRun('baseline: raw pg, same statements, 1/tx', pool, tenantId, ids, 1),
+    ]);
+    print(rows);
+  } finally {
+    await pool.end();
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    if (stopEmbedded) await stopEmbedded();
+    if (cleanup) await rm(cleanup, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
