@@ -136,7 +136,11 @@ export class PolarAdapter implements WebhookAdapter {
  * Every subscription.* delivery stores the subscription's current state, and the lifecycle event
  * comes either from the event's own name (when that name alone says what happened) or from the
  * stored-to-current transition. Both the catch-all and the specific event derive transitions the
- * same way, so whichever of the pair arrives second sees no change and is ignored.
+ * same way, so whichever of the pair arrives second sees no change and is ignored. The catch-all
+ * never derives what a specific event names on its own (started, canceled, past_due): that event
+ * always comes too, and decides alone. This relies on deliveries for one subscription being
+ * normalized one after another (read state, normalize, write state), which Polar's in-order
+ * delivery gives as long as the service does not process two of them concurrently.
  */
 function subscriptionEvent(payload: Json, type: string, data: Json, state: Map<string, ProviderState>): Normalized {
   const subscriptionId = str(data.id);
@@ -185,7 +189,9 @@ function subscriptionEvent(payload: Json, type: string, data: Json, state: Map<s
 
   const stateWrites: StateWrite[] =
     subscriptionId === null ? [] : [{ key: subscriptionStateKey(subscriptionId), value: current }];
-  if ('ignore' in decision) return { outcome: 'ignored', reason: decision.ignore, stateWrites };
+  if ('ignore' in decision) {
+    return { outcome: 'ignored', reason: decision.ignore, ...(stateWrites.length > 0 ? { stateWrites } : {}) };
+  }
   return lifecycle(payload, decision.type, data, { ...subscriptionProperties(data), ...decision.extra }, stateWrites);
 }
 
