@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { ContactsModule } from '../contacts/contacts.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { EventsApiController } from './events-api.controller.js';
+import { FormatsController } from './formats.controller.js';
 import { IngestionService } from './ingestion.service.js';
 import { EventRecorder } from './recording/event-recorder.service.js';
 
 @Module({
   imports: [TenantsModule, ContactsModule],
-  controllers: [EventsApiController],
+  controllers: [EventsApiController, FormatsController],
   providers: [IngestionService, EventRecorder],
   exports: [EventRecorder],
 })

@@ -1,8 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import type { EventsApiResponse } from './dto/events-response.dto.js';
+import type { MappedRequest } from './formats/format-mapper.js';
+import { mapIntake } from './formats/intake.mapper.js';
+import { mapSegment } from './formats/segment.mapper.js';
+import { mapUsermaven } from './formats/usermaven.mapper.js';
+import { prepareOps } from './prepare-ops.js';
 import { EventRecorder } from './recording/event-recorder.service.js';
-import type { PreparedOp } from './recording/op.types.js';
+import type { Connector, OpResult, PreparedOp } from './recording/op.types.js';
 
+export interface IntakeAnswer {
+  status: 'ok' | 'skipped_no_identity';
+  event_id: string | null;
+  received_at: string;
+  deduplicated?: true;
+}
+
+/** Entry points of every intake format; all of them end in the one EventRecorder. */
 @Injectable()
 export class IngestionService {
   constructor(private readonly recorder: EventRecorder) {}
@@ -13,5 +26,34 @@ export class IngestionService {
       ok: true,
       results: results.map((r, index) => ({ index, type: ops[index].type, ...r })),
     };
+  }
+
+  /** Validates and sanitizes a mapped request with the Events API's rules, then records it. */
+  private recordMapped(tenantId: string, connector: Connector, mapped: MappedRequest, receivedAt: Date): Promise<OpResult[]> {
+    const ops = prepareOps(mapped.ops.map((m) => ({ op: m.op, path: '', fields: m.fields })));
+    return this.recorder.record(tenantId, connector, ops, { receivedAt });
+  }
+
+  async usermaven(tenantId: string, body: unknown): Promise<{ status: 'ok' }> {
+    await this.recordMapped(tenantId, 'usermaven', mapUsermaven(body), new Date());
+    return { status: 'ok' };
+  }
+
+  async intake(tenantId: string, body: unknown): Promise<IntakeAnswer> {
+    const receivedAt = new Date();
+    const [result] = await this.recordMapped(tenantId, 'intake', mapIntake(body), receivedAt);
+    const answer: IntakeAnswer = {
+      status: result.status === 'skipped_no_identity' ? 'skipped_no_identity' : 'ok',
+      event_id: result.eventId ?? null,
+      received_at: receivedAt.toISOString(),
+    };
+    if (result.status === 'duplicate') answer.deduplicated = true;
+    return answer;
+  }
+
+  async segment(tenantId: string, body: unknown, kind: 'batch' | 'track' | 'identify'): Promise<{ success: true }> {
+    const receivedAt = new Date();
+    await this.recordMapped(tenantId, 'segment', mapSegment(body, kind, receivedAt), receivedAt);
+    return { success: true };
   }
 }
