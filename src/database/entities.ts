@@ -4,6 +4,10 @@ import { Contact } from '../contacts/contact.entity.js';
 import { TenantRateLimit } from '../tenants/rate-limit.entity.js';
 import { TenantSecret } from '../tenants/tenant-secret.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
+import { ClerkImport, ProviderCustomer, ProviderStateRow, WebhookDelivery } from '../webhooks/webhook.entities.js';
 
 /** Every entity, listed so that the app, the tests and the CLI load the same set without globs. */
-export const ENTITIES = [Tenant, TenantSecret, TenantRateLimit, Contact, ContactEvent, ContactConnector];
+export const ENTITIES = [
+  Tenant, TenantSecret, TenantRateLimit, Contact, ContactEvent, ContactConnector,
+  WebhookDelivery, ProviderCustomer, ProviderStateRow, ClerkImport,
+];

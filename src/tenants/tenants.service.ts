@@ -137,6 +137,22 @@ export class TenantsService {
     return row ? decryptSecret(this.config.secretsKey, row.ciphertext, `${tenantId}:${kind}`) : null;
   }
 
+  /**
+   * A webhook signing secret: undefined when the tenant does not exist, null when it has none.
+   * One statement, so a delivery for an unknown tenant costs no more than one for a known one.
+   */
+  async readWebhookSecretIfTenant(tenantId: string, kind: SecretKind): Promise<string | null | undefined> {
+    const rows: Array<{ ciphertext: string | null }> = await this.dataSource.query(
+      `SELECT s.ciphertext FROM tenants t
+         LEFT JOIN tenant_secrets s ON s.tenant_id = t.id AND s.kind = $2
+        WHERE t.id = $1`,
+      [tenantId, kind],
+    );
+    if (rows.length === 0) return undefined;
+    const stored = rows[0].ciphertext;
+    return stored === null ? null : decryptSecret(this.config.secretsKey, stored, `${tenantId}:${kind}`);
+  }
+
   /** New settings; the current tokens are capped at the new burst. */
   async setRateLimit(tenantId: string, requestsPerHour: number, burst: number): Promise<IntegrationsView['rateLimit']> {
     await this.require(tenantId);

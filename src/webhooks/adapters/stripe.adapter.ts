@@ -329,8 +329,13 @@ function invoicePaid(payload: Json, invoice: Json, state: Map<string, ProviderSt
 function checkoutCompleted(payload: Json, session: Json): Normalized {
   const mode = str(session.mode);
   if (mode !== 'payment') {
-    // Subscription checkouts reach us again as customer.subscription.* and invoice.* events.
-    return ignored(`checkout.session mode=${mode ?? '(none)'} is not a one-time purchase`);
+    // Subscription checkouts reach us again as customer.subscription.* and invoice.* events; the
+    // session still tells which user the customer is, so later events attach to that contact.
+    const link = identityOf(session);
+    return {
+      ...ignored(`checkout.session mode=${mode ?? '(none)'} is not a one-time purchase`),
+      ...(link.customerId && (link.externalId || link.email) ? { link } : {}),
+    };
   }
   const paymentStatus = str(session.payment_status);
   if (paymentStatus === null || !PURCHASE_PAYMENT_STATUSES.has(paymentStatus)) {

@@ -17,7 +17,7 @@ export type LifecycleEvent = (typeof LIFECYCLE_EVENTS)[number];
 
 /** Thrown by `verify` for every signature problem; the guard answers 401 invalid_signature. */
 export class InvalidSignatureError extends Error {}
-/** Thrown by `parse` for a correctly signed body that is not the provider's JSON: 400. */
+/** Thrown by `verify` for a correctly signed body that is not the provider's JSON: 400. */
 export class MalformedPayloadError extends Error {}
 
 export interface VerifiedDelivery {
@@ -35,19 +35,25 @@ export interface StateWrite {
   value: ProviderState;
 }
 
-/** What one delivery means for Mara. `ignored` deliveries write nothing but the delivery record. */
+/** Identity candidates, resolved by the service in CONTRACT section 7 order. */
+export interface IdentityCandidates {
+  /** From metadata externalId/userId/user_id, then Checkout client_reference_id (Clerk: the user id). */
+  externalId: string | null;
+  /** The provider's customer id (cus_..., Polar customer id), linked to the contact. */
+  customerId: string | null;
+  email: string | null;
+}
+
+/**
+ * What one delivery means for Mara. `ignored` deliveries record no event; they still keep the
+ * provider state they carry, and may link a provider customer to a contact (a subscription
+ * Checkout's client_reference_id names the user whose customer's later events follow).
+ */
 export type Normalized =
-  | { outcome: 'ignored'; reason: string; stateWrites?: StateWrite[] }
+  | { outcome: 'ignored'; reason: string; stateWrites?: StateWrite[]; link?: IdentityCandidates }
   | {
       outcome: 'ok';
-      /** Identity candidates; the service resolves them in CONTRACT section 7 order. */
-      identity: {
-        /** From metadata externalId/userId/user_id, then Checkout client_reference_id (Clerk: the user id). */
-        externalId: string | null;
-        /** The provider's customer id (cus_..., Polar customer id), linked to the contact. */
-        customerId: string | null;
-        email: string | null;
-      };
+      identity: IdentityCandidates;
       /** Display name to set on the contact (Clerk). */
       name?: string | null;
       /** Provider metadata projected onto the contact (sanitized by the service). */

@@ -1,0 +1,63 @@
+import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
+import { AppError, notFound } from '../common/errors.js';
+import { isUuid } from '../common/ids.js';
+import { findJsonProblem } from '../common/json-body.js';
+import type { AppRequest } from '../common/request-context.js';
+import { TenantsService } from '../tenants/tenants.service.js';
+import { adapterFor } from './adapters/registry.js';
+import {
+  InvalidSignatureError,
+  MalformedPayloadError,
+  type VerifiedDelivery,
+  type WebhookProviderName,
+} from './adapters/webhook-adapter.js';
+
+export interface WebhookRequest extends AppRequest {
+  webhook?: VerifiedDelivery & { provider: WebhookProviderName };
+}
+
+const invalidSignature = (): AppError => new AppError('invalid_signature', 'missing or invalid webhook signature');
+
+/**
+ * Verifies the raw body with the provider's own library (through its adapter) before anything
+ * else looks at it. An unknown tenant answers like a wrong signature; a tenant with no secret
+ * answers 412. Nothing is written for a refused delivery.
+ */
+@Injectable()
+export class WebhookSignatureGuard implements CanActivate {
+  constructor(private readonly tenants: TenantsService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<WebhookRequest>();
+    const { provider, tenantId } = req.params as { provider: string; tenantId: string };
+    const adapter = adapterFor(provider);
+    if (!adapter) throw notFound(`webhook provider "${provider}"`);
+    if (!isUuid(tenantId)) throw invalidSignature();
+    const secret = await this.tenants.readWebhookSecretIfTenant(tenantId, adapter.provider);
+    if (secret === undefined) throw invalidSignature();
+    if (secret === null) {
+      throw new AppError('no_webhook_secret', `no ${provider} signing secret is configured for this tenant`);
+    }
+    try {
+      req.webhook = { provider: adapter.provider, ...adapter.verify(req.rawBody ?? Buffer.alloc(0), req.headers, secret) };
+    } catch (err) {
+      if (err instanceof MalformedPayloadError) {
+        throw new AppError('bad_request', `body: ${err.message.replace(/^body /, '')}`);
+      }
+      if (err instanceof InvalidSignatureError) throw invalidSignature();
+      throw err;
+    }
+    const problem = findJsonProblem(req.webhook.payload);
+    if (problem) throw new AppError('bad_request', problem);
+    return true;
+  }
+}
+
+/** The delivery WebhookSignatureGuard verified, with its tenant. */
+export const VerifiedWebhook = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): NonNullable<WebhookRequest['webhook']> & { tenantId: string } => {
+    const req = ctx.switchToHttp().getRequest<WebhookRequest>();
+    if (!req.webhook) throw new Error('VerifiedWebhook used on a route without WebhookSignatureGuard');
+    return { ...req.webhook, tenantId: req.params.tenantId as string };
+  },
+);
