@@ -9,6 +9,7 @@ import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
@@ -32,6 +33,7 @@ export class AppModule implements NestModule {
         LoggerModule.forRoot(options.logger),
         TypeOrmModule.forRoot(dataSourceOptions(options.config.databaseUrl, { migrationsRun: options.migrationsRun })),
         HealthModule,
+        MetricsModule,
         TenantsModule,
         ContactsModule,
         IngestionModule,

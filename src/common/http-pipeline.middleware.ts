@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { AppError } from './errors.js';
 import { findJsonProblem, isJsonContentType, MAX_BODY_BYTES, parseJsonBody } from './json-body.js';
 import { PINO_LOGGER } from './logger.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import type { AppRequest } from './request-context.js';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -52,7 +53,10 @@ function hasBody(req: AppRequest): boolean {
  */
 @Injectable()
 export class HttpPipelineMiddleware implements NestMiddleware {
-  constructor(@Inject(PINO_LOGGER) private readonly logger: Logger) {}
+  constructor(
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
+    private readonly metrics: MetricsService,
+  ) {}
 
   async use(req: AppRequest, res: Response, next: NextFunction): Promise<void> {
     const incoming = req.headers['x-request-id'];
@@ -60,6 +64,12 @@ export class HttpPipelineMiddleware implements NestMiddleware {
     res.setHeader('X-Request-Id', req.id);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
+      // The route pattern, not the path: ids in paths would make a series per tenant.
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      this.metrics.inc('http_requests_total', 'HTTP requests answered.', labels);
+      this.metrics.inc('http_request_duration_seconds_sum', 'Total seconds spent answering HTTP requests.', labels,
+        Number(process.hrtime.bigint() - started) / 1e9);
       this.logger.info(
         {
           requestId: req.id,

@@ -85,6 +85,16 @@ describe('error envelope (CONTRACT section 3)', () => {
     expect((await t.http().get('/health/ready').expect(200)).body).toEqual({ status: 'ok', database: 'ok' });
   });
 
+  it('serves Prometheus metrics by route pattern, without ids or keys', async () => {
+    await events().send({ type: 'track', event: 'a', userId: 'u' }).expect(200);
+    const res = await t.http().get('/metrics').expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.text).toMatch(/^http_requests_total\{method="POST",route="\/api\/tenants\/:tenantId\/events",status="200"\} \d+$/m);
+    expect(res.text).toMatch(/^mara_ops_total\{connector="events_api",status="ok"\} 1$/m);
+    expect(res.text).not.toContain(tenant.tenantId);
+    expect(res.text).not.toContain(tenant.key);
+  });
+
   describe('a failure after the first write of a batch', () => {
     afterEach(() => t.db.query('ALTER TABLE events DROP CONSTRAINT IF EXISTS test_injected_failure'));
 

@@ -5,6 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { ContactsRepository, lockKey } from '../../contacts/contacts.repository.js';
 import { hasIdentity, resolveIdentities } from '../../contacts/identity-resolution.js';
 import { EventsRepository, type NewEvent } from '../../contacts/events.repository.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
 import type { Connector, OpResult, PreparedOp } from './op.types.js';
 
 export interface RecordOptions {
@@ -26,11 +27,14 @@ export class EventRecorder {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly contacts: ContactsRepository,
     private readonly events: EventsRepository,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** Records a request's ops in a transaction of its own: all of it is written, or none. */
-  record(tenantId: string, connector: Connector, ops: PreparedOp[], options: RecordOptions = {}): Promise<OpResult[]> {
-    return this.dataSource.transaction((em) => this.recordIn(em, tenantId, connector, ops, options));
+  async record(tenantId: string, connector: Connector, ops: PreparedOp[], options: RecordOptions = {}): Promise<OpResult[]> {
+    const results = await this.dataSource.transaction((em) => this.recordIn(em, tenantId, connector, ops, options));
+    for (const r of results) this.metrics.inc('mara_ops_total', 'Intake ops answered, by connector and status.', { connector, status: r.status });
+    return results;
   }
 
   /** Records inside an existing transaction (webhooks add their delivery record to it). */
