@@ -1,0 +1,33 @@
+import { findJsonProblem, isJsonContentType, joinPath, parseJsonBody } from './json-body.js';
+
+describe('JSON body checks', () => {
+  it('names paths the way error messages do', () => {
+    expect(joinPath('batch', 3)).toBe('batch[3]');
+    expect(joinPath('batch[3]', 'event')).toBe('batch[3].event');
+    expect(joinPath('traits', 'first name')).toBe('traits["first name"]');
+  });
+
+  it('finds NUL characters in strings and keys, and deep nesting', () => {
+    expect(findJsonProblem({ batch: [{ a: 'ok' }, { traits: { b: 'x\u0000' } }] })).toBe('batch[1].traits.b: must not contain the NUL character');
+    expect(findJsonProblem({ traits: { 'k\u0000': 1 } })).toBe('traits: a key must not contain the NUL character');
+    let deep: unknown = 1;
+    for (let i = 0; i < 33; i++) deep = [deep];
+    expect(findJsonProblem(deep)).toMatch(/nests deeper than 32 levels$/);
+    let ok: unknown = 1;
+    for (let i = 0; i < 31; i++) ok = [ok];
+    expect(findJsonProblem(ok)).toBeNull();
+  });
+
+  it('parses strict UTF-8 JSON only', () => {
+    expect(parseJsonBody(Buffer.from('{"a":1}'))).toEqual({ a: 1 });
+    expect(() => parseJsonBody(Buffer.from([0x7b, 0xff, 0x7d]))).toThrow('body: is not valid UTF-8');
+    expect(() => parseJsonBody(Buffer.from('{"a":'))).toThrow(/^body: is not valid JSON/);
+  });
+
+  it('accepts JSON content types with parameters', () => {
+    expect(isJsonContentType('application/json; charset=utf-8')).toBe(true);
+    expect(isJsonContentType('application/vnd.api+json')).toBe(true);
+    expect(isJsonContentType('text/plain')).toBe(false);
+    expect(isJsonContentType(undefined)).toBe(false);
+  });
+});
