@@ -1,5 +1,6 @@
 import { CreateTenants1763840000000 } from './1763840000000-CreateTenants.js';
 import { CreateContactsAndEvents1763840100000 } from './1763840100000-CreateContactsAndEvents.js';
+import { CreateJourneys1763840200000 } from './1763840200000-CreateJourneys.js';
 
 /** Every migration in order. Listed explicitly (no glob), so ts-jest and the built app agree. */
-export const MIGRATIONS = [CreateTenants1763840000000, CreateContactsAndEvents1763840100000];
+export const MIGRATIONS = [CreateTenants1763840000000, CreateContactsAndEvents1763840100000, CreateJourneys1763840200000];
