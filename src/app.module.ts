@@ -12,6 +12,7 @@ import { HealthModule } from './health/health.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
+import { JourneysModule } from './journeys/journeys.module.js';
 import { LoggerModule } from './common/logger.module.js';
 
 export interface AppModuleOptions {
@@ -34,6 +35,7 @@ export class AppModule implements NestModule {
         TenantsModule,
         ContactsModule,
         IngestionModule,
+        JourneysModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

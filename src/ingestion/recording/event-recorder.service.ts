@@ -5,6 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { ContactsRepository, lockKey } from '../../contacts/contacts.repository.js';
 import { hasIdentity, resolveIdentities } from '../../contacts/identity-resolution.js';
 import { EventsRepository, type NewEvent } from '../../contacts/events.repository.js';
+import { JourneyEnrollment } from '../../journeys/journey-enrollment.service.js';
 import type { Connector, OpResult, PreparedOp } from './op.types.js';
 
 export interface RecordOptions {
@@ -26,6 +27,7 @@ export class EventRecorder {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly contacts: ContactsRepository,
     private readonly events: EventsRepository,
+    private readonly journeys: JourneyEnrollment,
   ) {}
 
   /** Records a request's ops in a transaction of its own: all of it is written, or none. */
@@ -116,6 +118,7 @@ export class EventRecorder {
       });
     });
     await this.events.insertMany(em, tenantId, connector, newEvents, at);
+    await this.journeys.enroll(em, tenantId, newEvents);
     await this.contacts.touchConnector(em, tenantId, connector, resolution.touched, resolution.projected, at);
     for (const [i, first] of repeats) {
       results[i].contactId = results[first].contactId;
