@@ -58,14 +58,17 @@ export class JourneyJobs implements OnModuleInit, BeforeApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     await this.boss.start();
-    await this.boss.createQueue(STEP_QUEUE, {
+    const queue = {
       name: STEP_QUEUE,
-      policy: 'standard',
+      policy: 'standard' as const,
       retryLimit: 8,
       retryDelay: 5,
       retryBackoff: true,
       expireInSeconds: JOB_EXPIRE_SECONDS,
-    });
+    };
+    // createQueue leaves an existing queue as it is; the update brings its settings up to date.
+    await this.boss.createQueue(STEP_QUEUE, queue);
+    await this.boss.updateQueue(STEP_QUEUE, queue);
   }
 
   /**

@@ -91,7 +91,14 @@ describe('journeys admin API', () => {
     expect((await admin('post', `/journeys/${journey.id}/pause`).expect(200)).body.status).toBe('paused');
     await track('project.created', 'u2', 'm2');
     expect(await t.db.query('SELECT count(*)::int AS n FROM journey_runs')).toEqual([{ n: 1 }]);
-    await admin('patch', `/journeys/${journey.id}`).send({ name: 'Edited while paused' }).expect(200);
+    const steps = [{ type: 'wait', seconds: 60 }, { type: 'send_email', subject: 'New', text: 'Body {{contact.email}}' }];
+    const edited = await admin('patch', `/journeys/${journey.id}`).send({ name: 'Edited while paused', steps }).expect(200);
+    expect(edited.body).toMatchObject({ name: 'Edited while paused', status: 'paused', steps });
+    const [row] = await t.db.query('SELECT name, steps FROM journeys WHERE id = $1', [journey.id]);
+    expect(row).toEqual({ name: 'Edited while paused', steps });
+    // The run already started keeps the steps it started with.
+    const [run] = await t.db.query('SELECT definition FROM journey_runs');
+    expect(run.definition).toEqual(definition.steps);
 
     // A draft cannot be paused (it never went live).
     const { body: draft } = await admin('post', '/journeys').send(definition).expect(201);
