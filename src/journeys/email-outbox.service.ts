@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import type { Scalar } from '../ingestion/recording/op.types.js';
 import type { BlockReason, MessageStatus, StepRecord } from './dto/activity.dto.js';
 import type { JourneyStep } from './dto/journey.dto.js';
 import { type DeliveryOutcome, Mailer, type OutgoingEmail } from './mailer.service.js';
-import { renderSubject, renderTemplate, type TemplateContext } from './template.js';
+import { type Fields, renderSubject, renderTemplate, type TemplateContext } from './template.js';
 import { signUnsubscribeToken, unsubscribeKey } from './unsubscribe-token.js';
 
 /** The run fields a send step needs. */
@@ -32,12 +31,12 @@ const SENDING_STALE_SECONDS = 150;
 interface ContactRow {
   name: string | null;
   email: string | null;
-  attributes: Record<string, Scalar>;
+  attributes: Fields;
   has_consent: boolean;
   unsubscribed: boolean;
   deactivated: boolean;
   event_type: string | null;
-  event_properties: Record<string, Scalar> | null;
+  event_properties: Fields | null;
 }
 
 /**

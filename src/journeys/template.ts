@@ -4,11 +4,15 @@
  * definitions are checked with `templateProblem` when saved, and `renderTemplate` never leaves a
  * raw `{{...}}` in what it returns, whatever it is given.
  */
-import type { Scalar } from '../ingestion/recording/op.types.js';
+import type { Contact } from '../contacts/contact.entity.js';
+
+/** Flat scalar fields, as contacts' attributes and events' properties hold them. */
+export type Fields = Contact['attributes'];
+type Scalar = Fields[string];
 
 export interface TemplateContext {
-  contact: { name: string | null; email: string | null; attributes: Record<string, Scalar> };
-  event: { type: string; properties: Record<string, Scalar> } | null;
+  contact: { name: string | null; email: string | null; attributes: Fields };
+  event: { type: string; properties: Fields } | null;
 }
 
 export const TEMPLATE_VARIABLES = [
@@ -46,7 +50,7 @@ function lookup(name: string, ctx: TemplateContext): Scalar | undefined {
   return undefined;
 }
 
-const own = (obj: Record<string, Scalar> | undefined, key: string): Scalar | undefined =>
+const own = (obj: Fields | undefined, key: string): Scalar | undefined =>
   obj && Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
 
 /** Renders a template; missing values (and anything that is not a known variable) render empty. */
