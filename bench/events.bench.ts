@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: batch-of-100 `track` ingestion through HTTP beside a raw `pg` client writing
  * the same rows with the same statements per batch to the same database (CONTRACT section 9),
- * and single-op requests beside single-op transactions. The server runs as its own process
- * (dist/src/main.js); autocannon drives it from this one.
+ * single-op requests beside single-op transactions, and the batch-of-100 figure again with one
+ * active journey matching every benched event, beside the figure without. The server runs as its
+ * own process (dist/src/main.js, journey workers included); autocannon drives it from this one.
  *
  * Settings (env): BENCH_DATABASE_URL (a server where a database may be created; default: an
  * embedded PostgreSQL in a temporary folder), BENCH_SECONDS (10), BENCH_CONNECTIONS (4).
@@ -190,7 +191,10 @@ async function baselineRun(
   };
 }
 
-function print(rows: Array<[Figure, Figure]>): void {
+/** A pair of figures and what the ratio line compares. */
+type Row = [Figure, Figure, string?];
+
+function print(rows: Row[]): void {
   const line = (f: Figure): string =>
     `${f.label.padEnd(44)} ${String(Math.round(f.events / f.seconds)).padStart(9)} ${String(
       Math.round(f.requests / f.seconds),
@@ -198,10 +202,10 @@ function print(rows: Array<[Figure, Figure]>): void {
   process.stdout.write(
     `\n${'run'.padEnd(44)} ${'events/s'.padStart(9)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(6)}\n`,
   );
-  for (const [service, baseline] of rows) {
+  for (const [service, baseline, compares = 'service / baseline'] of rows) {
     process.stdout.write(`${line(service)}\n${line(baseline)}\n`);
     const ratio = service.events / service.seconds / (baseline.events / baseline.seconds);
-    process.stdout.write(`${'  ratio service / baseline (events/s)'.padEnd(44)} ${ratio.toFixed(2).padStart(9)}\n\n`);
+    process.stdout.write(`${`  ratio ${compares} (events/s)`.padEnd(44)} ${ratio.toFixed(2).padStart(9)}\n\n`);
   }
 }
 
@@ -250,16 +254,28 @@ async function main(): Promise<void> {
     );
     process.stdout.write(`bench: ${CONTACTS} contacts, ${SECONDS} s per run, ${CONNECTIONS} connections\n`);
 
-    const rows: Array<[Figure, Figure]> = [];
-    rows.push([
-      await httpRun('service: HTTP, batches of 100 track', port, tenantId, key, BATCH),
-      await baselineRun('baseline: raw pg, same statements, 100/tx', pool, tenantId, ids, BATCH),
-    ]);
+    const rows: Row[] = [];
+    const batched = await httpRun('service: HTTP, batches of 100 track', port, tenantId, key, BATCH);
+    rows.push([batched, await baselineRun('baseline: raw pg, same statements, 100/tx', pool, tenantId, ids, BATCH)]);
     rows.push([
       await httpRun('service: HTTP, single track op', port, tenantId, key, 1),
       await baselineRun('baseline: raw pg, same statements, 1/tx', pool, tenantId, ids, 1),
     ]);
+
+    // One live journey on the benched event: every event starts a run (every_event) and schedules
+    // its first step, which the workers in the server then execute: a long wait, so no email.
+    const journey = await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys`, {
+      name: 'bench',
+      trigger: { type: 'event', eventType: 'report.exported' },
+      reentry: 'every_event',
+      steps: [{ type: 'wait', seconds: 7 * 24 * 3600 }, { type: 'send_email', subject: 'Hi', text: 'Hi {{contact.name}}' }],
+    });
+    await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${journey.id as string}/approve`);
+    const withJourney = await httpRun('service: batches of 100, 1 active journey', port, tenantId, key, BATCH);
+    const runs = (await pool.query('SELECT count(*)::int AS n FROM journey_runs WHERE journey_id = $1', [journey.id])).rows[0].n;
+    rows.push([withJourney, { ...batched, label: 'service: batches of 100, no journey' }, 'with journey / without']);
     print(rows);
+    process.stdout.write(`journey runs started during the journey run: ${runs}\n`);
   } finally {
     await pool.end();
     server.kill('SIGTERM');

@@ -14,6 +14,7 @@ import { TenantsModule } from './tenants/tenants.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
+import { JourneysModule } from './journeys/journeys.module.js';
 import { LoggerModule } from './common/logger.module.js';
 
 export interface AppModuleOptions {
@@ -38,6 +39,7 @@ export class AppModule implements NestModule {
         ContactsModule,
         IngestionModule,
         WebhooksModule,
+        JourneysModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

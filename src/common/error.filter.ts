@@ -53,7 +53,8 @@ export class ErrorFilter implements ExceptionFilter {
     for (const [name, value] of Object.entries({ ...req.answerHeaders, ...error.headers })) {
       res.setHeader(name, value);
     }
-    res.status(error.status).json(error.body());
+    // The envelope is JSON even where a route declared another type for its success answer (/u/).
+    res.status(error.status).type('application/json').json(error.body());
   }
 }
 

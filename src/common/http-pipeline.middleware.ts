@@ -11,6 +11,12 @@ import type { AppRequest } from './request-context.js';
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Webhook bodies are verified raw before they are parsed (by the webhook guard). */
 const RAW_ONLY_PREFIX = '/api/webhooks/';
+/**
+ * Unsubscribe links take RFC 8058 one-click posts, a form body (`List-Unsubscribe=One-Click`)
+ * whatever the content type; the token in the path is all they need, so the body is discarded.
+ */
+const UNSUBSCRIBE_PREFIX = '/u/';
+const UNSUBSCRIBE_MAX_BODY_BYTES = 8 * 1024;
 
 function readBody(req: AppRequest, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -84,6 +90,12 @@ export class HttpPipelineMiddleware implements NestMiddleware {
     });
 
     if (!BODY_METHODS.has(req.method) || !hasBody(req)) {
+      req.body = undefined;
+      next();
+      return;
+    }
+    if (req.originalUrl.startsWith(UNSUBSCRIBE_PREFIX)) {
+      await readBody(req, UNSUBSCRIBE_MAX_BODY_BYTES);
       req.body = undefined;
       next();
       return;

@@ -1,6 +1,9 @@
 import { ContactConnector } from '../contacts/contact-connector.entity.js';
 import { ContactEvent } from '../contacts/contact-event.entity.js';
 import { Contact } from '../contacts/contact.entity.js';
+import { JourneyRun } from '../journeys/journey-run.entity.js';
+import { Journey } from '../journeys/journey.entity.js';
+import { Message } from '../journeys/message.entity.js';
 import { TenantRateLimit } from '../tenants/rate-limit.entity.js';
 import { TenantSecret } from '../tenants/tenant-secret.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
@@ -10,4 +13,5 @@ import { ClerkImport, ProviderCustomer, ProviderStateRow, WebhookDelivery } from
 export const ENTITIES = [
   Tenant, TenantSecret, TenantRateLimit, Contact, ContactEvent, ContactConnector,
   WebhookDelivery, ProviderCustomer, ProviderStateRow, ClerkImport,
+  Journey, JourneyRun, Message,
 ];

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ContactsModule } from '../contacts/contacts.module.js';
+import { JourneysModule } from '../journeys/journeys.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { EventsApiController } from './events-api.controller.js';
 import { FormatsController } from './formats.controller.js';
@@ -7,7 +8,7 @@ import { IngestionService } from './ingestion.service.js';
 import { EventRecorder } from './recording/event-recorder.service.js';
 
 @Module({
-  imports: [TenantsModule, ContactsModule],
+  imports: [TenantsModule, ContactsModule, JourneysModule],
   controllers: [EventsApiController, FormatsController],
   providers: [IngestionService, EventRecorder],
   exports: [EventRecorder],

@@ -7,7 +7,6 @@ import {
   type IngestionKeyView,
   type IntegrationsView,
   SetRateLimitDto,
-  SetSignupEventDto,
   SetWebhookSecretDto,
   type TenantView,
   WebhookProviderParams,
@@ -42,15 +41,6 @@ export class TenantsController {
   @Get(':tenantId/integrations')
   integrations(@Param('tenantId') tenantId: string): Promise<IntegrationsView> {
     return this.tenants.integrations(tenantId);
-  }
-
-  @Put(':tenantId/signup-event')
-  async setSignupEvent(
-    @Param('tenantId') tenantId: string,
-    @Body() body: SetSignupEventDto,
-  ): Promise<{ signupEventType: string }> {
-    await this.tenants.setSignupEventType(tenantId, body.eventType);
-    return { signupEventType: body.eventType };
   }
 
   @Put(':tenantId/webhook-secrets/:provider')

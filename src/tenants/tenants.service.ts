@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { notFound } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
@@ -115,9 +115,10 @@ export class TenantsService {
     };
   }
 
-  async setSignupEventType(tenantId: string, eventType: string): Promise<void> {
+  /** `em`: the caller's transaction (the journeys module seeds a welcome journey in the same one). */
+  async setSignupEventType(tenantId: string, eventType: string, em?: EntityManager): Promise<void> {
     await this.require(tenantId);
-    await this.tenants.update({ id: tenantId }, { signupEventType: eventType });
+    await (em ? em.getRepository(Tenant) : this.tenants).update({ id: tenantId }, { signupEventType: eventType });
   }
 
   async setSecret(tenantId: string, kind: SecretKind, secret: string): Promise<void> {

@@ -6,6 +6,7 @@ import { ContactsRepository, lockKey } from '../../contacts/contacts.repository.
 import { hasIdentity, resolveIdentities } from '../../contacts/identity-resolution.js';
 import { EventsRepository, type NewEvent } from '../../contacts/events.repository.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
+import { JourneyEnrollment } from '../../journeys/journey-enrollment.service.js';
 import type { Connector, OpResult, PreparedOp } from './op.types.js';
 
 export interface RecordOptions {
@@ -28,6 +29,7 @@ export class EventRecorder {
     private readonly contacts: ContactsRepository,
     private readonly events: EventsRepository,
     private readonly metrics: MetricsService,
+    private readonly journeys: JourneyEnrollment,
   ) {}
 
   /** Records a request's ops in a transaction of its own: all of it is written, or none. */
@@ -120,6 +122,7 @@ export class EventRecorder {
       });
     });
     await this.events.insertMany(em, tenantId, connector, newEvents, at);
+    await this.journeys.enroll(em, tenantId, newEvents);
     await this.contacts.touchConnector(em, tenantId, connector, resolution.touched, resolution.projected, at);
     for (const [i, first] of repeats) {
       results[i].contactId = results[first].contactId;

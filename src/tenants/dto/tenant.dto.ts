@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsString, Max, MaxLength, Min } from 'class-validator';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
@@ -9,14 +9,6 @@ export class CreateTenantDto {
   @IsNotEmpty()
   @MaxLength(200)
   name: string;
-}
-
-export class SetSignupEventDto {
-  @IsString()
-  @Matches(/^[A-Za-z0-9 ._:\-/]{1,120}$/, {
-    message: '$property must be 1 to 120 letters, digits, spaces or . _ : - /',
-  })
-  eventType: string;
 }
 
 export class SetWebhookSecretDto {

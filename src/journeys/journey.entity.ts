@@ -1,0 +1,47 @@
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { Tenant } from '../tenants/tenant.entity.js';
+import type { JourneyStatus, JourneyStep, Reentry } from './dto/journey.dto.js';
+
+/** A journey definition. One `status` column: draft → active ⇄ paused. */
+@Entity('journeys')
+@Check('CHK_journeys_status', `"status" IN ('draft', 'active', 'paused')`)
+@Check('CHK_journeys_reentry', `"reentry" IN ('once', 'every_event')`)
+@Index('ix_journeys_trigger', ['tenantId', 'triggerEventType', 'status'])
+@Index('ix_journeys_created', ['tenantId', 'createdAt', 'id'])
+@Index('uq_journeys_seed_key', ['tenantId', 'seedKey'], { unique: true })
+export class Journey {
+  @PrimaryColumn('uuid', { name: 'tenant_id', primaryKeyConstraintName: 'PK_journeys' })
+  tenantId: string;
+
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'PK_journeys' })
+  id: string;
+
+  @Column('text')
+  name: string;
+
+  @Column('text')
+  status: JourneyStatus;
+
+  @Column('text', { name: 'trigger_event_type' })
+  triggerEventType: string;
+
+  @Column('text')
+  reentry: Reentry;
+
+  @Column('jsonb')
+  steps: JourneyStep[];
+
+  /** Set on journeys the app seeds (`welcome:<eventType>`), so each is seeded once. */
+  @Column('text', { name: 'seed_key', nullable: true })
+  seedKey: string | null;
+
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
+  createdAt: Date;
+
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
+  updatedAt: Date;
+
+  @ManyToOne(() => Tenant, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'FK_journeys_tenant' })
+  tenant?: Relation<Tenant>;
+}

@@ -1,0 +1,39 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { TenantsModule } from '../tenants/tenants.module.js';
+import { EmailOutbox } from './email-outbox.service.js';
+import { JourneyActivity } from './journey-activity.service.js';
+import { JourneyEnrollment } from './journey-enrollment.service.js';
+import { JourneyJobs } from './journey-jobs.service.js';
+import { JourneyRun } from './journey-run.entity.js';
+import { JourneyWorker } from './journey-worker.service.js';
+import { Journey } from './journey.entity.js';
+import { JourneysController } from './journeys.controller.js';
+import { JourneysService } from './journeys.service.js';
+import { Mailer } from './mailer.service.js';
+import { Message } from './message.entity.js';
+import { StepRunner } from './step-runner.service.js';
+import { UnsubscribeController } from './unsubscribe.controller.js';
+import { UnsubscribeService } from './unsubscribe.service.js';
+
+/**
+ * Journeys: definitions and their admin routes, enrollment (called by the event recorder), the
+ * durable step runner on pg-boss, email delivery through the outbox, and unsubscribe links.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([Journey, JourneyRun, Message]), TenantsModule],
+  controllers: [JourneysController, UnsubscribeController],
+  providers: [
+    JourneysService,
+    JourneyActivity,
+    JourneyEnrollment,
+    JourneyJobs,
+    JourneyWorker,
+    StepRunner,
+    EmailOutbox,
+    Mailer,
+    UnsubscribeService,
+  ],
+  exports: [JourneyEnrollment],
+})
+export class JourneysModule {}

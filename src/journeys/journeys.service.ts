@@ -1,0 +1,175 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, In, Repository } from 'typeorm';
+import { badRequest, notFound } from '../common/errors.js';
+import { isUuid } from '../common/ids.js';
+import { decodeCursor, type Page, type PageQueryDto, pageLimit, toPage } from '../common/pagination.js';
+import { TenantsService } from '../tenants/tenants.service.js';
+import {
+  type CreateJourneyDto,
+  type JourneyStatus,
+  type JourneyStep,
+  type JourneyView,
+  type SignupEventView,
+  type StepDto,
+  type UpdateJourneyDto,
+  SendEmailStepDto,
+  WaitStepDto,
+} from './dto/journey.dto.js';
+import { Journey } from './journey.entity.js';
+
+/** The welcome draft that the signup-event mapping seeds (CONTRACT section 8). */
+export const WELCOME_STEPS: JourneyStep[] = [
+  {
+    type: 'send_email',
+    subject: 'Welcome, {{contact.name}}!',
+    text: 'Hi {{contact.name}},\n\nWelcome aboard! We are glad you signed up.\n\nReply to this email if there is anything we can help with.',
+  },
+];
+
+/** Journey definitions: create, edit, approve and pause; and the seeded welcome journey. */
+@Injectable()
+export class JourneysService {
+  constructor(
+    @InjectRepository(Journey) private readonly journeys: Repository<Journey>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tenants: TenantsService,
+  ) {}
+
+  private view(j: Journey): JourneyView {
+    return {
+      id: j.id,
+      name: j.name,
+      status: j.status,
+      trigger: { type: 'event', eventType: j.triggerEventType },
+      reentry: j.reentry,
+      steps: j.steps,
+      createdAt: j.createdAt.toISOString(),
+      updatedAt: j.updatedAt.toISOString(),
+    };
+  }
+
+  async create(tenantId: string, dto: CreateJourneyDto): Promise<JourneyView> {
+    await this.tenants.require(tenantId);
+    const now = new Date();
+    const journey = this.journeys.create({
+      tenantId,
+      id: randomUUID(),
+      name: dto.name,
+      status: 'draft',
+      triggerEventType: dto.trigger.eventType,
+      reentry: dto.reentry ?? 'once',
+      steps: dto.steps.map(toStep),
+      seedKey: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.journeys.insert(journey);
+    return this.view(journey);
+  }
+
+  async list(tenantId: string, query: PageQueryDto): Promise<Page<JourneyView>> {
+    await this.tenants.require(tenantId);
+    const limit = pageLimit(query);
+    const after = decodeCursor(query.cursor);
+    const qb = this.journeys
+      .createQueryBuilder('j')
+      .where('j.tenant_id = :tenantId', { tenantId })
+      .orderBy('j.created_at', 'ASC')
+      .addOrderBy('j.id', 'ASC')
+      .limit(limit + 1);
+    if (after) qb.andWhere('(j.created_at, j.id) > (:at, :id)', { at: after.at, id: after.id });
+    const rows = await qb.getMany();
+    return toPage(rows, limit, (j) => ({ at: j.createdAt.toISOString(), id: j.id }), (j) => this.view(j));
+  }
+
+  /** The journey, or 404. */
+  async require(tenantId: string, journeyId: string): Promise<Journey> {
+    await this.tenants.require(tenantId);
+    const journey = isUuid(journeyId) ? await this.journeys.findOneBy({ tenantId, id: journeyId }) : null;
+    if (!journey) throw notFound('journey');
+    return journey;
+  }
+
+  async get(tenantId: string, journeyId: string): Promise<JourneyView> {
+    return this.view(await this.require(tenantId, journeyId));
+  }
+
+  /** Edits a draft or paused journey: what goes live is always what was approved. */
+  async update(tenantId: string, journeyId: string, dto: UpdateJourneyDto): Promise<JourneyView> {
+    const journey = await this.require(tenantId, journeyId);
+    if (journey.status === 'active') throw badRequest('status: an active journey cannot be edited; pause it first');
+    if (dto.name !== undefined) journey.name = dto.name;
+    if (dto.trigger !== undefined) journey.triggerEventType = dto.trigger.eventType;
+    if (dto.reentry !== undefined) journey.reentry = dto.reentry;
+    if (dto.steps !== undefined) journey.steps = dto.steps.map(toStep);
+    journey.updatedAt = new Date();
+    // Guarded on the status read above, so a concurrent approve is not overwritten.
+    const result = await this.journeys.update(
+      { tenantId, id: journeyId, status: journey.status },
+      {
+        name: journey.name,
+        triggerEventType: journey.triggerEventType,
+        reentry: journey.reentry,
+        steps: journey.steps,
+        updatedAt: journey.updatedAt,
+      },
+    );
+    if (result.affected !== 1) throw badRequest('status: the journey changed status during the edit; try again');
+    return this.view(journey);
+  }
+
+  /** draft or paused → active. Approving an active journey answers it as it is. */
+  approve(tenantId: string, journeyId: string): Promise<JourneyView> {
+    return this.transition(tenantId, journeyId, ['draft', 'paused'], 'active');
+  }
+
+  /** active → paused: no new runs start; runs in flight finish with the steps they started with. */
+  pause(tenantId: string, journeyId: string): Promise<JourneyView> {
+    return this.transition(tenantId, journeyId, ['active'], 'paused');
+  }
+
+  private async transition(tenantId: string, journeyId: string, from: JourneyStatus[], to: JourneyStatus): Promise<JourneyView> {
+    const journey = await this.require(tenantId, journeyId);
+    if (journey.status === to) return this.view(journey);
+    if (!from.includes(journey.status)) {
+      throw badRequest(`status: a ${journey.status} journey cannot become ${to}`);
+    }
+    const updatedAt = new Date();
+    // Guarded on the statuses it may leave, so two concurrent transitions cannot both apply.
+    const result = await this.journeys.update({ tenantId, id: journeyId, status: In(from) }, { status: to, updatedAt });
+    if (result.affected !== 1) throw badRequest('status: the journey changed status meanwhile; try again');
+    journey.status = to;
+    journey.updatedAt = updatedAt;
+    return this.view(journey);
+  }
+
+  /**
+   * Stores the signup event type and seeds its welcome draft, in one transaction. Once per event
+   * type: the unique (tenant_id, seed_key) index, not a lookup, keeps a repeat from adding one.
+   */
+  async setSignupEvent(tenantId: string, eventType: string): Promise<SignupEventView> {
+    return this.dataSource.transaction(async (em) => {
+      await this.tenants.setSignupEventType(tenantId, eventType, em);
+      const seedKey = `welcome:${eventType}`;
+      const inserted: Array<{ id: string }> = await em.query(
+        `INSERT INTO journeys (tenant_id, id, name, status, trigger_event_type, reentry, steps, seed_key)
+         VALUES ($1, $2, $3, 'draft', $4, 'once', $5::jsonb, $6)
+         ON CONFLICT (tenant_id, seed_key) DO NOTHING RETURNING id`,
+        [tenantId, randomUUID(), `Welcome (${eventType})`, eventType, JSON.stringify(WELCOME_STEPS), seedKey],
+      );
+      const journeyId =
+        inserted[0]?.id ??
+        (await em.query('SELECT id FROM journeys WHERE tenant_id = $1 AND seed_key = $2', [tenantId, seedKey]))[0].id;
+      return { signupEventType: eventType, journeyId };
+    });
+  }
+}
+
+/** Stores exactly the documented fields of a validated step, nothing a client added. */
+function toStep(step: StepDto): JourneyStep {
+  if (step instanceof WaitStepDto) return { type: 'wait', seconds: step.seconds };
+  if (step instanceof SendEmailStepDto) return { type: 'send_email', subject: step.subject, text: step.text };
+  throw new Error(`unvalidated step type ${step.type}`);
+}

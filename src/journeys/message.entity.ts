@@ -1,0 +1,73 @@
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { Contact } from '../contacts/contact.entity.js';
+import type { MessageStatus } from './dto/activity.dto.js';
+import { JourneyRun } from './journey-run.entity.js';
+import { Journey } from './journey.entity.js';
+
+/** The email outbox: one row per (run, send_email step), written before and after the SMTP hand-off. */
+@Entity('messages')
+@Check('CHK_messages_status', `"status" IN ('sending', 'sent', 'captured', 'blocked', 'failed')`)
+@Index('ix_messages_created', ['tenantId', 'createdAt', 'id'])
+// At most one email per (run, step): the second attempt finds the row and does not send.
+@Index('uq_messages_run_step', ['tenantId', 'runId', 'stepIndex'], { unique: true })
+export class Message {
+  @PrimaryColumn('uuid', { name: 'tenant_id', primaryKeyConstraintName: 'PK_messages' })
+  tenantId: string;
+
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'PK_messages' })
+  id: string;
+
+  @Column('uuid', { name: 'journey_id' })
+  journeyId: string;
+
+  @Column('uuid', { name: 'run_id' })
+  runId: string;
+
+  @Column('uuid', { name: 'contact_id' })
+  contactId: string;
+
+  @Column('integer', { name: 'step_index' })
+  stepIndex: number;
+
+  @Column('text', { nullable: true })
+  to: string | null;
+
+  @Column('text')
+  subject: string;
+
+  @Column('text')
+  text: string;
+
+  @Column('text')
+  status: MessageStatus;
+
+  @Column('text', { nullable: true })
+  reason: string | null;
+
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
+  createdAt: Date;
+
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
+  updatedAt: Date;
+
+  @ManyToOne(() => JourneyRun, { onDelete: 'CASCADE' })
+  @JoinColumn([
+    { name: 'tenant_id', referencedColumnName: 'tenantId', foreignKeyConstraintName: 'FK_messages_run' },
+    { name: 'run_id', referencedColumnName: 'id', foreignKeyConstraintName: 'FK_messages_run' },
+  ])
+  run?: Relation<JourneyRun>;
+
+  @ManyToOne(() => Journey, { onDelete: 'CASCADE' })
+  @JoinColumn([
+    { name: 'tenant_id', referencedColumnName: 'tenantId', foreignKeyConstraintName: 'FK_messages_journey' },
+    { name: 'journey_id', referencedColumnName: 'id', foreignKeyConstraintName: 'FK_messages_journey' },
+  ])
+  journey?: Relation<Journey>;
+
+  @ManyToOne(() => Contact, { onDelete: 'CASCADE' })
+  @JoinColumn([
+    { name: 'tenant_id', referencedColumnName: 'tenantId', foreignKeyConstraintName: 'FK_messages_contact' },
+    { name: 'contact_id', referencedColumnName: 'id', foreignKeyConstraintName: 'FK_messages_contact' },
+  ])
+  contact?: Relation<Contact>;
+}

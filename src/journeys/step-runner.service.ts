@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { RunStatus, StepRecord } from './dto/activity.dto.js';
+import type { JourneyStep } from './dto/journey.dto.js';
+import { EmailOutbox, type RunRef } from './email-outbox.service.js';
+import { JourneyJobs, type StepJob } from './journey-jobs.service.js';
+import type { OutgoingEmail } from './mailer.service.js';
+
+interface LockedRun extends RunRef {
+  definition: JourneyStep[];
+}
+
+/**
+ * Executes one step of one run per job. Every job may be delivered more than once (pg-boss
+ * retries, expired jobs of dead workers): the run row, locked, says which step is due, and a
+ * job for any other step does nothing. A step's effects, its history entry and the next step's
+ * job commit in one transaction; only an SMTP hand-off happens between two (EmailOutbox).
+ */
+@Injectable()
+export class StepRunner {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly jobs: JourneyJobs,
+    private readonly outbox: EmailOutbox,
+  ) {}
+
+  async run(job: StepJob): Promise<void> {
+    const delivery = await this.dataSource.transaction(async (em): Promise<{ email: OutgoingEmail; index: number } | null> => {
+      const run = await this.lockDueRun(em, job);
+      if (!run) return null;
+      const step = run.definition[job.step];
+      switch (step.type) {
+        case 'wait': {
+          const at = new Date();
+          const until = new Date(at.getTime() + step.seconds * 1000);
+          await this.advance(em, run, {
+            index: job.step,
+            type: 'wait',
+            status: 'scheduled',
+            at: at.toISOString(),
+            seconds: step.seconds,
+            until: until.toISOString(),
+          });
+          return null;
+        }
+        case 'send_email': {
+          const prepared = await this.outbox.prepare(em, run, job.step, step);
+          if (prepared.kind === 'settled') {
+            await this.advance(em, run, prepared.record);
+            return null;
+          }
+          return prepared;
+        }
+      }
+    });
+    if (!delivery) return;
+
+    const outcome = await this.outbox.deliver(delivery.email);
+    await this.dataSource.transaction(async (em) => {
+      const run = await this.lockDueRun(em, job);
+      const record = await this.outbox.finish(em, job.tenantId, delivery.index, delivery.email, outcome);
+      if (run) await this.advance(em, run, record);
+    });
+  }
+
+  /** The run, locked, when `job` is its due step; null for a stale or repeated job. */
+  private async lockDueRun(em: EntityManager, job: StepJob): Promise<LockedRun | null> {
+    const [row]: Array<{
+      journey_id: string;
+      contact_id: string;
+      event_id: string;
+      status: RunStatus;
+      current_step: number;
+      definition: JourneyStep[];
+    }> = await em.query(
+      `SELECT journey_id, contact_id, event_id, status, current_step, definition
+         FROM journey_runs WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+      [job.tenantId, job.runId],
+    );
+    if (!row || row.status === 'completed' || row.status === 'failed' || row.current_step !== job.step) return null;
+    if (!row.definition[job.step]) return null;
+    return {
+      tenantId: job.tenantId,
+      id: job.runId,
+      journeyId: row.journey_id,
+      contactId: row.contact_id,
+      eventId: row.event_id,
+      definition: row.definition,
+    };
+  }
+
+  /**
+   * Appends the step's history entry and moves the run on: the next step's job (after the wait,
+   * for a wait step), or the end. A failed send ends the run: later steps often build on the
+   * email that did not go out. A blocked send does not: the contact may become reachable.
+   */
+  private async advance(em: EntityManager, run: LockedRun, record: StepRecord): Promise<void> {
+    const failed = record.type === 'send_email' && record.status === 'failed';
+    const next = record.index + 1;
+    const more = !failed && next < run.definition.length;
+    const status: RunStatus = failed ? 'failed' : !more ? 'completed' : record.type === 'wait' ? 'waiting' : 'active';
+    await em.query(
+      `UPDATE journey_runs SET history = history || $3::jsonb, current_step = $4, status = $5, updated_at = now()
+        WHERE tenant_id = $1 AND id = $2`,
+      [run.tenantId, run.id, JSON.stringify([record]), more ? next : record.index, status],
+    );
+    if (more) {
+      const delaySeconds = record.type === 'wait' ? record.seconds : 0;
+      await this.jobs.schedule(em, [{ tenantId: run.tenantId, runId: run.id, step: next, delaySeconds }]);
+    }
+  }
+}
