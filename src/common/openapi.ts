@@ -16,6 +16,7 @@ import {
   type HeaderObject,
   type SchemaObject,
 } from '@nestjs/swagger';
+import type { RouteAccess } from './access.decorator.js';
 import { ERROR_STATUS, type ErrorCode } from './errors.js';
 import type { Page } from './pagination.js';
 
@@ -135,7 +136,7 @@ export const JSON_BODY_ERRORS = [400, 413, 415] as const satisfies readonly Erro
  * itself answers. Every route says its access (deny by default), so every route gets its `infra`
  * 500 and, when admin, its scheme and 401 here rather than by hand.
  */
-export function accessDocs(access: 'public' | 'admin' | 'ingestion' | 'webhook'): Array<MethodDecorator & ClassDecorator> {
+export function accessDocs(access: RouteAccess): Array<MethodDecorator & ClassDecorator> {
   const docs: Array<MethodDecorator & ClassDecorator> = [ApiErrors('infra')];
   if (access === 'admin') docs.push(ApiSecurity(SECURITY.adminToken), ApiErrors('unauthorized'));
   return docs;
