@@ -59,7 +59,7 @@ export function openApiBase(publicBaseUrl: string): Omit<OpenAPIObject, 'paths'>
     .setDescription(DESCRIPTION)
     .setVersion(packageVersion())
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')
-    .addServer(publicBaseUrl)
+    .addServer(publicBaseUrl, 'PUBLIC_BASE_URL of the deployment')
     .addSecurity(SECURITY.ingestionKey, {
       type: 'http',
       scheme: 'bearer',

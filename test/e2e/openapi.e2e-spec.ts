@@ -70,7 +70,7 @@ describe('OpenAPI document and Swagger UI', () => {
   });
 
   it('shows PUBLIC_BASE_URL as its server and declares the four security schemes', () => {
-    expect(doc.servers).toEqual([{ url: 'http://mara.test' }]);
+    expect(doc.servers).toEqual([{ url: 'http://mara.test', description: 'PUBLIC_BASE_URL of the deployment' }]);
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['adminToken', 'ingestionKey', 'segmentWriteKey', 'usermavenToken']);
   });
 
