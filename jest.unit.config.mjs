@@ -3,7 +3,7 @@ import base from './jest.config.mjs';
 
 export default {
   ...base,
-  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/sdk/src/**/*.spec.ts'],
   globalSetup: undefined,
   globalTeardown: undefined,
 };

@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { PinoNestLogger } from './common/logger.js';
 import { createValidationPipe } from './common/validation.js';
+import { setupOpenApi } from './openapi/openapi.js';
 
 /** Builds the Nest application exactly as production runs it; tests use this too. */
 export async function createApp(options: AppModuleOptions): Promise<NestExpressApplication> {
@@ -14,5 +15,6 @@ export async function createApp(options: AppModuleOptions): Promise<NestExpressA
   });
   app.disable('x-powered-by');
   app.useGlobalPipes(createValidationPipe());
+  setupOpenApi(app, options.config.publicBaseUrl);
   return app;
 }

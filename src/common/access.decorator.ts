@@ -1,4 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { accessDocs } from './openapi.js';
 
 /**
  * Who may call a route. Every route must say it: the global AccessGuard denies routes that do
@@ -7,9 +8,12 @@ import { SetMetadata } from '@nestjs/common';
  * - `admin`: the ADMIN_API_TOKEN bearer.
  * - `ingestion`: an ingestion key, checked by IngestionKeyGuard on the route.
  * - `webhook`: a provider signature, checked by the webhook signature guard on the route.
+ * The same decorator declares the route's security scheme and access errors in the OpenAPI
+ * document, so the document cannot disagree with the guard.
  */
 export type RouteAccess = 'public' | 'admin' | 'ingestion' | 'webhook';
 
 export const ACCESS_KEY = 'mara:access';
 
-export const Access = (access: RouteAccess): MethodDecorator & ClassDecorator => SetMetadata(ACCESS_KEY, access);
+export const Access = (access: RouteAccess): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(ACCESS_KEY, access), ...accessDocs(access));

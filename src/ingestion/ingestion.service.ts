@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EventsApiResponse } from './dto/events-response.dto.js';
+import type { IntakeAnswer, SegmentAnswer, UsermavenAnswer } from './dto/formats.dto.js';
 import type { MappedRequest } from './formats/format-mapper.js';
 import { mapIntake } from './formats/intake.mapper.js';
 import { mapSegment } from './formats/segment.mapper.js';
@@ -7,13 +8,6 @@ import { mapUsermaven } from './formats/usermaven.mapper.js';
 import { prepareOps } from './prepare-ops.js';
 import { EventRecorder } from './recording/event-recorder.service.js';
 import type { Connector, OpResult, PreparedOp } from './recording/op.types.js';
-
-export interface IntakeAnswer {
-  status: 'ok' | 'skipped_no_identity';
-  event_id: string | null;
-  received_at: string;
-  deduplicated?: true;
-}
 
 /** Entry points of every intake format; all of them end in the one EventRecorder. */
 @Injectable()
@@ -34,7 +28,7 @@ export class IngestionService {
     return this.recorder.record(tenantId, connector, ops, { receivedAt });
   }
 
-  async usermaven(tenantId: string, body: unknown): Promise<{ status: 'ok' }> {
+  async usermaven(tenantId: string, body: unknown): Promise<UsermavenAnswer> {
     await this.recordMapped(tenantId, 'usermaven', mapUsermaven(body), new Date());
     return { status: 'ok' };
   }
@@ -51,7 +45,7 @@ export class IngestionService {
     return answer;
   }
 
-  async segment(tenantId: string, body: unknown, kind: 'batch' | 'track' | 'identify'): Promise<{ success: true }> {
+  async segment(tenantId: string, body: unknown, kind: 'batch' | 'track' | 'identify'): Promise<SegmentAnswer> {
     const receivedAt = new Date();
     await this.recordMapped(tenantId, 'segment', mapSegment(body, kind, receivedAt), receivedAt);
     return { success: true };

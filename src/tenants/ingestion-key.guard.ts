@@ -7,6 +7,7 @@ import { Access } from '../common/access.decorator.js';
 import { bearerToken, secretsEqual } from '../common/access.guard.js';
 import { AppError, unauthorized } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
+import { ingestionKeyDocs, SECURITY, type SecurityScheme } from '../common/openapi.js';
 import type { AppRequest } from '../common/request-context.js';
 import { hashIngestionKey } from './ingestion-key.js';
 import { RateLimitService } from './rate-limit.service.js';
@@ -107,10 +108,23 @@ export class RateLimitGuard implements CanActivate {
   }
 }
 
-/** Marks a route as keyed intake: ingestion-key check, then the tenant's rate limit. */
-export const IngestionKeyAuth = (...sources: KeySource[]): MethodDecorator & ClassDecorator =>
-  applyDecorators(
+/** How the OpenAPI document names each key source (alternative security requirements). */
+const SCHEME_OF: Record<KeySource, SecurityScheme> = {
+  bearer: SECURITY.ingestionKey,
+  basic: SECURITY.segmentWriteKey,
+  'query-token': SECURITY.usermavenToken,
+};
+
+/**
+ * Marks a route as keyed intake: ingestion-key check, then the tenant's rate limit. The accepted
+ * key sources also become the route's security requirements in the OpenAPI document.
+ */
+export const IngestionKeyAuth = (...sources: KeySource[]): MethodDecorator & ClassDecorator => {
+  const accepted: KeySource[] = sources.length ? sources : ['bearer'];
+  return applyDecorators(
     Access('ingestion'),
-    SetMetadata(KEY_SOURCES, sources.length ? sources : ['bearer']),
+    SetMetadata(KEY_SOURCES, accepted),
     UseGuards(IngestionKeyGuard, RateLimitGuard),
+    ...ingestionKeyDocs(accepted.map((s) => SCHEME_OF[s])),
   );
+};

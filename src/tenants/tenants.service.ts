@@ -10,6 +10,8 @@ import {
   type IngestionKeyView,
   type IntegrationsView,
   type TenantView,
+  type WebhookEndpointView,
+  type WebhookProvider,
   WEBHOOK_PROVIDERS,
 } from './dto/tenant.dto.js';
 import { generateIngestionKey } from './ingestion-key.js';
@@ -98,7 +100,7 @@ export class TenantsService {
         p,
         { webhookUrl: `${this.config.publicBaseUrl}/api/webhooks/${p}/${tenantId}`, secretConfigured: configured.has(p) },
       ]),
-    ) as IntegrationsView['webhooks'];
+    ) as Record<WebhookProvider, WebhookEndpointView>;
     return {
       eventsUrl: this.eventsUrl(tenantId),
       ingestionKey: {

@@ -11,19 +11,9 @@ import { PINO_LOGGER } from '../common/logger.js';
 import { EventRecorder } from '../ingestion/recording/event-recorder.service.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { ClerkAdapter } from './adapters/clerk.adapter.js';
+import type { ClerkImportView } from './dto/webhook.dto.js';
 import { ClerkImport } from './webhook.entities.js';
 import { chooseIdentity, deliveryOps } from './webhook-ops.js';
-
-export interface ClerkImportView {
-  id: string;
-  status: string;
-  pages: number;
-  usersSeen: number;
-  contactsCreated: number;
-  error: string | null;
-  startedAt: string;
-  finishedAt: string | null;
-}
 
 const PAGE_SIZE = 100;
 

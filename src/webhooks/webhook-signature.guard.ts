@@ -1,5 +1,6 @@
-import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
-import { AppError, notFound } from '../common/errors.js';
+import { CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AppError } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
 import { findJsonProblem } from '../common/json-body.js';
 import type { AppRequest } from '../common/request-context.js';
@@ -18,6 +19,12 @@ export interface WebhookRequest extends AppRequest {
 
 const invalidSignature = (): AppError => new AppError('invalid_signature', 'missing or invalid webhook signature');
 
+const WEBHOOK_PROVIDER = 'mara:webhook-provider';
+
+/** Names the provider whose signature a route's WebhookSignatureGuard verifies. */
+export const WebhookProvider = (provider: WebhookProviderName): MethodDecorator & ClassDecorator =>
+  SetMetadata(WEBHOOK_PROVIDER, provider);
+
 /**
  * Verifies the raw body with the provider's own library (through its adapter) before anything
  * else looks at it. An unknown tenant answers like a wrong signature; a tenant with no secret
@@ -25,13 +32,18 @@ const invalidSignature = (): AppError => new AppError('invalid_signature', 'miss
  */
 @Injectable()
 export class WebhookSignatureGuard implements CanActivate {
-  constructor(private readonly tenants: TenantsService) {}
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly reflector: Reflector,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<WebhookRequest>();
-    const { provider, tenantId } = req.params as { provider: string; tenantId: string };
-    const adapter = adapterFor(provider);
-    if (!adapter) throw notFound(`webhook provider "${provider}"`);
+    const { tenantId } = req.params as { tenantId: string };
+    // One route per provider (so each is its own operation in the OpenAPI document, with its headers).
+    const provider = this.reflector.get<WebhookProviderName | undefined>(WEBHOOK_PROVIDER, context.getHandler());
+    const adapter = provider ? adapterFor(provider) : null;
+    if (!adapter) throw new Error('WebhookSignatureGuard used on a route without @WebhookProvider');
     if (!isUuid(tenantId)) throw invalidSignature();
     const secret = await this.tenants.readWebhookSecretIfTenant(tenantId, adapter.provider);
     if (secret === undefined) throw invalidSignature();

@@ -1,47 +1,126 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { ApiScalarMap, PageOf } from '../../common/openapi.js';
 import { PageQueryDto } from '../../common/pagination.js';
-import type { Scalar } from '../../ingestion/recording/op.types.js';
+import { CONNECTORS, type Connector, type Scalar } from '../../ingestion/recording/op.types.js';
 import type { Consent } from '../contact.entity.js';
 
 export class ContactsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ maxLength: 254, description: 'Exact match (case-insensitive).', example: 'ada@example.com' })
   @IsOptional()
   @IsString()
   @MaxLength(254)
   email?: string;
 
+  @ApiPropertyOptional({ maxLength: 255, description: 'Your own user id (`userId`/`externalId`).', example: 'u_42' })
   @IsOptional()
   @IsString()
   @MaxLength(255)
   externalId?: string;
 }
 
-export interface ContactView {
+const ISO = { type: 'string', format: 'date-time' } as const;
+
+export class ConsentView implements Consent {
+  @ApiProperty({ enum: ['granted'] })
+  status: 'granted';
+
+  @ApiProperty({ description: 'The connector that recorded it.', example: 'events_api' })
+  source: string;
+
+  @ApiProperty(ISO)
+  at: string;
+}
+
+export class ContactView {
+  @ApiProperty({ format: 'uuid' })
   id: string;
+
+  @ApiProperty({ type: 'string', nullable: true, example: 'u_42' })
   externalId: string | null;
+
+  @ApiProperty({ type: 'string', nullable: true, example: 'ada@example.com' })
   email: string | null;
+
+  @ApiProperty({ type: 'string', nullable: true, example: 'Ada' })
   name: string | null;
+
+  @ApiScalarMap({ description: 'Merged traits (flat scalars).', example: { plan: 'starter' } })
   attributes: Record<string, Scalar>;
-  consent: Consent | null;
+
+  @ApiProperty({ type: ConsentView, nullable: true, description: 'Lifecycle consent; recorded when an email arrives.' })
+  consent: ConsentView | null;
+
+  @ApiProperty(ISO)
   createdAt: string;
+
+  @ApiProperty(ISO)
   updatedAt: string;
 }
 
-export interface ContactEventView {
+export class ContactPage extends PageOf(ContactView) {}
+
+export class ContactEventView {
+  @ApiProperty({ format: 'uuid' })
   id: string;
+
+  @ApiProperty({ example: 'user.signed_up' })
   type: string;
+
+  @ApiScalarMap({ example: { plan: 'pro' } })
   properties: Record<string, Scalar>;
+
+  @ApiProperty(ISO)
   occurredAt: string;
+
+  @ApiProperty(ISO)
   receivedAt: string;
+
+  @ApiProperty({ type: 'string', nullable: true, example: 'signup-u_42' })
   messageId: string | null;
+
+  @ApiProperty({ enum: CONNECTORS, enumName: 'Connector', description: 'The connector that delivered it.' })
   source: string;
 }
 
-export interface ConnectorHealth {
+export class ContactEventPage extends PageOf(ContactEventView) {}
+
+export class ConnectorHealth {
+  @ApiProperty({ type: 'integer', description: 'Contacts this connector has written.' })
   contacts: number;
+
+  @ApiProperty({ type: 'integer', description: 'Events this connector has written.' })
   events: number;
+
+  @ApiProperty({ ...ISO, nullable: true })
   lastActivityAt: string | null;
 }
 
-export interface IngestionHealthView {
+/** One entry per connector, always all of them (zeros for the unused ones). */
+export class ConnectorsHealth implements Record<Connector, ConnectorHealth> {
+  @ApiProperty()
+  events_api: ConnectorHealth;
+
+  @ApiProperty()
+  stripe: ConnectorHealth;
+
+  @ApiProperty()
+  polar: ConnectorHealth;
+
+  @ApiProperty()
+  clerk: ConnectorHealth;
+
+  @ApiProperty()
+  usermaven: ConnectorHealth;
+
+  @ApiProperty()
+  intake: ConnectorHealth;
+
+  @ApiProperty()
+  segment: ConnectorHealth;
+}
+
+export class IngestionHealthView {
+  @ApiProperty({ type: ConnectorsHealth })
   connectors: Record<string, ConnectorHealth>;
 }

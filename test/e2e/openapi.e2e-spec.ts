@@ -1,0 +1,100 @@
+import { bootApp, type TestApp } from '../support/app.js';
+
+type Operation = {
+  operationId: string;
+  security?: Array<Record<string, string[]>>;
+  responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
+};
+type Doc = {
+  servers: Array<{ url: string }>;
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
+};
+
+const PUBLIC = [] as const;
+const ADMIN = [{ adminToken: [] }];
+const INGESTION = [{ ingestionKey: [] }];
+
+/**
+ * Every route of CONTRACT section 2 that exists on this branch (journeys, messages, `/u/{token}`
+ * and `/metrics` come with their own modules), with its success status and declared errors.
+ */
+const CONTRACT_ROUTES: Array<[method: string, path: string, success: number, errors: number[], security: unknown]> = [
+  ['post', '/api/tenants/{tenantId}/events', 200, [400, 401, 412, 413, 415, 429, 500], INGESTION],
+  ['post', '/api/webhooks/stripe/{tenantId}', 200, [400, 401, 412, 413, 415, 500], PUBLIC],
+  ['post', '/api/webhooks/polar/{tenantId}', 200, [400, 401, 412, 413, 415, 500], PUBLIC],
+  ['post', '/api/webhooks/clerk/{tenantId}', 200, [400, 401, 412, 413, 415, 500], PUBLIC],
+  ['post', '/api/v1/s2s/event', 200, [400, 401, 413, 415, 429, 500], [{ usermavenToken: [] }, { ingestionKey: [] }]],
+  ['post', '/v1/events', 200, [400, 401, 413, 415, 429, 500], INGESTION],
+  ['post', '/v1/batch', 200, [400, 401, 413, 415, 429, 500], [{ segmentWriteKey: [] }, { ingestionKey: [] }]],
+  ['post', '/v1/track', 200, [400, 401, 413, 415, 429, 500], [{ segmentWriteKey: [] }, { ingestionKey: [] }]],
+  ['post', '/v1/identify', 200, [400, 401, 413, 415, 429, 500], [{ segmentWriteKey: [] }, { ingestionKey: [] }]],
+  ['get', '/health', 200, [500], PUBLIC],
+  ['get', '/health/ready', 200, [500], PUBLIC],
+  ['post', '/admin/tenants', 201, [400, 401, 413, 415, 500], ADMIN],
+  ['get', '/admin/tenants', 200, [400, 401, 500], ADMIN],
+  ['get', '/admin/tenants/{tenantId}', 200, [401, 404, 500], ADMIN],
+  ['post', '/admin/tenants/{tenantId}/ingestion-key', 201, [401, 404, 500], ADMIN],
+  ['get', '/admin/tenants/{tenantId}/integrations', 200, [401, 404, 500], ADMIN],
+  ['put', '/admin/tenants/{tenantId}/signup-event', 200, [400, 401, 404, 413, 415, 500], ADMIN],
+  ['put', '/admin/tenants/{tenantId}/webhook-secrets/{provider}', 204, [400, 401, 404, 413, 415, 500], ADMIN],
+  ['delete', '/admin/tenants/{tenantId}/webhook-secrets/{provider}', 204, [400, 401, 404, 500], ADMIN],
+  ['put', '/admin/tenants/{tenantId}/rate-limit', 200, [400, 401, 404, 413, 415, 500], ADMIN],
+  ['get', '/admin/tenants/{tenantId}/contacts', 200, [400, 401, 404, 500], ADMIN],
+  ['get', '/admin/tenants/{tenantId}/contacts/{contactId}', 200, [401, 404, 500], ADMIN],
+  ['get', '/admin/tenants/{tenantId}/contacts/{contactId}/events', 200, [400, 401, 404, 500], ADMIN],
+  ['get', '/admin/tenants/{tenantId}/ingestion-health', 200, [401, 404, 500], ADMIN],
+];
+
+const ENVELOPE = '#/components/schemas/ErrorEnvelope';
+
+describe('OpenAPI document and Swagger UI', () => {
+  let t: TestApp;
+  let doc: Doc;
+
+  beforeAll(async () => {
+    t = await bootApp();
+    doc = (await t.http().get('/openapi.json').expect(200).expect('Content-Type', /application\/json/)).body as Doc;
+  });
+  afterAll(() => t.close());
+
+  it('serves Swagger UI at /docs, outside the access guard, with its assets', async () => {
+    const page = await t.http().get('/docs').expect(200).expect('Content-Type', /text\/html/);
+    expect(page.text).toContain('swagger-ui');
+    const init = await t.http().get('/docs/swagger-ui-init.js').expect(200);
+    expect(init.text).toContain('"/api/tenants/{tenantId}/events"');
+    await t.http().get('/docs/swagger-ui.css').expect(200).expect('Content-Type', /text\/css/);
+    // Unknown paths under /docs still get the JSON 404 envelope.
+    const missing = await t.http().get('/docs/nope').expect(404);
+    expect(missing.body).toMatchObject({ ok: false, code: 'not_found' });
+  });
+
+  it('shows PUBLIC_BASE_URL as its server and declares the four security schemes', () => {
+    expect(doc.servers).toEqual([{ url: 'http://mara.test', description: 'PUBLIC_BASE_URL of the deployment' }]);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['adminToken', 'ingestionKey', 'segmentWriteKey', 'usermavenToken']);
+  });
+
+  it.each(CONTRACT_ROUTES)('%s %s: its success answer, errors as the envelope, and security', (method, path, success, errors, security) => {
+    const op = doc.paths[path]?.[method];
+    expect(op).toBeDefined();
+    expect(Object.keys(op.responses).map(Number)).toEqual([success, ...errors].sort((a, b) => a - b));
+    for (const status of errors) {
+      expect(op.responses[status].content?.['application/json'].schema?.$ref).toBe(ENVELOPE);
+    }
+    expect(op.security).toEqual(security);
+  });
+
+  it('documents every route the server answers, each with a readable operationId', () => {
+    const router = (t.app.getHttpAdapter().getInstance() as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } }).router;
+    const served = router.stack
+      .filter((layer) => layer.route)
+      .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`))
+      .filter((route) => !/^get \/(docs|openapi\.json)/.test(route));
+    const documented = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m} ${path}`));
+    expect(served.sort()).toEqual(documented.sort());
+
+    const operationIds = Object.values(doc.paths).flatMap((item) => Object.values(item).map((op) => op.operationId));
+    expect(new Set(operationIds).size).toBe(operationIds.length);
+    for (const id of operationIds) expect(id).toMatch(/^[a-z][A-Za-z]+$/);
+  });
+});
