@@ -10,15 +10,22 @@ import type {
   ContactEventPage,
   ContactPage,
   ContactsQuery,
+  CreateJourney,
   EventsOp,
   IngestionHealth,
   IngestionKey,
   Integrations,
+  Journey,
+  JourneyPage,
+  JourneyRunPage,
+  MessagePage,
   OpResult,
   PageQuery,
   RateLimit,
+  SignupEvent,
   Tenant,
   TenantPage,
+  UpdateJourney,
   WebhookProvider,
 } from './types.js';
 
@@ -65,7 +72,8 @@ export interface MaraClient {
       /** The only answer that shows the raw key; the previous key stops working at once. */
       generateIngestionKey(tenantId: string): Promise<IngestionKey>;
       integrations(tenantId: string): Promise<Integrations>;
-      setSignupEvent(tenantId: string, eventType: string): Promise<{ signupEventType: string }>;
+      /** Also seeds a draft welcome journey for that event type (once per event type): `journeyId`. */
+      setSignupEvent(tenantId: string, eventType: string): Promise<SignupEvent>;
       setWebhookSecret(tenantId: string, provider: WebhookProvider, secret: string): Promise<void>;
       deleteWebhookSecret(tenantId: string, provider: WebhookProvider): Promise<void>;
       setRateLimit(tenantId: string, limit: RateLimit): Promise<RateLimit>;
@@ -77,6 +85,22 @@ export interface MaraClient {
       events(tenantId: string, contactId: string, query?: PageQuery): Promise<ContactEventPage>;
     };
     ingestionHealth(tenantId: string): Promise<IngestionHealth>;
+    readonly journeys: {
+      list(tenantId: string, query?: PageQuery): Promise<JourneyPage>;
+      /** A new journey is a draft: it starts no runs until approved. */
+      create(tenantId: string, body: CreateJourney): Promise<Journey>;
+      get(tenantId: string, journeyId: string): Promise<Journey>;
+      /** Edits a draft or paused journey (an active one answers 400: pause it first). */
+      update(tenantId: string, journeyId: string, body: UpdateJourney): Promise<Journey>;
+      /** draft or paused → active. */
+      approve(tenantId: string, journeyId: string): Promise<Journey>;
+      /** active → paused. */
+      pause(tenantId: string, journeyId: string): Promise<Journey>;
+      /** The journey's runs with their step history, newest first. */
+      runs(tenantId: string, journeyId: string, query?: PageQuery): Promise<JourneyRunPage>;
+    };
+    /** The email outbox, newest first. */
+    messages(tenantId: string, query?: PageQuery): Promise<MessagePage>;
   };
   /** The typed openapi-fetch client (with the same retries), for routes without a helper. */
   readonly raw: Client<paths>;
@@ -168,6 +192,9 @@ export function createMaraClient(options: MaraClientOptions = {}): MaraClient {
   };
 
   const tenantPath = (id: string): { params: { path: { tenantId: string } } } => ({ params: { path: { tenantId: id } } });
+  const journeyPath = (id: string, journeyId: string): { params: { path: { tenantId: string; journeyId: string } } } => ({
+    params: { path: { tenantId: id, journeyId } },
+  });
 
   return {
     baseUrl,
@@ -224,6 +251,35 @@ export function createMaraClient(options: MaraClientOptions = {}): MaraClient {
       },
       ingestionHealth: (id) =>
         unwrap(() => raw.GET('/admin/tenants/{tenantId}/ingestion-health', { ...tenantPath(id), headers: adminAuth() })),
+      journeys: {
+        list: (id, query = {}) =>
+          unwrap(() => raw.GET('/admin/tenants/{tenantId}/journeys', { params: { path: { tenantId: id }, query }, headers: adminAuth() })),
+        create: (id, body) =>
+          unwrap(() => raw.POST('/admin/tenants/{tenantId}/journeys', { ...tenantPath(id), body, headers: adminAuth() })),
+        get: (id, journeyId) =>
+          unwrap(() => raw.GET('/admin/tenants/{tenantId}/journeys/{journeyId}', { ...journeyPath(id, journeyId), headers: adminAuth() })),
+        update: (id, journeyId, body) =>
+          unwrap(
+            () => raw.PATCH('/admin/tenants/{tenantId}/journeys/{journeyId}', { ...journeyPath(id, journeyId), body, headers: adminAuth() }),
+          ),
+        approve: (id, journeyId) =>
+          unwrap(
+            () => raw.POST('/admin/tenants/{tenantId}/journeys/{journeyId}/approve', { ...journeyPath(id, journeyId), headers: adminAuth() }),
+          ),
+        pause: (id, journeyId) =>
+          unwrap(
+            () => raw.POST('/admin/tenants/{tenantId}/journeys/{journeyId}/pause', { ...journeyPath(id, journeyId), headers: adminAuth() }),
+          ),
+        runs: (id, journeyId, query = {}) =>
+          unwrap(
+            () => raw.GET('/admin/tenants/{tenantId}/journeys/{journeyId}/runs', {
+              params: { path: { tenantId: id, journeyId }, query },
+              headers: adminAuth(),
+            }),
+          ),
+      },
+      messages: (id, query = {}) =>
+        unwrap(() => raw.GET('/admin/tenants/{tenantId}/messages', { params: { path: { tenantId: id }, query }, headers: adminAuth() })),
     },
     raw,
   };

@@ -22,6 +22,21 @@ export type ContactPage = Schemas['ContactPage'];
 export type ContactEvent = Schemas['ContactEventView'];
 export type ContactEventPage = Schemas['ContactEventPage'];
 export type IngestionHealth = Schemas['IngestionHealthView'];
+export type SignupEvent = Schemas['SignupEventView'];
+
+export type Journey = Schemas['JourneyView'];
+export type JourneyPage = Schemas['JourneyPage'];
+export type JourneyStatus = Schemas['JourneyStatus'];
+/** A `wait` or `send_email` step. */
+export type JourneyStep = Schemas['JourneyStep'];
+export type CreateJourney = Schemas['CreateJourneyDto'];
+export type UpdateJourney = Schemas['UpdateJourneyDto'];
+export type JourneyRun = Schemas['RunView'];
+export type JourneyRunPage = Schemas['RunPage'];
+/** One entry of a run's step history. */
+export type StepRecord = Schemas['StepRecord'];
+export type Message = Schemas['MessageView'];
+export type MessagePage = Schemas['MessagePage'];
 
 /** `limit` (1 to 200, default 50) and `cursor` (a previous page's `nextCursor`). */
 export type PageQuery = NonNullable<paths['/admin/tenants']['get']['parameters']['query']>;

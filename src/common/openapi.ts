@@ -37,8 +37,10 @@ export const SECURITY = {
 } as const;
 export type SecurityScheme = (typeof SECURITY)[keyof typeof SECURITY];
 
+type ErrorDoc = { meaning: string; example: string };
+
 /** What each code means, and a message the server really sends for it (used as the example). */
-const ERROR_DOCS: Record<ErrorCode, { meaning: string; example: string }> = {
+const ERROR_DOCS: Record<ErrorCode, ErrorDoc> = {
   bad_request: {
     meaning: 'the body or a parameter fails validation; the message names the field path',
     example: 'batch[3].event: must be 1 to 120 letters, digits, spaces or . _ : - /',
@@ -103,6 +105,19 @@ function codesOf(errors: Array<ErrorCode | ErrorStatus>): ErrorCode[] {
   return [...new Set(codes)];
 }
 
+/** One error response: the ErrorEnvelope, with the meaning and an example of each code. */
+function errorResponse(status: number, docs: Array<[ErrorCode, ErrorDoc]>): MethodDecorator & ClassDecorator {
+  return ApiResponse({
+    status,
+    description: docs.map(([c, d]) => `\`${c}\`: ${d.meaning}.`).join(' '),
+    type: ErrorEnvelope,
+    ...(status === 429 ? { headers: RETRY_AFTER_HEADERS } : {}),
+    examples: Object.fromEntries(
+      docs.map(([c, d]) => [c, { summary: c, value: { ok: false, code: c, message: d.example } }]),
+    ),
+  });
+}
+
 /**
  * Declares the error answers of a route, one response per status, each the ErrorEnvelope with
  * an example per code. Takes statuses (every code with that status) or codes (just that one,
@@ -114,18 +129,16 @@ export function ApiErrors(...errors: Array<ErrorCode | ErrorStatus>): MethodDeco
     byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
   }
   return applyDecorators(
-    ...[...byStatus].map(([status, codes]) =>
-      ApiResponse({
-        status,
-        description: codes.map((c) => `\`${c}\`: ${ERROR_DOCS[c].meaning}.`).join(' '),
-        type: ErrorEnvelope,
-        ...(status === 429 ? { headers: RETRY_AFTER_HEADERS } : {}),
-        examples: Object.fromEntries(
-          codes.map((c) => [c, { summary: c, value: { ok: false, code: c, message: ERROR_DOCS[c].example } }]),
-        ),
-      }),
-    ),
+    ...[...byStatus].map(([status, codes]) => errorResponse(status, codes.map((c) => [c, ERROR_DOCS[c]]))),
   );
+}
+
+/**
+ * One error code in a route's own words, where the shared meaning or example would mislead
+ * (a smaller body limit, a route-specific message): `@ApiErrorAs('not_found', {meaning, example})`.
+ */
+export function ApiErrorAs(code: ErrorCode, doc: ErrorDoc): MethodDecorator & ClassDecorator {
+  return errorResponse(ERROR_STATUS[code], [[code, doc]]);
 }
 
 /** Errors any route with a JSON body can answer before its handler runs (HttpPipelineMiddleware). */

@@ -1,18 +1,28 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Access } from '../common/access.decorator.js';
-import { type Page, PageQueryDto } from '../common/pagination.js';
-import type { MessageView, RunView } from './dto/activity.dto.js';
+import { ApiErrors, ApiTenantParam, JSON_BODY_ERRORS } from '../common/openapi.js';
+import { PageQueryDto } from '../common/pagination.js';
+import { RunPage, SendEmailStepRecord, WaitStepRecord } from './dto/activity.dto.js';
 import {
   CreateJourneyDto,
-  type JourneyView,
+  JourneyPage,
+  JourneyView,
+  SendEmailStep,
   SetSignupEventDto,
-  type SignupEventView,
+  SignupEventView,
   UpdateJourneyDto,
+  WaitStep,
 } from './dto/journey.dto.js';
 import { JourneyActivity } from './journey-activity.service.js';
 import { JourneysService } from './journeys.service.js';
 
+const ApiJourneyParam = (): MethodDecorator & ClassDecorator => ApiParam({ name: 'journeyId', type: String, format: 'uuid' });
+
+@ApiTags('Journeys')
+@ApiExtraModels(WaitStep, SendEmailStep, WaitStepRecord, SendEmailStepRecord)
 @Access('admin')
+@ApiTenantParam()
 @Controller('admin/tenants/:tenantId')
 export class JourneysController {
   constructor(
@@ -21,26 +31,60 @@ export class JourneysController {
   ) {}
 
   @Put('signup-event')
+  @ApiOperation({
+    operationId: 'setSignupEvent',
+    summary: 'Set the event type that means "a new user signed up"',
+    description:
+      'Stores the mapping (shown as `signupEventType` in the Integrations settings) and seeds a draft welcome ' +
+      'journey triggered by that event type, once per event type: setting the same type again answers the ' +
+      'journey seeded before. The draft sends nothing until it is approved.',
+  })
+  @ApiOkResponse({ type: SignupEventView })
+  @ApiErrors(...JSON_BODY_ERRORS, 404)
   setSignupEvent(@Param('tenantId') tenantId: string, @Body() body: SetSignupEventDto): Promise<SignupEventView> {
     return this.journeys.setSignupEvent(tenantId, body.eventType);
   }
 
   @Get('journeys')
-  list(@Param('tenantId') tenantId: string, @Query() query: PageQueryDto): Promise<Page<JourneyView>> {
+  @ApiOperation({ operationId: 'listJourneys', summary: 'List journeys, oldest first' })
+  @ApiOkResponse({ type: JourneyPage })
+  @ApiErrors(400, 404)
+  list(@Param('tenantId') tenantId: string, @Query() query: PageQueryDto): Promise<JourneyPage> {
     return this.journeys.list(tenantId, query);
   }
 
   @Post('journeys')
+  @ApiOperation({
+    operationId: 'createJourney',
+    summary: 'Create a journey (a draft)',
+    description: 'A new journey is a `draft`: it starts no runs until it is approved. `reentry` defaults to `once`.',
+  })
+  @ApiCreatedResponse({ type: JourneyView })
+  @ApiErrors(...JSON_BODY_ERRORS, 404)
   create(@Param('tenantId') tenantId: string, @Body() body: CreateJourneyDto): Promise<JourneyView> {
     return this.journeys.create(tenantId, body);
   }
 
   @Get('journeys/:journeyId')
+  @ApiOperation({ operationId: 'getJourney', summary: 'Get a journey' })
+  @ApiJourneyParam()
+  @ApiOkResponse({ type: JourneyView })
+  @ApiErrors(404)
   get(@Param('tenantId') tenantId: string, @Param('journeyId') journeyId: string): Promise<JourneyView> {
     return this.journeys.get(tenantId, journeyId);
   }
 
   @Patch('journeys/:journeyId')
+  @ApiOperation({
+    operationId: 'updateJourney',
+    summary: 'Edit a draft or paused journey',
+    description:
+      'Changes only the fields sent. An `active` journey is not edited in place: pause it first (400 otherwise), ' +
+      'so what runs is always what was approved.',
+  })
+  @ApiJourneyParam()
+  @ApiOkResponse({ type: JourneyView })
+  @ApiErrors(...JSON_BODY_ERRORS, 404)
   update(
     @Param('tenantId') tenantId: string,
     @Param('journeyId') journeyId: string,
@@ -51,27 +95,44 @@ export class JourneysController {
 
   @Post('journeys/:journeyId/approve')
   @HttpCode(200)
+  @ApiOperation({
+    operationId: 'approveJourney',
+    summary: 'Approve a journey: draft or paused → active',
+    description: 'Matching events start runs from now on. Approving an active journey answers it unchanged.',
+  })
+  @ApiJourneyParam()
+  @ApiOkResponse({ type: JourneyView })
+  @ApiErrors(400, 404)
   approve(@Param('tenantId') tenantId: string, @Param('journeyId') journeyId: string): Promise<JourneyView> {
     return this.journeys.approve(tenantId, journeyId);
   }
 
   @Post('journeys/:journeyId/pause')
   @HttpCode(200)
+  @ApiOperation({
+    operationId: 'pauseJourney',
+    summary: 'Pause a journey: active → paused',
+    description:
+      'No new runs start; runs in flight finish with the steps they started with. Pausing a paused journey ' +
+      'answers it unchanged; a draft cannot be paused (400).',
+  })
+  @ApiJourneyParam()
+  @ApiOkResponse({ type: JourneyView })
+  @ApiErrors(400, 404)
   pause(@Param('tenantId') tenantId: string, @Param('journeyId') journeyId: string): Promise<JourneyView> {
     return this.journeys.pause(tenantId, journeyId);
   }
 
   @Get('journeys/:journeyId/runs')
+  @ApiOperation({ operationId: 'listJourneyRuns', summary: "A journey's runs with their step history, newest first" })
+  @ApiJourneyParam()
+  @ApiOkResponse({ type: RunPage })
+  @ApiErrors(400, 404)
   runs(
     @Param('tenantId') tenantId: string,
     @Param('journeyId') journeyId: string,
     @Query() query: PageQueryDto,
-  ): Promise<Page<RunView>> {
+  ): Promise<RunPage> {
     return this.activity.listRuns(tenantId, journeyId, query);
-  }
-
-  @Get('messages')
-  messages(@Param('tenantId') tenantId: string, @Query() query: PageQueryDto): Promise<Page<MessageView>> {
-    return this.activity.listMessages(tenantId, query);
   }
 }

@@ -12,6 +12,7 @@ import { JourneysController } from './journeys.controller.js';
 import { JourneysService } from './journeys.service.js';
 import { Mailer } from './mailer.service.js';
 import { Message } from './message.entity.js';
+import { MessagesController } from './messages.controller.js';
 import { StepRunner } from './step-runner.service.js';
 import { UnsubscribeController } from './unsubscribe.controller.js';
 import { UnsubscribeService } from './unsubscribe.service.js';
@@ -22,7 +23,7 @@ import { UnsubscribeService } from './unsubscribe.service.js';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Journey, JourneyRun, Message]), TenantsModule],
-  controllers: [JourneysController, UnsubscribeController],
+  controllers: [JourneysController, MessagesController, UnsubscribeController],
   providers: [
     JourneysService,
     JourneyActivity,

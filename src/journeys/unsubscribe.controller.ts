@@ -1,16 +1,52 @@
 import { Controller, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Access } from '../common/access.decorator.js';
+import { ApiErrorAs } from '../common/openapi.js';
+import { OneClickForm, UnsubscribedView } from './dto/unsubscribe.dto.js';
 import { UnsubscribeService } from './unsubscribe.service.js';
 
+const UNKNOWN_LINK = {
+  meaning: 'the token is not one of ours, or its contact is gone',
+  example: 'unsubscribe link not found',
+};
+
+const ApiTokenParam = (): MethodDecorator & ClassDecorator =>
+  ApiParam({
+    name: 'token',
+    type: String,
+    description: "The signed token of a journey email's `List-Unsubscribe` link: it names the tenant and the contact.",
+  });
+
 /** The `List-Unsubscribe` target of every journey email: open, the signed token is the credential. */
+@ApiTags('Unsubscribe')
 @Access('public')
+@ApiTokenParam()
 @Controller('u')
 export class UnsubscribeController {
   constructor(private readonly unsubscribe: UnsubscribeService) {}
 
+  /*
+   * The success answers declare their media type by hand (not @ApiProduces, which would also move
+   * the error envelopes off application/json, where the error filter still answers them).
+   */
+
   @Get(':token')
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    operationId: 'unsubscribe',
+    summary: 'Unsubscribe from journey email (the link in every email)',
+    description: 'Unsubscribes the contact and answers a short confirmation page. Repeats keep the first time.',
+  })
+  @ApiOkResponse({
+    description: 'Unsubscribed: a confirmation page.',
+    content: {
+      'text/html': {
+        schema: { type: 'string', example: '<!doctype html>\n<html lang="en">...<h1>You are unsubscribed</h1>...</html>\n' },
+      },
+    },
+  })
+  @ApiErrorAs('not_found', UNKNOWN_LINK)
   page(@Param('token') token: string): Promise<string> {
     return this.unsubscribe.confirmationPage(token);
   }
@@ -18,7 +54,19 @@ export class UnsubscribeController {
   /** RFC 8058 one-click: mail clients POST `List-Unsubscribe=One-Click` as a form. */
   @Post(':token')
   @HttpCode(200)
-  oneClick(@Param('token') token: string): Promise<{ status: 'unsubscribed' }> {
+  @ApiOperation({
+    operationId: 'unsubscribeOneClick',
+    summary: 'One-click unsubscribe (RFC 8058)',
+    description:
+      'What mail clients post for the `List-Unsubscribe-Post: List-Unsubscribe=One-Click` header. The body is ' +
+      'optional, of any content type, and discarded (at most 8 KB): the token is all it takes. Repeats keep the first time.',
+  })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({ type: OneClickForm, required: false })
+  @ApiOkResponse({ type: UnsubscribedView, description: 'Unsubscribed.' })
+  @ApiErrorAs('not_found', UNKNOWN_LINK)
+  @ApiErrorAs('payload_too_large', { meaning: 'the body exceeds 8 KB', example: 'body: exceeds 8192 bytes' })
+  oneClick(@Param('token') token: string): Promise<UnsubscribedView> {
     return this.unsubscribe.oneClick(token);
   }
 }

@@ -11,6 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SCALAR_SCHEMA, SECURITY } from '../common/openapi.js';
 import { EVENTS_OP_SCHEMA } from '../ingestion/dto/events-op.dto.js';
+import { STEP_RECORD_SCHEMA } from '../journeys/dto/activity.dto.js';
+import { JOURNEY_STEP_SCHEMA } from '../journeys/dto/journey.dto.js';
 
 export const DOCS_PATH = 'docs';
 export const OPENAPI_JSON_PATH = 'openapi.json';
@@ -23,7 +25,11 @@ const TAGS: Array<[name: string, description: string]> = [
   ['Tenants', 'Tenants, ingestion keys, webhook secrets, rate limits (admin).'],
   ['Contacts', 'Contacts, their timelines, and ingestion health (admin).'],
   ['Clerk import', "Backfill a tenant's existing Clerk users (admin)."],
+  ['Journeys', 'Journeys (draft → active ⇄ paused), their runs, and the signup event that seeds the welcome journey (admin).'],
+  ['Messages', 'The email outbox: every email journeys sent, captured, blocked or failed (admin).'],
+  ['Unsubscribe', "The `List-Unsubscribe` link of every journey email (RFC 8058 one-click); the signed token is the credential."],
   ['Health', 'Liveness and readiness probes.'],
+  ['Metrics', 'Prometheus text, per process.'],
 ];
 
 const DESCRIPTION = `Self-hostable lifecycle event platform: the Events API, provider webhooks, contacts and journeys.
@@ -82,7 +88,15 @@ export function openApiBase(publicBaseUrl: string): Omit<OpenAPIObject, 'paths'>
   // DocumentBuilder starts with an empty contact object, which validators flag.
   delete base.info.contact;
   // Schemas that are not classes (unions), referenced by name from the decorators.
-  base.components = { ...base.components, schemas: { EventsOp: EVENTS_OP_SCHEMA, Scalar: SCALAR_SCHEMA } };
+  base.components = {
+    ...base.components,
+    schemas: {
+      EventsOp: EVENTS_OP_SCHEMA,
+      JourneyStep: JOURNEY_STEP_SCHEMA,
+      Scalar: SCALAR_SCHEMA,
+      StepRecord: STEP_RECORD_SCHEMA,
+    },
+  };
   return base;
 }
 

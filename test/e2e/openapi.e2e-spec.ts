@@ -15,10 +15,7 @@ const PUBLIC = [] as const;
 const ADMIN = [{ adminToken: [] }];
 const INGESTION = [{ ingestionKey: [] }];
 
-/**
- * Every route of CONTRACT section 2 that exists on this branch (journeys, messages, `/u/{token}`
- * and `/metrics` come with their own modules), with its success status and declared errors.
- */
+/** Every route of CONTRACT section 2, with its success status, declared errors and security. */
 const CONTRACT_ROUTES: Array<[method: string, path: string, success: number, errors: number[], security: unknown]> = [
   ['post', '/api/tenants/{tenantId}/events', 200, [400, 401, 412, 413, 415, 429, 500], INGESTION],
   ['post', '/api/webhooks/stripe/{tenantId}', 200, [400, 401, 412, 413, 415, 500], PUBLIC],
@@ -29,8 +26,11 @@ const CONTRACT_ROUTES: Array<[method: string, path: string, success: number, err
   ['post', '/v1/batch', 200, [400, 401, 413, 415, 429, 500], [{ segmentWriteKey: [] }, { ingestionKey: [] }]],
   ['post', '/v1/track', 200, [400, 401, 413, 415, 429, 500], [{ segmentWriteKey: [] }, { ingestionKey: [] }]],
   ['post', '/v1/identify', 200, [400, 401, 413, 415, 429, 500], [{ segmentWriteKey: [] }, { ingestionKey: [] }]],
+  ['get', '/u/{token}', 200, [404, 500], PUBLIC],
+  ['post', '/u/{token}', 200, [404, 413, 500], PUBLIC],
   ['get', '/health', 200, [500], PUBLIC],
   ['get', '/health/ready', 200, [500], PUBLIC],
+  ['get', '/metrics', 200, [500], PUBLIC],
   ['post', '/admin/tenants', 201, [400, 401, 413, 415, 500], ADMIN],
   ['get', '/admin/tenants', 200, [400, 401, 500], ADMIN],
   ['get', '/admin/tenants/{tenantId}', 200, [401, 404, 500], ADMIN],
@@ -44,6 +44,14 @@ const CONTRACT_ROUTES: Array<[method: string, path: string, success: number, err
   ['get', '/admin/tenants/{tenantId}/contacts/{contactId}', 200, [401, 404, 500], ADMIN],
   ['get', '/admin/tenants/{tenantId}/contacts/{contactId}/events', 200, [400, 401, 404, 500], ADMIN],
   ['get', '/admin/tenants/{tenantId}/ingestion-health', 200, [401, 404, 500], ADMIN],
+  ['get', '/admin/tenants/{tenantId}/journeys', 200, [400, 401, 404, 500], ADMIN],
+  ['post', '/admin/tenants/{tenantId}/journeys', 201, [400, 401, 404, 413, 415, 500], ADMIN],
+  ['get', '/admin/tenants/{tenantId}/journeys/{journeyId}', 200, [401, 404, 500], ADMIN],
+  ['patch', '/admin/tenants/{tenantId}/journeys/{journeyId}', 200, [400, 401, 404, 413, 415, 500], ADMIN],
+  ['post', '/admin/tenants/{tenantId}/journeys/{journeyId}/approve', 200, [400, 401, 404, 500], ADMIN],
+  ['post', '/admin/tenants/{tenantId}/journeys/{journeyId}/pause', 200, [400, 401, 404, 500], ADMIN],
+  ['get', '/admin/tenants/{tenantId}/journeys/{journeyId}/runs', 200, [400, 401, 404, 500], ADMIN],
+  ['get', '/admin/tenants/{tenantId}/messages', 200, [400, 401, 404, 500], ADMIN],
 ];
 
 const ENVELOPE = '#/components/schemas/ErrorEnvelope';
@@ -82,6 +90,27 @@ describe('OpenAPI document and Swagger UI', () => {
       expect(op.responses[status].content?.['application/json'].schema?.$ref).toBe(ENVELOPE);
     }
     expect(op.security).toEqual(security);
+  });
+
+  it('describes the non-JSON answers by their media type, and journey steps as a union on `type`', () => {
+    const unsubscribe = doc.paths['/u/{token}'];
+    expect(Object.keys(unsubscribe.get.responses[200].content ?? {})).toEqual(['text/html']);
+    expect(unsubscribe.post.responses[200].content?.['application/json'].schema?.$ref).toBe('#/components/schemas/UnsubscribedView');
+    expect(Object.keys(doc.paths['/metrics'].get.responses[200].content ?? {})).toEqual(['text/plain']);
+
+    const union = (name: string) => doc.components.schemas[name] as { oneOf: Array<{ $ref: string }>; discriminator: { propertyName: string; mapping: Record<string, string> } };
+    expect(union('JourneyStep').discriminator).toEqual({
+      propertyName: 'type',
+      mapping: { wait: '#/components/schemas/WaitStep', send_email: '#/components/schemas/SendEmailStep' },
+    });
+    expect(union('StepRecord').oneOf.map((s) => s.$ref)).toEqual(['#/components/schemas/WaitStepRecord', '#/components/schemas/SendEmailStepRecord']);
+    for (const name of ['CreateJourneyDto', 'JourneyView']) {
+      const steps = (doc.components.schemas[name] as { properties: Record<string, { items?: { $ref?: string } }> }).properties.steps;
+      expect(steps.items?.$ref).toBe('#/components/schemas/JourneyStep');
+    }
+    // Every schema a $ref names exists (the unions are registered by hand).
+    const refs = [...JSON.stringify(doc).matchAll(/"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]);
+    for (const name of new Set(refs)) expect(doc.components.schemas[name]).toBeDefined();
   });
 
   it('documents every route the server answers, each with a readable operationId', () => {

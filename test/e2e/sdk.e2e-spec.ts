@@ -4,6 +4,8 @@ import {
   MaraApiError,
   messageIdFor,
   type EventsOp,
+  type Journey,
+  type JourneyStep,
   type MaraClient,
   type OpResult,
   type Tenant,
@@ -98,7 +100,10 @@ describe('SDK against a live server', () => {
     await admin.admin.tenants.setWebhookSecret(tenant.id, 'stripe', 'whsec_test');
     expect((await admin.admin.tenants.integrations(tenant.id)).webhooks.stripe.secretConfigured).toBe(true);
     expect(await admin.admin.tenants.setRateLimit(tenant.id, { requestsPerHour: 6000, burst: 600 })).toEqual({ requestsPerHour: 6000, burst: 600 });
-    expect(await admin.admin.tenants.setSignupEvent(tenant.id, 'user.signed_up')).toEqual({ signupEventType: 'user.signed_up' });
+    expect(await admin.admin.tenants.setSignupEvent(tenant.id, 'user.signed_up')).toEqual({
+      signupEventType: 'user.signed_up',
+      journeyId: expect.any(String),
+    });
     expect((await admin.admin.tenants.list()).items.map((x) => x.id)).toEqual([tenant.id]);
     expect((await admin.admin.tenants.get(tenant.id)).name).toBe('Acme');
     const health = await admin.admin.ingestionHealth(tenant.id);
@@ -113,6 +118,38 @@ describe('SDK against a live server', () => {
       // @ts-expect-error requestsPerHour is a number
       admin.admin.tenants.setRateLimit(tenant.id, { requestsPerHour: 'many', burst: 1 });
     expect(typeof wrongCall).toBe('function');
+  });
+
+  it('creates, edits, approves and pauses a journey, and reads its runs and the outbox', async () => {
+    const steps: JourneyStep[] = [
+      { type: 'wait', seconds: 60 },
+      { type: 'send_email', subject: 'Welcome, {{contact.name}}!', text: 'Hi {{contact.name}}' },
+    ];
+    const draft: Journey = await admin.admin.journeys.create(tenant.id, {
+      name: 'Welcome',
+      trigger: { type: 'event', eventType: 'user.signed_up' },
+      steps,
+    });
+    expect(draft).toMatchObject({ name: 'Welcome', status: 'draft', reentry: 'once', steps });
+    const edited = await admin.admin.journeys.update(tenant.id, draft.id, { reentry: 'every_event' });
+    expect(edited).toMatchObject({ status: 'draft', reentry: 'every_event' });
+
+    const active = await admin.admin.journeys.approve(tenant.id, draft.id);
+    expect(active.status).toBe('active');
+    expect((await admin.admin.journeys.get(tenant.id, draft.id)).status).toBe('active');
+    const refused = await admin.admin.journeys.update(tenant.id, draft.id, { name: 'Renamed' }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ status: 400, code: 'bad_request' });
+    expect((await admin.admin.journeys.pause(tenant.id, draft.id)).status).toBe('paused');
+
+    expect((await admin.admin.journeys.list(tenant.id, { limit: 10 })).items.map((j) => j.id)).toEqual([draft.id]);
+    expect(await admin.admin.journeys.runs(tenant.id, draft.id)).toEqual({ items: [], nextCursor: null });
+    expect(await admin.admin.messages(tenant.id)).toEqual({ items: [], nextCursor: null });
+
+    // Compile-time only: a step must be one of the two kinds.
+    const wrongStep = (): Promise<unknown> =>
+      // @ts-expect-error 'send_sms' is not a step type
+      admin.admin.journeys.create(tenant.id, { name: 'x', trigger: { type: 'event', eventType: 'x' }, steps: [{ type: 'send_sms' }] });
+    expect(typeof wrongStep).toBe('function');
   });
 
   it('splits 250 ops into exactly 3 requests and returns every result in order', async () => {

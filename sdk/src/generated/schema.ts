@@ -202,6 +202,122 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/tenants/{tenantId}/journeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List journeys, oldest first */
+        get: operations["listJourneys"];
+        put?: never;
+        /**
+         * Create a journey (a draft)
+         * @description A new journey is a `draft`: it starts no runs until it is approved. `reentry` defaults to `once`.
+         */
+        post: operations["createJourney"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tenants/{tenantId}/journeys/{journeyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a journey */
+        get: operations["getJourney"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit a draft or paused journey
+         * @description Changes only the fields sent. An `active` journey is not edited in place: pause it first (400 otherwise), so what runs is always what was approved.
+         */
+        patch: operations["updateJourney"];
+        trace?: never;
+    };
+    "/admin/tenants/{tenantId}/journeys/{journeyId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a journey: draft or paused → active
+         * @description Matching events start runs from now on. Approving an active journey answers it unchanged.
+         */
+        post: operations["approveJourney"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tenants/{tenantId}/journeys/{journeyId}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a journey: active → paused
+         * @description No new runs start; runs in flight finish with the steps they started with. Pausing a paused journey answers it unchanged; a draft cannot be paused (400).
+         */
+        post: operations["pauseJourney"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tenants/{tenantId}/journeys/{journeyId}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A journey's runs with their step history, newest first */
+        get: operations["listJourneyRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tenants/{tenantId}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The email outbox, newest first */
+        get: operations["listMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/tenants/{tenantId}/rate-limit": {
         parameters: {
             query?: never;
@@ -230,7 +346,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set the event type that means "a new user signed up" */
+        /**
+         * Set the event type that means "a new user signed up"
+         * @description Stores the mapping (shown as `signupEventType` in the Integrations settings) and seeds a draft welcome journey triggered by that event type, once per event type: setting the same type again answers the journey seeded before. The draft sends nothing until it is approved.
+         */
         put: operations["setSignupEvent"];
         post?: never;
         delete?: never;
@@ -385,6 +504,50 @@ export interface paths {
         get: operations["getReadiness"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics of this process
+         * @description Prometheus text format 0.0.4: memory and uptime, HTTP requests and their durations by method, route pattern and status, and intake ops by connector and status. Per process: scrape every instance.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/u/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Unsubscribe from journey email (the link in every email)
+         * @description Unsubscribes the contact and answers a short confirmation page. Repeats keep the first time.
+         */
+        get: operations["unsubscribe"];
+        put?: never;
+        /**
+         * One-click unsubscribe (RFC 8058)
+         * @description What mail clients post for the `List-Unsubscribe-Post: List-Unsubscribe=One-Click` header. The body is optional, of any content type, and discarded (at most 8 KB): the token is all it takes. Repeats keep the first time.
+         */
+        post: operations["unsubscribeOneClick"];
         delete?: never;
         options?: never;
         head?: never;
@@ -577,6 +740,33 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        CreateJourneyDto: {
+            /** @example Welcome */
+            name: string;
+            trigger: components["schemas"]["TriggerDto"];
+            /** @description `once`: at most one run per contact; `every_event`: a run for every matching event. */
+            reentry?: components["schemas"]["Reentry"];
+            /**
+             * @description Run in order, 1 to 50 of them.
+             * @example [
+             *       {
+             *         "type": "send_email",
+             *         "subject": "Welcome, {{contact.name}}!",
+             *         "text": "Hi {{contact.name}},\n\nWelcome aboard! We are glad you signed up."
+             *       },
+             *       {
+             *         "type": "wait",
+             *         "seconds": 259200
+             *       },
+             *       {
+             *         "type": "send_email",
+             *         "subject": "How is it going, {{contact.name}}?",
+             *         "text": "Reply to this email if we can help."
+             *       }
+             *     ]
+             */
+            steps: components["schemas"]["JourneyStep"][];
+        };
         CreateTenantDto: {
             /**
              * @description Display name (trimmed).
@@ -721,9 +911,99 @@ export interface components {
             webhooks: components["schemas"]["WebhooksView"];
             rateLimit: components["schemas"]["RateLimitView"];
         };
+        JourneyPage: {
+            items: components["schemas"]["JourneyView"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /**
+         * @description New journeys are `draft`; only `active` ones start runs.
+         * @enum {string}
+         */
+        JourneyStatus: "draft" | "active" | "paused";
+        /** @description A journey step: `wait` or `send_email`. */
+        JourneyStep: components["schemas"]["WaitStep"] | components["schemas"]["SendEmailStep"];
+        JourneyView: {
+            /** Format: uuid */
+            id: string;
+            /** @example Welcome */
+            name: string;
+            /** @description New journeys are `draft`; only `active` ones start runs. */
+            status: components["schemas"]["JourneyStatus"];
+            trigger: components["schemas"]["TriggerDto"];
+            /** @description `once`: at most one run per contact; `every_event`: a run for every matching event. */
+            reentry: components["schemas"]["Reentry"];
+            /**
+             * @description Run in order.
+             * @example [
+             *       {
+             *         "type": "send_email",
+             *         "subject": "Welcome, {{contact.name}}!",
+             *         "text": "Hi {{contact.name}},\n\nWelcome aboard! We are glad you signed up."
+             *       },
+             *       {
+             *         "type": "wait",
+             *         "seconds": 259200
+             *       },
+             *       {
+             *         "type": "send_email",
+             *         "subject": "How is it going, {{contact.name}}?",
+             *         "text": "Reply to this email if we can help."
+             *       }
+             *     ]
+             */
+            steps: components["schemas"]["JourneyStep"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
         LivenessView: {
             /** @enum {string} */
             status: "ok";
+        };
+        MessagePage: {
+            items: components["schemas"]["MessageView"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /**
+         * @description `sending`: handed to SMTP just now; `sent`: accepted by SMTP; `captured`: kept in the outbox only (no SMTP_URL); `blocked`: not sent (see `reason`); `failed`: SMTP refused it or the outcome is unknown (see `reason`).
+         * @enum {string}
+         */
+        MessageStatus: "sending" | "sent" | "captured" | "blocked" | "failed";
+        MessageView: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            journeyId: string;
+            /** Format: uuid */
+            runId: string;
+            /** Format: uuid */
+            contactId: string;
+            /**
+             * @description The contact's email; null when it has none.
+             * @example ada@example.com
+             */
+            to: string | null;
+            /**
+             * @description The rendered subject.
+             * @example Welcome, Ada!
+             */
+            subject: string;
+            /** @description `sending`: handed to SMTP just now; `sent`: accepted by SMTP; `captured`: kept in the outbox only (no SMTP_URL); `blocked`: not sent (see `reason`); `failed`: SMTP refused it or the outcome is unknown (see `reason`). */
+            status: components["schemas"]["MessageStatus"];
+            /**
+             * @description For `blocked`: `no_email`, `no_consent`, `unsubscribed` or `deactivated`; for `failed`: what went wrong. Null otherwise.
+             * @example null
+             */
+            reason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        OneClickForm: {
+            /** @enum {string} */
+            "List-Unsubscribe"?: "One-Click";
         };
         OpResultView: {
             /** @description The op's position in the request. */
@@ -761,6 +1041,33 @@ export interface components {
             status: "ok";
             /** @enum {string} */
             database: "ok";
+        };
+        /**
+         * @description `once`: at most one run per contact; `every_event`: a run for every matching event.
+         * @enum {string}
+         */
+        Reentry: "once" | "every_event";
+        RunPage: {
+            items: components["schemas"]["RunView"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /**
+         * @description `active`: a step is due; `waiting`: in a wait step; `completed`: every step ran; `failed`: an email failed.
+         * @enum {string}
+         */
+        RunStatus: "active" | "waiting" | "completed" | "failed";
+        RunView: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            contactId: string;
+            /** @description `active`: a step is due; `waiting`: in a wait step; `completed`: every step ran; `failed`: an email failed. */
+            status: components["schemas"]["RunStatus"];
+            /** @description The steps that have run so far, in order. */
+            steps: components["schemas"]["StepRecord"][];
+            /** Format: date-time */
+            createdAt: string;
         };
         /** @description A flat value: string, number, boolean or null. Objects and arrays are dropped (with a warning). */
         Scalar: (string | null) | number | boolean;
@@ -886,6 +1193,54 @@ export interface components {
                 [key: string]: components["schemas"]["Scalar"];
             };
         };
+        SendEmailStep: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "send_email";
+            /**
+             * @description A template: `{{contact.name}}`, `{{contact.email}}`, `{{contact.attributes.KEY}}`, `{{event.type}}`, `{{event.properties.KEY}}` are replaced per contact and event.
+             * @example Welcome, {{contact.name}}!
+             */
+            subject: string;
+            /**
+             * @description The plain-text body. A template: `{{contact.name}}`, `{{contact.email}}`, `{{contact.attributes.KEY}}`, `{{event.type}}`, `{{event.properties.KEY}}` are replaced per contact and event.
+             * @example Hi {{contact.name}},
+             *
+             *     Welcome aboard!
+             */
+            text: string;
+        };
+        SendEmailStepRecord: {
+            /** @description The step's position in the journey (0-based). */
+            index: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "send_email";
+            /**
+             * @description The final status of its outbox message; a `failed` send fails the run.
+             * @enum {string}
+             */
+            status: "sent" | "captured" | "blocked" | "failed";
+            /**
+             * Format: date-time
+             * @description When the send was settled.
+             */
+            at: string;
+            /**
+             * Format: uuid
+             * @description The outbox message (`GET .../messages`).
+             */
+            messageId: string;
+            /**
+             * @description Why it was blocked or failed; null otherwise.
+             * @example null
+             */
+            reason: string | null;
+        };
         SetRateLimitDto: {
             /**
              * @description Refill rate of the bucket.
@@ -915,7 +1270,14 @@ export interface components {
         SignupEventView: {
             /** @example user.signed_up */
             signupEventType: string;
+            /**
+             * Format: uuid
+             * @description The welcome journey seeded for this event type (the existing one when it was seeded before).
+             */
+            journeyId: string;
         };
+        /** @description What a step of a run did, and when. */
+        StepRecord: components["schemas"]["WaitStepRecord"] | components["schemas"]["SendEmailStepRecord"];
         TenantPage: {
             items: components["schemas"]["TenantView"][];
             /** @description Pass as `cursor` to get the next page; null on the last page. */
@@ -978,6 +1340,49 @@ export interface components {
              * @example signup-u_42
              */
             messageId?: string;
+        };
+        TriggerDto: {
+            /**
+             * @description The only trigger kind: an event recorded for the contact.
+             * @enum {string}
+             */
+            type: "event";
+            /**
+             * @description The event type that starts a run (the track `event`).
+             * @example user.signed_up
+             */
+            eventType: string;
+        };
+        UnsubscribedView: {
+            /** @enum {string} */
+            status: "unsubscribed";
+        };
+        UpdateJourneyDto: {
+            /** @example Welcome */
+            name?: string;
+            trigger?: components["schemas"]["TriggerDto"];
+            /** @description `once`: at most one run per contact; `every_event`: a run for every matching event. */
+            reentry?: components["schemas"]["Reentry"];
+            /**
+             * @description Replaces all the steps.
+             * @example [
+             *       {
+             *         "type": "send_email",
+             *         "subject": "Welcome, {{contact.name}}!",
+             *         "text": "Hi {{contact.name}},\n\nWelcome aboard! We are glad you signed up."
+             *       },
+             *       {
+             *         "type": "wait",
+             *         "seconds": 259200
+             *       },
+             *       {
+             *         "type": "send_email",
+             *         "subject": "How is it going, {{contact.name}}?",
+             *         "text": "Reply to this email if we can help."
+             *       }
+             *     ]
+             */
+            steps?: components["schemas"]["JourneyStep"][];
         };
         UsermavenAnswer: {
             /** @enum {string} */
@@ -1082,6 +1487,41 @@ export interface components {
             custom?: {
                 [key: string]: components["schemas"]["Scalar"];
             };
+        };
+        WaitStep: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "wait";
+            /**
+             * @description Seconds to wait (at most 366 days).
+             * @example 86400
+             */
+            seconds: number;
+        };
+        WaitStepRecord: {
+            /** @description The step's position in the journey (0-based). */
+            index: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "wait";
+            /** @enum {string} */
+            status: "scheduled";
+            /**
+             * Format: date-time
+             * @description When the wait started.
+             */
+            at: string;
+            /** @example 86400 */
+            seconds: number;
+            /**
+             * Format: date-time
+             * @description When the next step is due.
+             */
+            until: string;
         };
         WebhookAnswerView: {
             /**
@@ -1824,6 +2264,525 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IntegrationsView"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listJourneys: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant id (from `POST /admin/tenants`). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyPage"];
+                };
+            };
+            /** @description `bad_request`: the body or a parameter fails validation; the message names the field path. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    createJourney: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (from `POST /admin/tenants`). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateJourneyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyView"];
+                };
+            };
+            /** @description `bad_request`: the body or a parameter fails validation; the message names the field path. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large`: the body exceeds 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getJourney: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (from `POST /admin/tenants`). */
+                tenantId: string;
+                journeyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyView"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    updateJourney: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (from `POST /admin/tenants`). */
+                tenantId: string;
+                journeyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateJourneyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyView"];
+                };
+            };
+            /** @description `bad_request`: the body or a parameter fails validation; the message names the field path. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large`: the body exceeds 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    approveJourney: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (from `POST /admin/tenants`). */
+                tenantId: string;
+                journeyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyView"];
+                };
+            };
+            /** @description `bad_request`: the body or a parameter fails validation; the message names the field path. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    pauseJourney: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (from `POST /admin/tenants`). */
+                tenantId: string;
+                journeyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyView"];
+                };
+            };
+            /** @description `bad_request`: the body or a parameter fails validation; the message names the field path. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listJourneyRuns: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant id (from `POST /admin/tenants`). */
+                tenantId: string;
+                journeyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunPage"];
+                };
+            };
+            /** @description `bad_request`: the body or a parameter fails validation; the message names the field path. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listMessages: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant id (from `POST /admin/tenants`). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePage"];
+                };
+            };
+            /** @description `bad_request`: the body or a parameter fails validation; the message names the field path. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description `unauthorized`: missing or wrong credentials. */
@@ -2677,6 +3636,130 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReadinessView"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed token of a journey email's `List-Unsubscribe` link: it names the tenant and the contact. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unsubscribed: a confirmation page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description `not_found`: the token is not one of ours, or its contact is gone. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    unsubscribeOneClick: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed token of a journey email's `List-Unsubscribe` link: it names the tenant and the contact. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["OneClickForm"];
+            };
+        };
+        responses: {
+            /** @description Unsubscribed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsubscribedView"];
+                };
+            };
+            /** @description `not_found`: the token is not one of ours, or its contact is gone. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large`: the body exceeds 8 KB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */

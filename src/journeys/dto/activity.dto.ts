@@ -1,37 +1,143 @@
-export type RunStatus = 'active' | 'waiting' | 'completed' | 'failed';
+import { ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import { PageOf } from '../../common/openapi.js';
+
+export const RUN_STATUSES = ['active', 'waiting', 'completed', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 /** `sending`: written before the SMTP hand-off; it becomes sent or failed after it. */
-export type MessageStatus = 'sending' | 'sent' | 'captured' | 'blocked' | 'failed';
+export const MESSAGE_STATUSES = ['sending', 'sent', 'captured', 'blocked', 'failed'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 export type BlockReason = 'no_email' | 'no_consent' | 'unsubscribed' | 'deactivated';
 
-/** One entry of a run's step history: what ran when, and what came of it. */
-export type StepRecord =
-  | { index: number; type: 'wait'; status: 'scheduled'; at: string; seconds: number; until: string }
-  | {
-      index: number;
-      type: 'send_email';
-      status: Exclude<MessageStatus, 'sending'>;
-      at: string;
-      messageId: string;
-      reason: string | null;
-    };
+const ISO = { type: 'string', format: 'date-time' } as const;
+const STEP_INDEX = { type: 'integer', minimum: 0, description: "The step's position in the journey (0-based)." } as const;
 
+/*
+ * One entry of a run's step history: what ran when, and what came of it. One class per step
+ * type; `StepRecord` is their union (a plain schema in the document, told apart by `type`).
+ */
 
-export interface RunView {
-  id: string;
-  contactId: string;
-  status: RunStatus;
-  steps: StepRecord[];
-  createdAt: string;
+export class WaitStepRecord {
+  @ApiProperty(STEP_INDEX)
+  index: number;
+
+  @ApiProperty({ enum: ['wait'] })
+  type: 'wait';
+
+  @ApiProperty({ enum: ['scheduled'] })
+  status: 'scheduled';
+
+  @ApiProperty({ ...ISO, description: 'When the wait started.' })
+  at: string;
+
+  @ApiProperty({ type: 'integer', minimum: 0, example: 86400 })
+  seconds: number;
+
+  @ApiProperty({ ...ISO, description: 'When the next step is due.' })
+  until: string;
 }
 
-export interface MessageView {
-  id: string;
-  journeyId: string;
-  runId: string;
-  contactId: string;
-  to: string | null;
-  subject: string;
-  status: MessageStatus;
+export class SendEmailStepRecord {
+  @ApiProperty(STEP_INDEX)
+  index: number;
+
+  @ApiProperty({ enum: ['send_email'] })
+  type: 'send_email';
+
+  @ApiProperty({
+    enum: ['sent', 'captured', 'blocked', 'failed'],
+    description: 'The final status of its outbox message; a `failed` send fails the run.',
+  })
+  status: Exclude<MessageStatus, 'sending'>;
+
+  @ApiProperty({ ...ISO, description: 'When the send was settled.' })
+  at: string;
+
+  @ApiProperty({ format: 'uuid', description: 'The outbox message (`GET .../messages`).' })
+  messageId: string;
+
+  @ApiProperty({ type: 'string', nullable: true, description: 'Why it was blocked or failed; null otherwise.', example: null })
   reason: string | null;
+}
+
+export type StepRecord = WaitStepRecord | SendEmailStepRecord;
+
+/** `StepRecord`: a wait or a send_email entry of a run's history, told apart by `type`. */
+export const STEP_RECORD_SCHEMA = {
+  description: 'What a step of a run did, and when.',
+  oneOf: [{ $ref: getSchemaPath(WaitStepRecord) }, { $ref: getSchemaPath(SendEmailStepRecord) }],
+  discriminator: {
+    propertyName: 'type',
+    mapping: { wait: getSchemaPath(WaitStepRecord), send_email: getSchemaPath(SendEmailStepRecord) },
+  },
+};
+
+/** One contact's run through a journey. */
+export class RunView {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  contactId: string;
+
+  @ApiProperty({
+    enum: RUN_STATUSES,
+    enumName: 'RunStatus',
+    description: '`active`: a step is due; `waiting`: in a wait step; `completed`: every step ran; `failed`: an email failed.',
+  })
+  status: RunStatus;
+
+  @ApiProperty({
+    type: 'array',
+    items: { $ref: getSchemaPath('StepRecord') },
+    description: 'The steps that have run so far, in order.',
+  })
+  steps: StepRecord[];
+
+  @ApiProperty(ISO)
   createdAt: string;
 }
+
+export class RunPage extends PageOf(RunView) {}
+
+/** One email of the outbox: sent, captured (no SMTP_URL), blocked, or failed. */
+export class MessageView {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  journeyId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  runId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  contactId: string;
+
+  @ApiProperty({ type: 'string', nullable: true, description: "The contact's email; null when it has none.", example: 'ada@example.com' })
+  to: string | null;
+
+  @ApiProperty({ description: 'The rendered subject.', example: 'Welcome, Ada!' })
+  subject: string;
+
+  @ApiProperty({
+    enum: MESSAGE_STATUSES,
+    enumName: 'MessageStatus',
+    description:
+      '`sending`: handed to SMTP just now; `sent`: accepted by SMTP; `captured`: kept in the outbox only (no SMTP_URL); ' +
+      '`blocked`: not sent (see `reason`); `failed`: SMTP refused it or the outcome is unknown (see `reason`).',
+  })
+  status: MessageStatus;
+
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: 'For `blocked`: `no_email`, `no_consent`, `unsubscribed` or `deactivated`; for `failed`: what went wrong. Null otherwise.',
+    example: null,
+  })
+  reason: string | null;
+
+  @ApiProperty(ISO)
+  createdAt: string;
+}
+
+export class MessagePage extends PageOf(MessageView) {}

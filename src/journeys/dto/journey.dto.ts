@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional, getSchemaPath, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -16,7 +17,8 @@ import {
   ValidateNested,
   type ValidationArguments,
 } from 'class-validator';
-import { templateProblem } from '../template.js';
+import { PageOf } from '../../common/openapi.js';
+import { TEMPLATE_VARIABLES, templateProblem } from '../template.js';
 
 export const JOURNEY_STATUSES = ['draft', 'active', 'paused'] as const;
 export type JourneyStatus = (typeof JOURNEY_STATUSES)[number];
@@ -46,10 +48,16 @@ function IsTemplate(): PropertyDecorator {
   };
 }
 
+const EVENT_TYPE_DOC = { pattern: EVENT_TYPE.source, example: 'user.signed_up' } as const;
+const TEMPLATE_NOTE = `A template: \`{{${TEMPLATE_VARIABLES.join('}}`, `{{')}}}\` are replaced per contact and event.`;
+
+/** `{type: "event", eventType}`: a run starts when an event of that type is recorded for a contact. */
 export class TriggerDto {
+  @ApiProperty({ enum: ['event'], description: 'The only trigger kind: an event recorded for the contact.' })
   @IsIn(['event'], { message: '$property must be "event"' })
   type: 'event';
 
+  @ApiProperty({ ...EVENT_TYPE_DOC, description: 'The event type that starts a run (the track `event`).' })
   @IsString()
   @Matches(EVENT_TYPE, { message: EVENT_TYPE_MESSAGE })
   eventType: string;
@@ -86,7 +94,75 @@ export class SendEmailStepDto extends StepDto {
   text: string;
 }
 
-export type JourneyStep = { type: 'wait'; seconds: number } | { type: 'send_email'; subject: string; text: string };
+/*
+ * The document's view of a step, one schema per type (the pipe validates with the Dto classes
+ * above, which report errors with the client's field paths; these describe requests and views).
+ */
+
+/** Waits before the next step. */
+export class WaitStep {
+  @ApiProperty({ enum: ['wait'] })
+  type: 'wait';
+
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS, description: 'Seconds to wait (at most 366 days).', example: 86400 })
+  seconds: number;
+}
+
+/** Sends the contact an email (blocked and recorded in the outbox when it may not be sent). */
+export class SendEmailStep {
+  @ApiProperty({ enum: ['send_email'] })
+  type: 'send_email';
+
+  @ApiProperty({ minLength: 1, maxLength: 200, description: TEMPLATE_NOTE, example: 'Welcome, {{contact.name}}!' })
+  subject: string;
+
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 20_000,
+    description: `The plain-text body. ${TEMPLATE_NOTE}`,
+    example: 'Hi {{contact.name}},\n\nWelcome aboard!',
+  })
+  text: string;
+}
+
+export type JourneyStep = WaitStep | SendEmailStep;
+
+/** `JourneyStep`: a wait or a send_email step, told apart by `type` (a plain schema, not a class). */
+export const JOURNEY_STEP_SCHEMA = {
+  description: 'A journey step: `wait` or `send_email`.',
+  oneOf: [{ $ref: getSchemaPath(WaitStep) }, { $ref: getSchemaPath(SendEmailStep) }],
+  discriminator: {
+    propertyName: 'type',
+    mapping: { wait: getSchemaPath(WaitStep), send_email: getSchemaPath(SendEmailStep) },
+  },
+};
+
+const STEPS_EXAMPLE: JourneyStep[] = [
+  {
+    type: 'send_email',
+    subject: 'Welcome, {{contact.name}}!',
+    text: 'Hi {{contact.name}},\n\nWelcome aboard! We are glad you signed up.',
+  },
+  { type: 'wait', seconds: 259200 },
+  { type: 'send_email', subject: 'How is it going, {{contact.name}}?', text: 'Reply to this email if we can help.' },
+];
+
+const STEPS_DOC = {
+  type: 'array',
+  minItems: 1,
+  maxItems: 50,
+  items: { $ref: getSchemaPath('JourneyStep') },
+  description: 'Run in order, 1 to 50 of them.',
+  example: STEPS_EXAMPLE,
+} satisfies ApiPropertyOptions;
+
+const NAME_DOC = { minLength: 1, maxLength: 200, example: 'Welcome' } as const;
+
+const REENTRY_DOC = {
+  enum: REENTRY_RULES,
+  enumName: 'Reentry',
+  description: '`once`: at most one run per contact; `every_event`: a run for every matching event.',
+} as const;
 
 const stepsType = () => StepDto;
 const stepsOptions = {
@@ -101,19 +177,25 @@ const stepsOptions = {
 };
 
 export class CreateJourneyDto {
+  @ApiProperty(NAME_DOC)
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   name: string;
 
+  @ApiProperty({ type: TriggerDto })
   @ValidateNested()
   @Type(() => TriggerDto)
   trigger: TriggerDto;
 
+  // Defaults to `once`, said in the operation: a schema `default` would make generated clients require it,
+  // and the description is that of the shared Reentry enum.
+  @ApiPropertyOptional(REENTRY_DOC)
   @IsOptional()
   @IsIn(REENTRY_RULES as unknown as string[], { message: `$property must be one of ${REENTRY_RULES.join(', ')}` })
   reentry?: Reentry;
 
+  @ApiProperty(STEPS_DOC)
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
@@ -124,21 +206,25 @@ export class CreateJourneyDto {
 
 /** Every field optional; an active journey is edited by pausing it first. */
 export class UpdateJourneyDto {
+  @ApiPropertyOptional(NAME_DOC)
   @IsOptional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   name?: string;
 
+  @ApiPropertyOptional({ type: TriggerDto })
   @IsOptional()
   @ValidateNested()
   @Type(() => TriggerDto)
   trigger?: TriggerDto;
 
+  @ApiPropertyOptional(REENTRY_DOC)
   @IsOptional()
   @IsIn(REENTRY_RULES as unknown as string[], { message: `$property must be one of ${REENTRY_RULES.join(', ')}` })
   reentry?: Reentry;
 
+  @ApiPropertyOptional({ ...STEPS_DOC, description: 'Replaces all the steps.' })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
@@ -149,24 +235,54 @@ export class UpdateJourneyDto {
 }
 
 export class SetSignupEventDto {
+  @ApiProperty({ ...EVENT_TYPE_DOC, description: 'The event type that means "a new user signed up".' })
   @IsString()
   @Matches(EVENT_TYPE, { message: EVENT_TYPE_MESSAGE })
   eventType: string;
 }
 
-export interface JourneyView {
+const ISO = { type: 'string', format: 'date-time' } as const;
+
+/** A journey definition (CONTRACT section 8). */
+export class JourneyView {
+  @ApiProperty({ format: 'uuid' })
   id: string;
+
+  @ApiProperty({ example: 'Welcome' })
   name: string;
+
+  @ApiProperty({
+    enum: JOURNEY_STATUSES,
+    enumName: 'JourneyStatus',
+    description: 'New journeys are `draft`; only `active` ones start runs.',
+  })
   status: JourneyStatus;
+
+  @ApiProperty({ type: TriggerDto })
   trigger: { type: 'event'; eventType: string };
+
+  @ApiProperty(REENTRY_DOC)
   reentry: Reentry;
+
+  @ApiProperty({ ...STEPS_DOC, description: 'Run in order.' })
   steps: JourneyStep[];
+
+  @ApiProperty(ISO)
   createdAt: string;
+
+  @ApiProperty(ISO)
   updatedAt: string;
 }
 
-export interface SignupEventView {
+export class JourneyPage extends PageOf(JourneyView) {}
+
+export class SignupEventView {
+  @ApiProperty({ example: 'user.signed_up' })
   signupEventType: string;
-  /** The welcome journey seeded for this event type (the existing one when it was seeded before). */
+
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The welcome journey seeded for this event type (the existing one when it was seeded before).',
+  })
   journeyId: string;
 }
