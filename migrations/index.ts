@@ -2,6 +2,7 @@ import { CreateTenants1763840000000 } from './1763840000000-CreateTenants.js';
 import { CreateContactsAndEvents1763840100000 } from './1763840100000-CreateContactsAndEvents.js';
 import { CreateWebhooks1763840200000 } from './1763840200000-CreateWebhooks.js';
 import { CreateJourneys1763840300000 } from './1763840300000-CreateJourneys.js';
+import { MillisecondCreatedAt1763840400000 } from './1763840400000-MillisecondCreatedAt.js';
 
 /** Every migration in order. Listed explicitly (no glob), so ts-jest and the built app agree. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateContactsAndEvents1763840100000,
   CreateWebhooks1763840200000,
   CreateJourneys1763840300000,
+  MillisecondCreatedAt1763840400000,
 ];

@@ -45,7 +45,7 @@ export class JourneyRun {
   @Column('jsonb', { default: () => `'[]'` })
   history: StepRecord[];
 
-  @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
+  @Column('timestamptz', { name: 'created_at', default: () => "date_trunc('milliseconds', now())" })
   createdAt: Date;
 
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })

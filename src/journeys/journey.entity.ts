@@ -35,7 +35,7 @@ export class Journey {
   @Column('text', { name: 'seed_key', nullable: true })
   seedKey: string | null;
 
-  @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
+  @Column('timestamptz', { name: 'created_at', default: () => "date_trunc('milliseconds', now())" })
   createdAt: Date;
 
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })

@@ -44,7 +44,7 @@ export class Message {
   @Column('text', { nullable: true })
   reason: string | null;
 
-  @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
+  @Column('timestamptz', { name: 'created_at', default: () => "date_trunc('milliseconds', now())" })
   createdAt: Date;
 
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })

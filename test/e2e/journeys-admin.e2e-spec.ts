@@ -133,4 +133,29 @@ describe('journeys admin API', () => {
     expect([one.body.items[0].id, rest.body.items[0].id]).toEqual(page.items.map((m: { id: string }) => m.id));
     expect(rest.body.nextCursor).toBeNull();
   });
+
+  it('pages runs and messages without losing rows that share a millisecond', async () => {
+    // Cursors carry milliseconds; rows the database stamps must not carry finer time than that.
+    const { body: journey } = await admin('post', '/journeys').send({ ...definition, reentry: 'every_event' }).expect(201);
+    await admin('post', `/journeys/${journey.id}/approve`).expect(200);
+    const batch = Array.from({ length: 30 }, (_, i) => ({ type: 'track', event: 'project.created', userId: `p${i}`, email: `p${i}@example.com`, messageId: `p${i}` }));
+    await t.http().post(`/api/tenants/${tenant.tenantId}/events`).set('Authorization', `Bearer ${tenant.key}`).send({ batch }).expect(200);
+    await eventually(async () => (await t.db.query('SELECT count(*)::int AS n FROM messages'))[0].n === 30, 15_000, '30 messages');
+    const subMs: Array<{ n: number }> = await t.db.query(
+      `SELECT count(*)::int AS n FROM (SELECT created_at FROM journey_runs UNION ALL SELECT created_at FROM messages) x
+        WHERE created_at <> date_trunc('milliseconds', created_at)`,
+    );
+    expect(subMs).toEqual([{ n: 0 }]);
+    for (const path of [`/journeys/${journey.id}/runs`, '/messages']) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res = await admin('get', `${path}?limit=7${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+        seen.push(...res.body.items.map((r: { id: string }) => r.id));
+        cursor = res.body.nextCursor;
+      } while (cursor);
+      expect(seen).toHaveLength(30);
+      expect(new Set(seen).size).toBe(30);
+    }
+  });
 });
