@@ -150,8 +150,11 @@ describe('journeys admin API', () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const res = await admin('get', `${path}?limit=7${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
-        seen.push(...res.body.items.map((r: { id: string }) => r.id));
+        const res: { body: { items: Array<{ id: string }>; nextCursor: string | null } } = await admin(
+          'get',
+          `${path}?limit=7${cursor ? `&cursor=${cursor}` : ''}`,
+        ).expect(200);
+        seen.push(...res.body.items.map((r) => r.id));
         cursor = res.body.nextCursor;
       } while (cursor);
       expect(seen).toHaveLength(30);
