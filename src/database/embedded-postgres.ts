@@ -91,6 +91,7 @@ export async function startEmbeddedPostgres(
   if (!existsSync(path.join(dir, 'PG_VERSION'))) {
     await server.initialise();
   }
+  await stopOrphan(dir, log);
   await server.start();
   const child = (server as unknown as { process?: { kill(signal: string): boolean } }).process;
   const onExit = (): void => void child?.kill('SIGINT');
@@ -104,6 +105,34 @@ export async function startEmbeddedPostgres(
       await server.stop();
     },
   };
+}
+
+/**
+ * A previous run that died without stopping its server (SIGKILL, a crash) leaves that server
+ * running on our data folder, and a new one would refuse to start. Its pid is in
+ * postmaster.pid: ask it for a fast shutdown and wait for it to go.
+ */
+async function stopOrphan(dir: string, log: (line: string) => void): Promise<void> {
+  const pidFile = path.join(dir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  // The pid may have been reused since: only a postgres serving this very folder is stopped.
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (!cmdline.includes('postgres') || !cmdline.includes(dir)) return;
+  log(`stopping PostgreSQL ${pid} left running on ${dir} by an earlier run`);
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (isAlive(pid)) throw new Error(`PostgreSQL ${pid} still holds ${dir}; stop it and start again`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Creates `database` on the server when it does not exist yet. */

@@ -88,8 +88,17 @@ describe('the server process', () => {
       });
       expect(got.status).toBe(200);
       expect(await got.json()).toMatchObject({ id: tenant.id, name: 'Survivor' });
-      second.child.kill('SIGTERM');
-      expect(await second.exited).toBe(0);
+      // A hard kill leaves the embedded server running; the next start stops it and carries on.
+      second.child.kill('SIGKILL');
+      await second.exited;
+      const third = start({ PORT: String(port) }, cwd);
+      await waitFor(third, `serving on http://localhost:${port}`);
+      const again = await fetch(`http://127.0.0.1:${port}/admin/tenants/${tenant.id}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(again.status).toBe(200);
+      third.child.kill('SIGTERM');
+      expect(await third.exited).toBe(0);
     } finally {
       await rm(cwd, { recursive: true, force: true });
     }
