@@ -47,6 +47,15 @@ function readBody(req: AppRequest, limit: number): Promise<Buffer> {
   });
 }
 
+/**
+ * The path only, since query strings may carry a key (`?token=`), and with unsubscribe tokens
+ * (signed capabilities in `/u/{token}`) cut out.
+ */
+export function loggablePath(url: string): string {
+  const path = url.split('?')[0];
+  return path.startsWith(UNSUBSCRIBE_PREFIX) ? `${UNSUBSCRIBE_PREFIX}[redacted]` : path;
+}
+
 function hasBody(req: AppRequest): boolean {
   const length = req.headers['content-length'];
   if (length !== undefined) return Number(length) > 0;
@@ -80,8 +89,7 @@ export class HttpPipelineMiddleware implements NestMiddleware {
         {
           requestId: req.id,
           method: req.method,
-          // The path only: query strings may carry a key (`?token=`).
-          path: req.originalUrl.split('?')[0],
+          path: loggablePath(req.originalUrl),
           status: res.statusCode,
           ms: Number(process.hrtime.bigint() - started) / 1e6,
         },

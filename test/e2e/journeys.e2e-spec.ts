@@ -232,6 +232,9 @@ describe('journeys with email delivery', () => {
     expect(page.text).toContain('unsubscribed');
     const [{ unsubscribed_at }] = await rows('SELECT unsubscribed_at FROM contacts WHERE id = $1', [ids.unsubscribed]);
     expect(unsubscribed_at).toBeInstanceOf(Date);
+    // The token is a capability: the access log shows the route, never the token.
+    expect(t.logs.some((l) => l.includes('"path":"/u/[redacted]"'))).toBe(true);
+    expect(t.logs.join('\n')).not.toContain(path.slice(3));
     const bad = await t.http().get(`/u/${'A'.repeat(64)}`).expect(404);
     expect(bad.body).toEqual({ ok: false, code: 'not_found', message: 'unsubscribe link not found' });
     await t.http().post('/u/nonsense').set('Content-Type', 'application/x-www-form-urlencoded').send('List-Unsubscribe=One-Click').expect(404);
