@@ -46,7 +46,7 @@ export class ErrorFilter implements ExceptionFilter {
     else error = new AppError('infra', 'internal error; safe to retry');
 
     if (error.code === 'infra') {
-      this.logger.error({ requestId: req.id, err: exception }, 'unhandled error');
+      this.logger.error({ requestId: req.id, err: loggableError(exception) }, 'unhandled error');
       error = new AppError('infra', `internal error (request ${req.id}); safe to retry`);
     }
     if (res.headersSent) return;
@@ -56,6 +56,16 @@ export class ErrorFilter implements ExceptionFilter {
     // The envelope is JSON even where a route declared another type for its success answer (/u/).
     res.status(error.status).type('application/json').json(error.body());
   }
+}
+
+/**
+ * What of an unexpected error goes to the log: its kind, message, code and stack. Not its other
+ * fields: a failed query carries its parameters (contact emails, key hashes, ciphertexts).
+ */
+export function loggableError(e: unknown): Record<string, unknown> {
+  if (!(e instanceof Error)) return { message: String(e) };
+  const { code, constraint, table } = e as Error & { code?: unknown; constraint?: unknown; table?: unknown };
+  return { type: e.name, message: e.message, code, constraint, table, stack: e.stack };
 }
 
 function isBodyParserError(e: unknown): boolean {
