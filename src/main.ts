@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createApp } from './app.factory.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
-import { createLogger } from './common/logger.js';
+import { createLogger, loggableError } from './common/logger.js';
 import { ensureDatabase, persistedValue, startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
 
 const SHUTDOWN_DEADLINE_MS = 30_000;
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
       logger.info('stopped');
       process.exit(0);
     } catch (err) {
-      logger.error({ err }, 'error during shutdown');
+      logger.error({ err: loggableError(err) }, 'error during shutdown');
       process.exit(1);
     }
   };

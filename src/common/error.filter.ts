@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject } from '@n
 import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError, type ErrorCode } from './errors.js';
-import { PINO_LOGGER } from './logger.js';
+import { loggableError, PINO_LOGGER } from './logger.js';
 import type { AppRequest } from './request-context.js';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -56,16 +56,6 @@ export class ErrorFilter implements ExceptionFilter {
     // The envelope is JSON even where a route declared another type for its success answer (/u/).
     res.status(error.status).type('application/json').json(error.body());
   }
-}
-
-/**
- * What of an unexpected error goes to the log: its kind, message, code and stack. Not its other
- * fields: a failed query carries its parameters (contact emails, key hashes, ciphertexts).
- */
-export function loggableError(e: unknown): Record<string, unknown> {
-  if (!(e instanceof Error)) return { message: String(e) };
-  const { code, constraint, table } = e as Error & { code?: unknown; constraint?: unknown; table?: unknown };
-  return { type: e.name, message: e.message, code, constraint, table, stack: e.stack };
 }
 
 function isBodyParserError(e: unknown): boolean {

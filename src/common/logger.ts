@@ -68,3 +68,13 @@ export class PinoNestLogger implements LoggerService {
 }
 
 export const PINO_LOGGER = Symbol('PINO_LOGGER');
+
+/**
+ * What of an unexpected error goes to the log: its kind, message, code and stack. Not its other
+ * fields: a failed query carries its parameters (contact emails, key hashes, ciphertexts).
+ */
+export function loggableError(e: unknown): Record<string, unknown> {
+  if (!(e instanceof Error)) return { message: String(e) };
+  const { code, constraint, table } = e as Error & { code?: unknown; constraint?: unknown; table?: unknown };
+  return { type: e.name, message: e.message, code, constraint, table, stack: e.stack };
+}

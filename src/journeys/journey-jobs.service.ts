@@ -2,7 +2,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, type OnModuleInit }
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
-import { PINO_LOGGER } from '../common/logger.js';
+import { loggableError, PINO_LOGGER } from '../common/logger.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 
 /** pg-boss queue of journey steps: one job executes one step of one run. */
@@ -53,7 +53,7 @@ export class JourneyJobs implements OnModuleInit, BeforeApplicationShutdown {
       schedule: false,
     });
     // pg-boss reports polling and maintenance errors as events; an unhandled 'error' would crash.
-    this.boss.on('error', (err) => this.logger.error({ err }, 'journey job queue error'));
+    this.boss.on('error', (err) => this.logger.error({ err: loggableError(err) }, 'journey job queue error'));
   }
 
   async onModuleInit(): Promise<void> {
@@ -106,7 +106,7 @@ export class JourneyJobs implements OnModuleInit, BeforeApplicationShutdown {
             try {
               await handler(job.data);
             } catch (err) {
-              this.logger.warn({ err, job: job.data }, 'journey step failed; pg-boss will retry it');
+              this.logger.warn({ err: loggableError(err), job: job.data }, 'journey step failed; pg-boss will retry it');
               await this.boss.fail(STEP_QUEUE, job.id, { message: err instanceof Error ? err.message : String(err) });
             }
           }

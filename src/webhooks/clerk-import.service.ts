@@ -7,7 +7,7 @@ import { Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { AppError, notFound } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
-import { PINO_LOGGER } from '../common/logger.js';
+import { loggableError, PINO_LOGGER } from '../common/logger.js';
 import { EventRecorder } from '../ingestion/recording/event-recorder.service.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { ClerkAdapter } from './adapters/clerk.adapter.js';
@@ -102,7 +102,7 @@ export class ClerkImportService implements OnModuleDestroy {
       }
       await this.imports.update({ tenantId: row.tenantId, id: row.id }, { status: 'completed', finishedAt: new Date() });
     } catch (err) {
-      this.logger.error({ err, importId: row.id, tenantId: row.tenantId }, 'clerk import failed');
+      this.logger.error({ err: loggableError(err), importId: row.id, tenantId: row.tenantId }, 'clerk import failed');
       const message = err instanceof Error ? err.message.slice(0, 500) : 'unknown error';
       await this.imports.update({ tenantId: row.tenantId, id: row.id }, { status: 'failed', error: message, finishedAt: new Date() });
     }
