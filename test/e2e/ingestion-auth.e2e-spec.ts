@@ -52,6 +52,21 @@ describe('ingestion-key guard', () => {
     }
   });
 
+  it('revokes the old key on every instance: rotated through one, refused by another', async () => {
+    const other = await bootApp();
+    try {
+      const { tenantId, key: oldKey } = await createTenant(t);
+      const postTo = (app: TestApp, key: string) =>
+        app.http().post(`/api/tenants/${tenantId}/events`).set('Authorization', `Bearer ${key}`).send(op);
+      await postTo(other, oldKey).expect(200);
+      const rotated = await t.http().post(`/admin/tenants/${tenantId}/ingestion-key`).set(adminAuth).expect(201);
+      await postTo(other, oldKey).expect(401);
+      await postTo(other, rotated.body.key).expect(200);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('keeps keys, secrets and the admin token out of the logs', async () => {
     const { tenantId, key } = await createTenant(t);
     await post(tenantId, `Bearer ${key}`).expect(200);
