@@ -3,6 +3,7 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { testDatabaseUrl } from '../support/app.js';
 
 /** These specs start the built server (`dist/`, made by `pretest`) as a real process. */
@@ -42,6 +43,40 @@ async function waitFor(run: Running, text: string, ms = 60_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+describe('migrations', () => {
+  it('give an empty database the whole schema through the TypeORM CLI (npm run migration:run)', async () => {
+    const server = process.env.MARA_TEST_SERVER_URL!;
+    const name = `mara_cli_${Date.now().toString(36)}`;
+    const admin = new pg.Client({ connectionString: `${server}/postgres` });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE DATABASE "${name}"`);
+      const run = spawn(process.execPath, ['node_modules/typeorm/cli.js', '-d', 'dist/ormconfig.js', 'migration:run'], {
+        env: { ...process.env, DATABASE_URL: `${server}/${name}` },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      run.stdout!.on('data', (d) => (out += d));
+      run.stderr!.on('data', (d) => (out += d));
+      expect(await new Promise((r) => run.on('exit', r))).toBe(0);
+      const db = new pg.Client({ connectionString: `${server}/${name}` });
+      await db.connect();
+      try {
+        const tables = (await db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).rows.map((r) => r.tablename);
+        expect(tables).toEqual(expect.arrayContaining(['tenants', 'contacts', 'events', 'webhook_deliveries', 'journeys', 'journey_runs', 'messages', 'migrations']));
+        const applied = (await db.query('SELECT count(*)::int AS n FROM migrations')).rows[0].n;
+        expect(applied).toBeGreaterThanOrEqual(5);
+      } finally {
+        await db.end();
+      }
+      expect(out).toMatch(/has been executed successfully/);
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    }
+  });
+});
 
 describe('the server process', () => {
   it('exits non-zero naming ADMIN_API_TOKEN when DATABASE_URL is set without it', async () => {
