@@ -50,7 +50,7 @@ export class ErrorFilter implements ExceptionFilter {
       error = new AppError('infra', `internal error (request ${req.id}); safe to retry`);
     }
     if (res.headersSent) return;
-    for (const [name, value] of Object.entries({ ...req.answerHeaders, ...error.headers })) {
+    for (const [name, value] of Object.entries(error.headers)) {
       res.setHeader(name, value);
     }
     // The envelope is JSON even where a route declared another type for its success answer (/u/).

@@ -6,6 +6,4 @@ export interface AppRequest extends Request {
   rawBody?: Buffer;
   /** Set by the ingestion-key guard. */
   tenantId?: string;
-  /** Extra headers the guards want on the answer, error or not (RateLimit-*). */
-  answerHeaders?: Record<string, string>;
 }
