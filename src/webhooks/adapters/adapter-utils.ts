@@ -139,6 +139,48 @@ export function assertFresh(timestampSeconds: number, now: Date): void {
   }
 }
 
+/** The three Standard Webhooks headers (Svix's `svix-*` are the same scheme under another prefix). */
+export interface SignedDeliveryHeaders {
+  id: string;
+  timestamp: string;
+  signature: string;
+}
+
+/**
+ * Reads `<prefix>-id`, `-timestamp` and `-signature` (the first prefix that has each wins) and
+ * refuses a timestamp outside +/-300 s of `now`, before any signature work.
+ */
+export function readSignedDeliveryHeaders(headers: IncomingHttpHeaders, prefixes: string[], now: Date): SignedDeliveryHeaders {
+  const read = (suffix: string): string | null =>
+    prefixes.reduce<string | null>((found, prefix) => found ?? header(headers, `${prefix}-${suffix}`), null);
+  const [id, timestamp, signature] = [read('id'), read('timestamp'), read('signature')];
+  const p = prefixes[0];
+  if (id === null || timestamp === null || signature === null) {
+    throw new InvalidSignatureError(`missing ${p}-id, ${p}-timestamp or ${p}-signature header`);
+  }
+  const seconds = parseUnixSeconds(timestamp);
+  if (seconds === null) throw new InvalidSignatureError(`malformed ${p}-timestamp header`);
+  // The libraries check +/-300 s against the real clock; this applies the same bound to `now`.
+  assertFresh(seconds, now);
+  return { id, timestamp, signature };
+}
+
+/**
+ * Runs the provider library's check on the body (any throw is a 401), then parses the body,
+ * which only a passed signature makes worth reading (a malformed one is a 400).
+ */
+export function verifiedDelivery(rawBody: Buffer, deliveryId: string, check: (body: string) => void): { deliveryId: string; payload: Json } {
+  const body = rawBody.toString('utf8');
+  try {
+    check(body);
+  } catch (err) {
+    throw new InvalidSignatureError(errorMessage(err));
+  }
+  const payload = parseJsonObject(body);
+  requireType(payload);
+  return { deliveryId, payload };
+}
+
 /** JSON.parse of a body whose signature already passed; anything but an object is malformed. */
 export function parseJsonObject(body: string): Json {
   let parsed: unknown;

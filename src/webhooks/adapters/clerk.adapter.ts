@@ -4,20 +4,15 @@ import { Webhook } from 'svix';
 
 import {
   arr,
-  assertFresh,
   dateFrom,
-  errorMessage,
-  header,
   isRecord,
-  obj,
-  parseJsonObject,
-  parseUnixSeconds,
-  requireType,
-  str,
   type Json,
+  obj,
+  readSignedDeliveryHeaders,
+  str,
+  verifiedDelivery,
 } from './adapter-utils.js';
 import {
-  InvalidSignatureError,
   type Normalized,
   type ProviderState,
   type VerifiedDelivery,
@@ -34,32 +29,15 @@ export class ClerkAdapter implements WebhookAdapter {
 
   verify(rawBody: Buffer, headers: IncomingHttpHeaders, secret: string, now: Date = new Date()): VerifiedDelivery {
     // Svix sends `svix-*`; its library also accepts the Standard Webhooks `webhook-*` names.
-    const id = header(headers, 'svix-id') ?? header(headers, 'webhook-id');
-    const timestampHeader = header(headers, 'svix-timestamp') ?? header(headers, 'webhook-timestamp');
-    const signatureHeader = header(headers, 'svix-signature') ?? header(headers, 'webhook-signature');
-    if (id === null || timestampHeader === null || signatureHeader === null) {
-      throw new InvalidSignatureError('missing svix-id, svix-timestamp or svix-signature header');
-    }
-    const timestamp = parseUnixSeconds(timestampHeader);
-    if (timestamp === null) throw new InvalidSignatureError('malformed svix-timestamp header');
-    // The library checks +/-300 s against the real clock; this applies the same bound to `now`.
-    assertFresh(timestamp, now);
-
-    const body = rawBody.toString('utf8');
-    try {
-      // The constructor throws too for a secret that is not `whsec_<base64>`: still a 401.
+    const signed = readSignedDeliveryHeaders(headers, ['svix', 'webhook'], now);
+    // The constructor throws too for a secret that is not `whsec_<base64>`: still a 401.
+    return verifiedDelivery(rawBody, signed.id, (body) =>
       new Webhook(secret).verify(body, {
-        'svix-id': id,
-        'svix-timestamp': timestampHeader,
-        'svix-signature': signatureHeader,
-      });
-    } catch (err) {
-      throw new InvalidSignatureError(errorMessage(err));
-    }
-
-    const payload = parseJsonObject(body);
-    requireType(payload);
-    return { deliveryId: id, payload };
+        'svix-id': signed.id,
+        'svix-timestamp': signed.timestamp,
+        'svix-signature': signed.signature,
+      }),
+    );
   }
 
   stateKeys(_payload: Record<string, unknown>): string[] {

@@ -4,25 +4,20 @@ import { Webhook } from 'standardwebhooks';
 
 import {
   arr,
-  assertFresh,
   compact,
   dateFrom,
-  errorMessage,
   externalIdFromMetadata,
   firstString,
-  header,
   isRecord,
+  type Json,
   mergeMetadata,
   num,
   obj,
-  parseJsonObject,
-  parseUnixSeconds,
-  requireType,
+  readSignedDeliveryHeaders,
   str,
-  type Json,
+  verifiedDelivery,
 } from './adapter-utils.js';
 import {
-  InvalidSignatureError,
   type LifecycleEvent,
   type Normalized,
   type ProviderState,
@@ -71,31 +66,14 @@ export class PolarAdapter implements WebhookAdapter {
   readonly provider = 'polar' as const;
 
   verify(rawBody: Buffer, headers: IncomingHttpHeaders, secret: string, now: Date = new Date()): VerifiedDelivery {
-    const id = header(headers, 'webhook-id');
-    const timestampHeader = header(headers, 'webhook-timestamp');
-    const signatureHeader = header(headers, 'webhook-signature');
-    if (id === null || timestampHeader === null || signatureHeader === null) {
-      throw new InvalidSignatureError('missing webhook-id, webhook-timestamp or webhook-signature header');
-    }
-    const timestamp = parseUnixSeconds(timestampHeader);
-    if (timestamp === null) throw new InvalidSignatureError('malformed webhook-timestamp header');
-    // The library checks +/-300 s against the real clock; this applies the same bound to `now`.
-    assertFresh(timestamp, now);
-
-    const body = rawBody.toString('utf8');
-    try {
+    const signed = readSignedDeliveryHeaders(headers, ['webhook'], now);
+    return verifiedDelivery(rawBody, signed.id, (body) =>
       polarWebhook(secret).verify(
         body,
-        { 'webhook-id': id, 'webhook-timestamp': timestampHeader, 'webhook-signature': signatureHeader },
+        { 'webhook-id': signed.id, 'webhook-timestamp': signed.timestamp, 'webhook-signature': signed.signature },
         { jsonParse: false },
-      );
-    } catch (err) {
-      throw new InvalidSignatureError(errorMessage(err));
-    }
-
-    const payload = parseJsonObject(body);
-    requireType(payload);
-    return { deliveryId: id, payload };
+      ),
+    );
   }
 
   stateKeys(payload: Record<string, unknown>): string[] {
