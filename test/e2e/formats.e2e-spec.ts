@@ -1,49 +1,11 @@
 import { Analytics } from '@segment/analytics-node';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { usermavenSeedEvent, usermavenSeedIdentify } from '../../src/ingestion/formats/usermaven.seed.js';
 import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
 
-/** The seed's Usermaven payloads (usermaven-http-api.txt), made valid JSON. */
-const usermavenUser = {
-  anonymous_id: 'random_id',
-  id: 'lzL24K3kYw',
-  email: 'user@domain.com',
-  created_at: '2021-01-20T09:55:35',
-  first_name: 'John',
-  last_name: 'Smith',
-  custom: { plan_name: 'premium' },
-};
-const usermavenCompany = {
-  id: '65f02acc-e104-45d9-8199-1491332d8454',
-  name: 'azhar',
-  created_at: '2022-02-15T17:25:08',
-  custom: { plan: 'premium' },
-};
-const page = {
-  screen_resolution: '0',
-  src: 'http',
-  url: 'http://localhost:3000/example',
-  page_title: 'Your Page Title',
-  doc_path: '/example',
-  doc_host: 'localhost',
-  doc_search: '',
-  vp_size: '0',
-  user_agent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:127.0) Gecko/20100101 Firefox/127.0',
-  user_language: 'en-US',
-  doc_encoding: 'UTF-8',
-};
-const usermavenIdentify = { api_key: 'API_KEY', event_id: '', event_type: 'user_identify', _timestamp: 1632150122000, ids: {}, user: usermavenUser, company: usermavenCompany, ...page };
-const usermavenCustom = {
-  api_key: 'API_KEY',
-  _timestamp: 1632150122000,
-  event_id: '',
-  event_type: 'plan_upgraded',
-  event_attributes: { amount: 100, currency: 'USD' },
-  ids: {},
-  user: usermavenUser,
-  company: usermavenCompany,
-  ...page,
-};
+const usermavenIdentify = usermavenSeedIdentify();
+const usermavenCustom = usermavenSeedEvent();
 
 describe('other intake formats (CONTRACT section 10)', () => {
   let t: TestApp;
@@ -117,7 +79,7 @@ describe('other intake formats (CONTRACT section 10)', () => {
     });
 
     it('answers malformed bodies with 400 and writes nothing', async () => {
-      for (const body of [{ event_type: 42, user: usermavenUser }, [], [{ ...usermavenCustom, event_type: 'bad|type' }], { ...usermavenCustom, user: { id: 'x', email: 'nope' } }]) {
+      for (const body of [{ event_type: 42, user: usermavenIdentify.user }, [], [{ ...usermavenCustom, event_type: 'bad|type' }], { ...usermavenCustom, user: { id: 'x', email: 'nope' } }]) {
         const res = await post(body).expect(400);
         expect(res.body).toEqual({ ok: false, code: 'bad_request', message: expect.any(String) });
       }

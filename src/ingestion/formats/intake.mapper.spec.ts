@@ -1,4 +1,4 @@
-import { AppError } from '../../common/errors.js';
+import { badRequestMessageOf } from '../../../test/support/bad-request.js';
 import { parseIsoDateTime } from './format-mapper.js';
 import { mapIntake } from './intake.mapper.js';
 
@@ -10,16 +10,7 @@ const walkThrough = () => ({
   data: { user_id: 'u_12345', plan: 'pro' },
 });
 
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(AppError);
-    expect((e as AppError).code).toBe('bad_request');
-    return (e as AppError).message;
-  }
-  throw new Error('expected a 400');
-}
+const errorOf = badRequestMessageOf;
 
 describe('mapIntake: the seed walk-through payload', () => {
   const { ops, ignored } = mapIntake(walkThrough());

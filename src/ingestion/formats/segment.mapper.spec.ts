@@ -1,5 +1,5 @@
 import { Analytics } from '@segment/analytics-node';
-import { AppError } from '../../common/errors.js';
+import { badRequestMessageOf } from '../../../test/support/bad-request.js';
 import { mapSegment } from './segment.mapper.js';
 
 /**
@@ -47,16 +47,7 @@ const analyticsNodeBatch = () => ({
 });
 const RECEIVED_AT = new Date('2025-03-01T10:00:10.000Z');
 
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(AppError);
-    expect((e as AppError).code).toBe('bad_request');
-    return (e as AppError).message;
-  }
-  throw new Error('expected a 400');
-}
+const errorOf = badRequestMessageOf;
 
 describe('mapSegment: an analytics-node batch', () => {
   const { ops, ignored } = mapSegment(analyticsNodeBatch(), 'batch', RECEIVED_AT);

@@ -1,47 +1,9 @@
-import { AppError } from '../../common/errors.js';
+import { badRequestMessageOf } from '../../../test/support/bad-request.js';
 import { mapUsermaven } from './usermaven.mapper.js';
+import { usermavenSeedEvent, usermavenSeedIdentify } from './usermaven.seed.js';
 
-/** The seed's user_identify example, its comments removed and its missing comma added. */
-const identifyExample = () => ({
-  api_key: 'API_KEY',
-  event_id: '',
-  event_type: 'user_identify',
-  _timestamp: 1632150122000,
-  ids: {},
-  user: {
-    anonymous_id: 'random_id',
-    id: 'lzL24K3kYw',
-    email: 'user@domain.com',
-    created_at: '2021-01-20T09:55:35',
-    first_name: 'John',
-    last_name: 'Smith',
-    custom: { plan_name: 'premium' },
-  },
-  company: {
-    id: '65f02acc-e104-45d9-8199-1491332d8454',
-    name: 'azhar',
-    created_at: '2022-02-15T17:25:08',
-    custom: { plan: 'premium' },
-  },
-  screen_resolution: '0',
-  src: 'http',
-  url: 'http://localhost:3000/example',
-  page_title: 'Your Page Title',
-  doc_path: '/example',
-  doc_host: 'localhost',
-  doc_search: '',
-  vp_size: '0',
-  user_agent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:127.0) Gecko/20100101 Firefox/127.0',
-  user_language: 'en-US',
-  doc_encoding: 'UTF-8',
-});
-
-/** The seed's custom event example (plan_upgraded with event_attributes). */
-const trackExample = () => ({
-  ...identifyExample(),
-  event_type: 'plan_upgraded',
-  event_attributes: { amount: 100, currency: 'USD' },
-});
+const identifyExample = usermavenSeedIdentify;
+const trackExample = usermavenSeedEvent;
 
 /** The seed's bulk example: the first event without page fields, the second with them. */
 const bulkExample = () => {
@@ -54,16 +16,7 @@ const bulkExample = () => {
 
 const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:127.0) Gecko/20100101 Firefox/127.0';
 
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(AppError);
-    expect((e as AppError).code).toBe('bad_request');
-    return (e as AppError).message;
-  }
-  throw new Error('expected a 400');
-}
+const errorOf = badRequestMessageOf;
 
 describe('mapUsermaven: the seed user_identify example', () => {
   const { ops, ignored } = mapUsermaven(identifyExample());
