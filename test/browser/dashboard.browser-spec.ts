@@ -10,6 +10,12 @@ import type { Page } from 'playwright-core';
 import { ADMIN_TOKEN, bootApp, resetDatabase, type TestApp } from '../support/app.js';
 import { accessibleDescription, launchBrowser, openPage, until, type Browser, type WatchedPage } from '../support/browser.js';
 
+// Browser globals used inside page.evaluate (the tests are type-checked without the DOM library).
+declare const document: { cookie: string; querySelectorAll(selector: string): ArrayLike<{ value: string }> };
+declare const localStorage: Record<string, string>;
+declare const sessionStorage: Record<string, string>;
+declare const navigator: { clipboard: { readText(): Promise<string> } };
+
 const SCREENSHOTS = process.env.MARA_SCREENSHOTS_DIR ? path.resolve(process.env.MARA_SCREENSHOTS_DIR) : null;
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -184,7 +190,7 @@ describe('Dashboard in Chromium', () => {
       cookie: document.cookie,
       local: JSON.stringify({ ...localStorage }),
       session: JSON.stringify({ ...sessionStorage }),
-      inputs: [...document.querySelectorAll('input')].map((i) => i.value),
+      inputs: Array.from(document.querySelectorAll('input'), (i) => i.value),
     }));
     expect(stored).toEqual({ cookie: '', local: '{}', session: '{}', inputs: [''] });
     expect(await page.content()).not.toContain(ADMIN_TOKEN);

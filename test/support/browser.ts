@@ -78,7 +78,8 @@ export function accessibleDescription(control: Locator): Promise<string> {
   return control.evaluate((el) =>
     (el.getAttribute('aria-describedby') ?? '')
       .split(/\s+/)
-      .map((id) => el.ownerDocument.getElementById(id)?.textContent ?? '')
+      
+      .map((id: string) => el.ownerDocument.getElementById(id)?.textContent ?? '')
       .join(' ')
       .trim(),
   );

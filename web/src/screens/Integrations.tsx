@@ -64,7 +64,7 @@ function EventsApi({ tenantId, row, reload }: RowProps) {
         value={codingAgentPrompt({
           eventsUrl: row.eventsUrl,
           signupEventType: row.signupEventType,
-          docsUrl: `${window.location.origin}/docs`,
+          docsUrl: `${new URL(row.eventsUrl).origin}/docs`,
         })}
         copyLabel="Copy prompt"
         multiline
@@ -152,7 +152,6 @@ function SignupEventRow({ tenantId, row, reload }: RowProps) {
   };
   return (
     <div className="subsection">
-      <h4>Signup event</h4>
       <form onSubmit={save}>
         <div className="field">
           <label htmlFor="signup-event">Signup event</label>
