@@ -78,7 +78,6 @@ export function accessibleDescription(control: Locator): Promise<string> {
   return control.evaluate((el) =>
     (el.getAttribute('aria-describedby') ?? '')
       .split(/\s+/)
-      
       .map((id: string) => el.ownerDocument.getElementById(id)?.textContent ?? '')
       .join(' ')
       .trim(),
