@@ -16,12 +16,15 @@ import { IngestionModule } from './ingestion/ingestion.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { JourneysModule } from './journeys/journeys.module.js';
 import { LoggerModule } from './common/logger.module.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
   logger: Logger;
   /** Tests migrate once in their global setup; the app migrates at boot otherwise. */
   migrationsRun?: boolean;
+  /** Where the built dashboard is (default dist/web); tests point it elsewhere. */
+  webDir?: string;
 }
 
 @Module({})
@@ -40,6 +43,7 @@ export class AppModule implements NestModule {
         IngestionModule,
         WebhooksModule,
         JourneysModule,
+        DashboardModule.forRoot({ webDir: options.webDir }),
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

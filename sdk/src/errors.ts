@@ -40,6 +40,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'bad_request',
   'unauthorized',
   'invalid_signature',
+  'forbidden',
   'not_found',
   'payload_too_large',
   'no_ingestion_key',

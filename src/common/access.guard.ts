@@ -1,17 +1,14 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { DashboardSessionsService } from '../dashboard/dashboard-sessions.service.js';
 import { ACCESS_KEY, type RouteAccess } from './access.decorator.js';
 import { unauthorized } from './errors.js';
 import type { AppRequest } from './request-context.js';
+import { secretsEqual } from './secrets.js';
+import { SAFE_METHODS, sessionCookie } from './session-http.js';
 
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
-
-/** Compares two secrets in constant time (hashing first makes the lengths equal). */
-export function secretsEqual(a: string, b: string): boolean {
-  return timingSafeEqual(digest(a), digest(b));
-}
+export { secretsEqual } from './secrets.js';
 
 export function bearerToken(req: AppRequest): string | null {
   const header = req.headers.authorization;
@@ -20,31 +17,53 @@ export function bearerToken(req: AppRequest): string | null {
   return match ? match[1] : null;
 }
 
-/** Global guard: deny by default; admin routes need the admin bearer token. */
+/**
+ * Global guard: deny by default. Admin routes take the admin bearer token, or a dashboard
+ * session cookie; session routes take the cookie only. With a cookie, a state change must come
+ * from the dashboard's own origin and carry the session's CSRF token (403 otherwise).
+ */
 @Injectable()
 export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly sessions: DashboardSessionsService,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ACCESS_KEY, [
       context.getHandler(),
       context.getClass(),
     ]);
+    const req = context.switchToHttp().getRequest<AppRequest>();
     switch (access) {
       case 'public':
       case 'ingestion': // IngestionKeyGuard on the route does the check
       case 'webhook': // the webhook signature guard on the route does the check
         return true;
       case 'admin': {
-        const token = bearerToken(context.switchToHttp().getRequest<AppRequest>());
-        if (token && secretsEqual(token, this.config.adminApiToken)) return true;
-        throw unauthorized('missing or invalid admin token');
+        if (req.headers.authorization !== undefined) {
+          const token = bearerToken(req);
+          if (token && secretsEqual(token, this.config.adminApiToken)) return true;
+          throw unauthorized('missing or invalid admin token');
+        }
+        if (sessionCookie(req) === null) throw unauthorized('missing or invalid admin token');
+        await this.requireSession(req);
+        return true;
       }
+      case 'session':
+        await this.requireSession(req);
+        return true;
       case undefined:
         throw unauthorized('route is not open');
     }
+  }
+
+  private async requireSession(req: AppRequest): Promise<void> {
+    const rawId = sessionCookie(req);
+    const changes = !SAFE_METHODS.has(req.method);
+    if (changes) this.sessions.assertSameOrigin(req);
+    req.dashboardSession = { rawId: rawId ?? '', ...(await this.sessions.require(rawId)) };
+    if (changes && rawId) this.sessions.assertCsrfToken(req, rawId);
   }
 }

@@ -8,7 +8,7 @@ import type { AppRequest } from './request-context.js';
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'bad_request',
   401: 'unauthorized',
-  403: 'unauthorized',
+  403: 'forbidden',
   404: 'not_found',
   405: 'not_found',
   413: 'payload_too_large',

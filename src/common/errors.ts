@@ -3,6 +3,7 @@ export const ERROR_STATUS = {
   bad_request: 400,
   unauthorized: 401,
   invalid_signature: 401,
+  forbidden: 403,
   not_found: 404,
   payload_too_large: 413,
   no_ingestion_key: 412,
@@ -42,5 +43,6 @@ export class AppError extends Error {
 
 export const badRequest = (message: string): AppError => new AppError('bad_request', message);
 export const notFound = (what: string): AppError => new AppError('not_found', `${what} not found`);
+export const forbidden = (message: string): AppError => new AppError('forbidden', message);
 export const unauthorized = (message = 'missing or invalid credentials'): AppError =>
   new AppError('unauthorized', message);

@@ -7,6 +7,8 @@ import { findJsonProblem, isJsonContentType, MAX_BODY_BYTES, parseJsonBody } fro
 import { PINO_LOGGER } from './logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { AppRequest } from './request-context.js';
+import { crossOriginProblem, isCookieWrite } from './session-http.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Webhook bodies are verified raw before they are parsed (by the webhook guard). */
@@ -63,14 +65,16 @@ function hasBody(req: AppRequest): boolean {
 }
 
 /**
- * First stop of every request: request id, access log, and the JSON body (1 MB limit, strict
- * UTF-8, 415 for other content types, depth and NUL checks). Errors reach the global filter.
+ * First stop of every request: request id, access log, the dashboard cookie's same-origin rule,
+ * and the JSON body (1 MB limit, strict UTF-8, 415 for other content types, depth and NUL
+ * checks). Errors reach the global filter.
  */
 @Injectable()
 export class HttpPipelineMiddleware implements NestMiddleware {
   constructor(
     @Inject(PINO_LOGGER) private readonly logger: Logger,
     private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async use(req: AppRequest, res: Response, next: NextFunction): Promise<void> {
@@ -96,6 +100,13 @@ export class HttpPipelineMiddleware implements NestMiddleware {
         'request',
       );
     });
+
+    // A state change that rides on the dashboard's cookie from another origin is refused before
+    // its body is even read, whatever its content type (the AccessGuard checks the rest).
+    if (isCookieWrite(req)) {
+      const problem = crossOriginProblem(req, this.config.publicBaseUrl);
+      if (problem) throw new AppError('forbidden', problem);
+    }
 
     if (!BODY_METHODS.has(req.method) || !hasBody(req)) {
       req.body = undefined;

@@ -30,6 +30,8 @@ export const SECURITY = {
   ingestionKey: 'ingestionKey',
   /** `Authorization: Bearer $ADMIN_API_TOKEN`. */
   adminToken: 'adminToken',
+  /** The dashboard's session cookie (`mara_session`), from `POST /app/api/session`. */
+  dashboardSession: 'dashboardSession',
   /** The ingestion key as the Basic-auth username, the way Segment libraries send a write key. */
   segmentWriteKey: 'segmentWriteKey',
   /** `?token=API_KEY.SERVER_TOKEN`, whose last `.`-separated part is the ingestion key (Usermaven). */
@@ -49,6 +51,10 @@ const ERROR_DOCS: Record<ErrorCode, ErrorDoc> = {
   invalid_signature: {
     meaning: 'missing, malformed or wrong signature headers, or a timestamp more than 300 s away',
     example: 'missing or invalid webhook signature',
+  },
+  forbidden: {
+    meaning: 'a dashboard session request from another origin, or a state change without its CSRF token',
+    example: 'request from another origin',
   },
   not_found: { meaning: 'no such resource', example: 'tenant not found' },
   payload_too_large: { meaning: 'the body exceeds 1 MB', example: 'body: exceeds 1048576 bytes' },
@@ -151,7 +157,10 @@ export const JSON_BODY_ERRORS = [400, 413, 415] as const satisfies readonly Erro
  */
 export function accessDocs(access: RouteAccess): Array<MethodDecorator & ClassDecorator> {
   const docs: Array<MethodDecorator & ClassDecorator> = [ApiErrors('infra')];
-  if (access === 'admin') docs.push(ApiSecurity(SECURITY.adminToken), ApiErrors('unauthorized'));
+  if (access === 'admin') {
+    docs.push(ApiSecurity(SECURITY.adminToken), ApiSecurity(SECURITY.dashboardSession), ApiErrors('unauthorized', 'forbidden'));
+  }
+  if (access === 'session') docs.push(ApiSecurity(SECURITY.dashboardSession), ApiErrors('unauthorized', 'forbidden'));
   return docs;
 }
 

@@ -6,4 +6,6 @@ export interface AppRequest extends Request {
   rawBody?: Buffer;
   /** Set by the ingestion-key guard. */
   tenantId?: string;
+  /** Set by the AccessGuard when a dashboard session cookie authenticated the request. */
+  dashboardSession?: { rawId: string; csrfToken: string; expiresAt: string };
 }

@@ -1,6 +1,7 @@
 import { ContactConnector } from '../contacts/contact-connector.entity.js';
 import { ContactEvent } from '../contacts/contact-event.entity.js';
 import { Contact } from '../contacts/contact.entity.js';
+import { DashboardSession } from '../dashboard/dashboard-session.entity.js';
 import { JourneyRun } from '../journeys/journey-run.entity.js';
 import { Journey } from '../journeys/journey.entity.js';
 import { Message } from '../journeys/message.entity.js';
@@ -13,5 +14,5 @@ import { ClerkImport, ProviderCustomer, ProviderStateRow, WebhookDelivery } from
 export const ENTITIES = [
   Tenant, TenantSecret, TenantRateLimit, Contact, ContactEvent, ContactConnector,
   WebhookDelivery, ProviderCustomer, ProviderStateRow, ClerkImport,
-  Journey, JourneyRun, Message,
+  Journey, JourneyRun, Message, DashboardSession,
 ];

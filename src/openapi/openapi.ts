@@ -28,6 +28,7 @@ const TAGS: Array<[name: string, description: string]> = [
   ['Journeys', 'Journeys (draft → active ⇄ paused), their runs, and the signup event that seeds the welcome journey (admin).'],
   ['Messages', 'The email outbox: every email journeys sent, captured, blocked or failed (admin).'],
   ['Unsubscribe', "The `List-Unsubscribe` link of every journey email (RFC 8058 one-click); the signed token is the credential."],
+  ['Dashboard', 'Sign-in to the web dashboard at `/app`: the admin token once, then an HttpOnly session cookie.'],
   ['Health', 'Liveness and readiness probes.'],
   ['Metrics', 'Prometheus text, per process.'],
 ];
@@ -37,7 +38,8 @@ const DESCRIPTION = `Self-hostable lifecycle event platform: the Events API, pro
 - **Ingestion** routes take the tenant's ingestion key (\`mara_ing_...\`) as a bearer token (the
   Segment routes also as the Basic-auth username, the Usermaven route also as \`?token=\`). They share
   one token bucket per tenant and answer \`RateLimit-*\` headers; a 429 carries \`Retry-After\` (seconds).
-- **Admin** routes take \`Authorization: Bearer $ADMIN_API_TOKEN\`.
+- **Admin** routes take \`Authorization: Bearer $ADMIN_API_TOKEN\`, or the dashboard's session cookie
+  (state changes with the cookie also need \`X-CSRF-Token\` and a same-origin request).
 - Every non-2xx answer is \`{"ok": false, "code", "message"}\` (the \`ErrorEnvelope\` schema); a request
   that ends in an error has written nothing, so 429 and 5xx are safe to retry.
 - JSON bodies need \`Content-Type: application/json\` (415 otherwise), at most 1 MB (413).`;
@@ -72,6 +74,14 @@ export function openApiBase(publicBaseUrl: string): Omit<OpenAPIObject, 'paths'>
       description: "The tenant's ingestion key (`mara_ing_...`), from `POST /admin/tenants/{tenantId}/ingestion-key`.",
     })
     .addSecurity(SECURITY.adminToken, { type: 'http', scheme: 'bearer', description: 'ADMIN_API_TOKEN.' })
+    .addSecurity(SECURITY.dashboardSession, {
+      type: 'apiKey',
+      in: 'cookie',
+      name: 'mara_session',
+      description:
+        'The dashboard session, from `POST /app/api/session`. A request that changes state with it must come from ' +
+        'the same origin (`Origin`/`Sec-Fetch-Site`) and carry `X-CSRF-Token` (from `GET /app/api/session`); 403 otherwise.',
+    })
     .addSecurity(SECURITY.segmentWriteKey, {
       type: 'http',
       scheme: 'basic',

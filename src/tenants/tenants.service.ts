@@ -110,6 +110,7 @@ export class TenantsService {
       },
       signupEventType: tenant.signupEventType,
       webhooks,
+      clerkBackendApiKeyConfigured: configured.has('clerk_backend_api'),
       rateLimit: {
         requestsPerHour: rate?.requestsPerHour ?? DEFAULT_RATE_LIMIT.requestsPerHour,
         burst: rate?.burst ?? DEFAULT_RATE_LIMIT.burst,

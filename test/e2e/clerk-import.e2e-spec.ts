@@ -81,6 +81,9 @@ describe('Clerk backfill', () => {
     expect(missing.body.code).toBe('bad_request');
 
     await t.http().put(`/admin/tenants/${tenantId}/clerk/backend-api-key`).set(adminAuth).send({ secret: secretKey }).expect(204);
+    const row = await t.http().get(`/admin/tenants/${tenantId}/integrations`).set(adminAuth).expect(200);
+    expect(row.body.clerkBackendApiKeyConfigured).toBe(true);
+    expect(JSON.stringify(row.body)).not.toContain(secretKey);
     const stored = await t.db.query("SELECT ciphertext FROM tenant_secrets WHERE kind = 'clerk_backend_api'");
     expect(stored).toHaveLength(1);
     expect(stored[0].ciphertext).not.toContain(secretKey);

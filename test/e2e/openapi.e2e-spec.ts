@@ -12,7 +12,8 @@ type Doc = {
 };
 
 const PUBLIC = [] as const;
-const ADMIN = [{ adminToken: [] }];
+const ADMIN = [{ adminToken: [] }, { dashboardSession: [] }];
+const SESSION = [{ dashboardSession: [] }];
 const INGESTION = [{ ingestionKey: [] }];
 
 /** Every route of CONTRACT section 2, with its success status, declared errors and security. */
@@ -31,27 +32,27 @@ const CONTRACT_ROUTES: Array<[method: string, path: string, success: number, err
   ['get', '/health', 200, [500], PUBLIC],
   ['get', '/health/ready', 200, [500], PUBLIC],
   ['get', '/metrics', 200, [500], PUBLIC],
-  ['post', '/admin/tenants', 201, [400, 401, 413, 415, 500], ADMIN],
-  ['get', '/admin/tenants', 200, [400, 401, 500], ADMIN],
-  ['get', '/admin/tenants/{tenantId}', 200, [401, 404, 500], ADMIN],
-  ['post', '/admin/tenants/{tenantId}/ingestion-key', 201, [401, 404, 500], ADMIN],
-  ['get', '/admin/tenants/{tenantId}/integrations', 200, [401, 404, 500], ADMIN],
-  ['put', '/admin/tenants/{tenantId}/signup-event', 200, [400, 401, 404, 413, 415, 500], ADMIN],
-  ['put', '/admin/tenants/{tenantId}/webhook-secrets/{provider}', 204, [400, 401, 404, 413, 415, 500], ADMIN],
-  ['delete', '/admin/tenants/{tenantId}/webhook-secrets/{provider}', 204, [400, 401, 404, 500], ADMIN],
-  ['put', '/admin/tenants/{tenantId}/rate-limit', 200, [400, 401, 404, 413, 415, 500], ADMIN],
-  ['get', '/admin/tenants/{tenantId}/contacts', 200, [400, 401, 404, 500], ADMIN],
-  ['get', '/admin/tenants/{tenantId}/contacts/{contactId}', 200, [401, 404, 500], ADMIN],
-  ['get', '/admin/tenants/{tenantId}/contacts/{contactId}/events', 200, [400, 401, 404, 500], ADMIN],
-  ['get', '/admin/tenants/{tenantId}/ingestion-health', 200, [401, 404, 500], ADMIN],
-  ['get', '/admin/tenants/{tenantId}/journeys', 200, [400, 401, 404, 500], ADMIN],
-  ['post', '/admin/tenants/{tenantId}/journeys', 201, [400, 401, 404, 413, 415, 500], ADMIN],
-  ['get', '/admin/tenants/{tenantId}/journeys/{journeyId}', 200, [401, 404, 500], ADMIN],
-  ['patch', '/admin/tenants/{tenantId}/journeys/{journeyId}', 200, [400, 401, 404, 413, 415, 500], ADMIN],
-  ['post', '/admin/tenants/{tenantId}/journeys/{journeyId}/approve', 200, [400, 401, 404, 500], ADMIN],
-  ['post', '/admin/tenants/{tenantId}/journeys/{journeyId}/pause', 200, [400, 401, 404, 500], ADMIN],
-  ['get', '/admin/tenants/{tenantId}/journeys/{journeyId}/runs', 200, [400, 401, 404, 500], ADMIN],
-  ['get', '/admin/tenants/{tenantId}/messages', 200, [400, 401, 404, 500], ADMIN],
+  ['post', '/admin/tenants', 201, [400, 401, 403, 413, 415, 500], ADMIN],
+  ['get', '/admin/tenants', 200, [400, 401, 403, 500], ADMIN],
+  ['get', '/admin/tenants/{tenantId}', 200, [401, 403, 404, 500], ADMIN],
+  ['post', '/admin/tenants/{tenantId}/ingestion-key', 201, [401, 403, 404, 500], ADMIN],
+  ['get', '/admin/tenants/{tenantId}/integrations', 200, [401, 403, 404, 500], ADMIN],
+  ['put', '/admin/tenants/{tenantId}/signup-event', 200, [400, 401, 403, 404, 413, 415, 500], ADMIN],
+  ['put', '/admin/tenants/{tenantId}/webhook-secrets/{provider}', 204, [400, 401, 403, 404, 413, 415, 500], ADMIN],
+  ['delete', '/admin/tenants/{tenantId}/webhook-secrets/{provider}', 204, [400, 401, 403, 404, 500], ADMIN],
+  ['put', '/admin/tenants/{tenantId}/rate-limit', 200, [400, 401, 403, 404, 413, 415, 500], ADMIN],
+  ['get', '/admin/tenants/{tenantId}/contacts', 200, [400, 401, 403, 404, 500], ADMIN],
+  ['get', '/admin/tenants/{tenantId}/contacts/{contactId}', 200, [401, 403, 404, 500], ADMIN],
+  ['get', '/admin/tenants/{tenantId}/contacts/{contactId}/events', 200, [400, 401, 403, 404, 500], ADMIN],
+  ['get', '/admin/tenants/{tenantId}/ingestion-health', 200, [401, 403, 404, 500], ADMIN],
+  ['get', '/admin/tenants/{tenantId}/journeys', 200, [400, 401, 403, 404, 500], ADMIN],
+  ['post', '/admin/tenants/{tenantId}/journeys', 201, [400, 401, 403, 404, 413, 415, 500], ADMIN],
+  ['get', '/admin/tenants/{tenantId}/journeys/{journeyId}', 200, [401, 403, 404, 500], ADMIN],
+  ['patch', '/admin/tenants/{tenantId}/journeys/{journeyId}', 200, [400, 401, 403, 404, 413, 415, 500], ADMIN],
+  ['post', '/admin/tenants/{tenantId}/journeys/{journeyId}/approve', 200, [400, 401, 403, 404, 500], ADMIN],
+  ['post', '/admin/tenants/{tenantId}/journeys/{journeyId}/pause', 200, [400, 401, 403, 404, 500], ADMIN],
+  ['get', '/admin/tenants/{tenantId}/journeys/{journeyId}/runs', 200, [400, 401, 403, 404, 500], ADMIN],
+  ['get', '/admin/tenants/{tenantId}/messages', 200, [400, 401, 403, 404, 500], ADMIN],
 ];
 
 const ENVELOPE = '#/components/schemas/ErrorEnvelope';
@@ -77,9 +78,9 @@ describe('OpenAPI document and Swagger UI', () => {
     expect(missing.body).toMatchObject({ ok: false, code: 'not_found' });
   });
 
-  it('shows PUBLIC_BASE_URL as its server and declares the four security schemes', () => {
+  it('shows PUBLIC_BASE_URL as its server and declares the five security schemes', () => {
     expect(doc.servers).toEqual([{ url: 'http://mara.test', description: 'PUBLIC_BASE_URL of the deployment' }]);
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['adminToken', 'ingestionKey', 'segmentWriteKey', 'usermavenToken']);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['adminToken', 'dashboardSession', 'ingestionKey', 'segmentWriteKey', 'usermavenToken']);
   });
 
   it.each(CONTRACT_ROUTES)('%s %s: its success answer, errors as the envelope, and security', (method, path, success, errors, security) => {
@@ -118,7 +119,9 @@ describe('OpenAPI document and Swagger UI', () => {
     const served = router.stack
       .filter((layer) => layer.route)
       .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`))
-      .filter((route) => !/^get \/(docs|openapi\.json)/.test(route));
+      .filter((route) => !/^get \/(docs|openapi\.json)/.test(route))
+      // The dashboard's files (GET /, /app and /app/*) are pages, not API routes.
+      .filter((route) => !/^get \/(app(\/\*path)?)?$/.test(route));
     const documented = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m} ${path}`));
     expect(served.sort()).toEqual(documented.sort());
 

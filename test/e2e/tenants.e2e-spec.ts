@@ -82,6 +82,7 @@ describe('tenants admin API', () => {
         polar: { webhookUrl: `http://mara.test/api/webhooks/polar/${id}`, secretConfigured: false },
         clerk: { webhookUrl: `http://mara.test/api/webhooks/clerk/${id}`, secretConfigured: false },
       },
+      clerkBackendApiKeyConfigured: false,
       rateLimit: { requestsPerHour: 600, burst: 600 },
     });
   });

@@ -476,6 +476,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/app/api/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current dashboard session and its CSRF token (401 when signed out) */
+        get: operations["getSession"];
+        put?: never;
+        /**
+         * Sign in to the dashboard with the admin token
+         * @description Sets the `mara_session` cookie (HttpOnly, SameSite=Strict, Path=/, Secure when PUBLIC_BASE_URL is https). Same-origin requests only (403 otherwise). After 10 wrong tokens from one address within 15 minutes, every attempt from it answers 429 until the window ends.
+         */
+        post: operations["signIn"];
+        /** Sign out: ends the session on the server and clears the cookie */
+        delete: operations["signOut"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -775,7 +797,7 @@ export interface components {
             name: string;
         };
         /** @enum {string} */
-        ErrorCode: "bad_request" | "unauthorized" | "invalid_signature" | "not_found" | "payload_too_large" | "no_ingestion_key" | "no_webhook_secret" | "unsupported_media_type" | "rate_limited" | "infra";
+        ErrorCode: "bad_request" | "unauthorized" | "invalid_signature" | "forbidden" | "not_found" | "payload_too_large" | "no_ingestion_key" | "no_webhook_secret" | "unsupported_media_type" | "rate_limited" | "infra";
         ErrorEnvelope: {
             /**
              * @example false
@@ -909,6 +931,8 @@ export interface components {
             /** @example user.signed_up */
             signupEventType: string | null;
             webhooks: components["schemas"]["WebhooksView"];
+            /** @description Whether a Clerk Backend API key (for the user import) is stored; the key is never shown. */
+            clerkBackendApiKeyConfigured: boolean;
             rateLimit: components["schemas"]["RateLimitView"];
         };
         JourneyPage: {
@@ -1241,6 +1265,18 @@ export interface components {
              */
             reason: string | null;
         };
+        SessionView: {
+            /**
+             * @description Send as `X-CSRF-Token` on every request that changes state with the session cookie.
+             * @example Zk3q…
+             */
+            csrfToken: string;
+            /**
+             * Format: date-time
+             * @description When the session ends unless used again (12 h idle, at most 7 days after sign-in).
+             */
+            expiresAt: string;
+        };
         SetRateLimitDto: {
             /**
              * @description Refill rate of the bucket.
@@ -1266,6 +1302,10 @@ export interface components {
              * @example whsec_...
              */
             secret: string;
+        };
+        SignInDto: {
+            /** @description ADMIN_API_TOKEN. Exchanged for the session cookie; never stored. */
+            token: string;
         };
         SignupEventView: {
             /** @example user.signed_up */
@@ -1604,6 +1644,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
             500: {
                 headers: {
@@ -1647,6 +1696,15 @@ export interface operations {
             };
             /** @description `unauthorized`: missing or wrong credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1712,6 +1770,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `not_found`: no such resource. */
             404: {
                 headers: {
@@ -1766,6 +1833,15 @@ export interface operations {
             };
             /** @description `unauthorized`: missing or wrong credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1839,6 +1915,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `not_found`: no such resource. */
             404: {
                 headers: {
@@ -1897,6 +1982,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `not_found`: no such resource. */
             404: {
                 headers: {
@@ -1940,6 +2034,15 @@ export interface operations {
             };
             /** @description `unauthorized`: missing or wrong credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2014,6 +2117,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `not_found`: no such resource. */
             404: {
                 headers: {
@@ -2057,6 +2169,15 @@ export interface operations {
             };
             /** @description `unauthorized`: missing or wrong credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2128,6 +2249,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `not_found`: no such resource. */
             404: {
                 headers: {
@@ -2170,6 +2300,15 @@ export interface operations {
             };
             /** @description `unauthorized`: missing or wrong credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2226,6 +2365,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `not_found`: no such resource. */
             404: {
                 headers: {
@@ -2268,6 +2416,15 @@ export interface operations {
             };
             /** @description `unauthorized`: missing or wrong credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2338,6 +2495,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `not_found`: no such resource. */
             404: {
                 headers: {
@@ -2393,6 +2559,15 @@ export interface operations {
             };
             /** @description `unauthorized`: missing or wrong credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2468,6 +2643,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `not_found`: no such resource. */
             404: {
                 headers: {
@@ -2524,6 +2708,15 @@ export interface operations {
             };
             /** @description `unauthorized`: missing or wrong credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2608,6 +2801,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `not_found`: no such resource. */
             404: {
                 headers: {
@@ -2660,6 +2862,15 @@ export interface operations {
             };
             /** @description `unauthorized`: missing or wrong credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2731,6 +2942,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `not_found`: no such resource. */
             404: {
                 headers: {
@@ -2794,6 +3014,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `not_found`: no such resource. */
             404: {
                 headers: {
@@ -2849,6 +3078,15 @@ export interface operations {
             };
             /** @description `unauthorized`: missing or wrong credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2936,6 +3174,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `not_found`: no such resource. */
             404: {
                 headers: {
@@ -3016,6 +3263,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `not_found`: no such resource. */
             404: {
                 headers: {
@@ -3085,6 +3341,15 @@ export interface operations {
             };
             /** @description `unauthorized`: missing or wrong credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3575,6 +3840,193 @@ export interface operations {
             };
             /** @description `unsupported_media_type`: the body is not `application/json`. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    signIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    /** @description The session cookie. */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"];
+                };
+            };
+            /** @description `bad_request`: the body or a parameter fails validation; the message names the field path. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. `invalid_signature`: missing, malformed or wrong signature headers, or a timestamp more than 300 s away. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large`: the body exceeds 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `rate_limited`: over the tenant's rate limit; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the next request is allowed (rounded up). */
+                    "Retry-After"?: number;
+                    /** @description The bucket's capacity (the tenant's `burst`). */
+                    "RateLimit-Limit"?: number;
+                    /** @description Whole requests left in the bucket. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the bucket is full again. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    signOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -136,6 +136,9 @@ export class IntegrationsView {
   @ApiProperty()
   webhooks: WebhooksView;
 
+  @ApiProperty({ description: 'Whether a Clerk Backend API key (for the user import) is stored; the key is never shown.' })
+  clerkBackendApiKeyConfigured: boolean;
+
   @ApiProperty()
   rateLimit: RateLimitView;
 }

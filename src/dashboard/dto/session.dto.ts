@@ -1,0 +1,24 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+
+export class SignInDto {
+  @ApiProperty({ description: 'ADMIN_API_TOKEN. Exchanged for the session cookie; never stored.', maxLength: 1000 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1000)
+  token: string;
+}
+
+export class SessionView {
+  @ApiProperty({
+    description: 'Send as `X-CSRF-Token` on every request that changes state with the session cookie.',
+    example: 'Zk3q…',
+  })
+  csrfToken: string;
+
+  @ApiProperty({
+    format: 'date-time',
+    description: 'When the session ends unless used again (12 h idle, at most 7 days after sign-in).',
+  })
+  expiresAt: string;
+}
