@@ -3,6 +3,8 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { AccessGuard } from './common/access.guard.js';
+import { PathIdsGuard } from './common/path-ids.guard.js';
+import { PaginationModule } from './common/pagination.js';
 import { ErrorFilter } from './common/error.filter.js';
 import { HttpPipelineMiddleware } from './common/http-pipeline.middleware.js';
 import type { AppConfig } from './config/app-config.js';
@@ -34,6 +36,7 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(options.config),
+        PaginationModule,
         LoggerModule.forRoot(options.logger),
         TypeOrmModule.forRoot(dataSourceOptions(options.config.databaseUrl, { migrationsRun: options.migrationsRun })),
         HealthModule,
@@ -46,6 +49,7 @@ export class AppModule implements NestModule {
         DashboardModule.forRoot({ webDir: options.webDir }),
       ],
       providers: [
+        { provide: APP_GUARD, useClass: PathIdsGuard },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],

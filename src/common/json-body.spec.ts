@@ -18,6 +18,15 @@ describe('JSON body checks', () => {
     expect(findJsonProblem(ok)).toBeNull();
   });
 
+  it('finds lone surrogates in strings and keys, naming root array items as the mappers do', () => {
+    expect(findJsonProblem({ traits: { plan: 'pro\ud800' } })).toBe('traits.plan: must not contain a lone surrogate (broken UTF-16)');
+    expect(findJsonProblem({ traits: { ['k\udc00']: 1 } })).toBe('traits: a key must not contain a lone surrogate (broken UTF-16)');
+    expect(findJsonProblem([{ a: 1 }, { b: ['x', '\udbff'] }])).toBe('[1].b[1]: must not contain a lone surrogate (broken UTF-16)');
+    expect(findJsonProblem({ ok: 'emoji \u{1F600} is fine' })).toBeNull();
+    expect(findJsonProblem(JSON.parse('{"a":"\\ud83d\\ude00"}'))).toBeNull();
+    expect(findJsonProblem(JSON.parse('{"a":"\\ud83d"}'))).toBe('a: must not contain a lone surrogate (broken UTF-16)');
+  });
+
   it('parses strict UTF-8 JSON only', () => {
     expect(parseJsonBody(Buffer.from('{"a":1}'))).toEqual({ a: 1 });
     expect(() => parseJsonBody(Buffer.from([0x7b, 0xff, 0x7d]))).toThrow('body: is not valid UTF-8');

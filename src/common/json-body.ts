@@ -1,4 +1,5 @@
-/** Pure checks on parsed JSON bodies (CONTRACT section 4). */
+/** Pure checks on parsed JSON bodies (docs/api.md). */
+import { hasLoneSurrogate } from './unicode.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_JSON_DEPTH = 32;
@@ -11,26 +12,37 @@ export function joinPath(parent: string, key: string | number): string {
   return safe.startsWith('"') ? `${parent}[${safe}]` : `${parent}.${safe}`;
 }
 
+/** What a string or key must not contain: each is a 400 naming where it is (docs/api.md). */
+function stringProblem(value: string): string | null {
+  if (value.includes('\u0000')) return 'the NUL character';
+  if (hasLoneSurrogate(value)) return 'a lone surrogate (broken UTF-16)';
+  return null;
+}
+
 /**
- * Returns a problem with the parsed value (the NUL character, which PostgreSQL cannot store, in
- * any key or string; nesting deeper than MAX_JSON_DEPTH), naming where it is, or null.
+ * Returns a problem with the parsed value, naming where it is, or null: the NUL character
+ * (which PostgreSQL cannot store) or a lone surrogate (which no UTF-8 text or jsonb can hold) in
+ * any key or string, or nesting deeper than MAX_JSON_DEPTH.
  */
 export function findJsonProblem(value: unknown, path = 'body', depth = 0): string | null {
   if (typeof value === 'string') {
-    return value.includes('\u0000') ? `${path}: must not contain the NUL character` : null;
+    const problem = stringProblem(value);
+    return problem ? `${path}: must not contain ${problem}` : null;
   }
   if (value === null || typeof value !== 'object') return null;
   if (depth >= MAX_JSON_DEPTH) return `${path}: nests deeper than ${MAX_JSON_DEPTH} levels`;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const problem = findJsonProblem(value[i], `${path}[${i}]`, depth + 1);
+      // A root array's items are named `[2]`, as the format mappers name them.
+      const problem = findJsonProblem(value[i], path === 'body' ? `[${i}]` : `${path}[${i}]`, depth + 1);
       if (problem) return problem;
     }
     return null;
   }
   for (const [key, child] of Object.entries(value)) {
+    const keyProblem = stringProblem(key);
+    if (keyProblem) return `${path}: a key must not contain ${keyProblem}`;
     const childPath = path === 'body' ? joinPath('', key) : joinPath(path, key);
-    if (key.includes('\u0000')) return `${path}: a key must not contain the NUL character`;
     const problem = findJsonProblem(child, childPath, depth + 1);
     if (problem) return problem;
   }

@@ -22,6 +22,8 @@ export const REDACT_PATHS = [
   '*.token',
   'password',
   '*.password',
+  'writeKey',
+  '*.writeKey',
   'adminApiToken',
   'secretsKey',
 ];

@@ -1,6 +1,7 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { AppError } from './errors.js';
 import { joinPath } from './json-body.js';
+import { RESERVED_KEYS } from './json-object.js';
 
 /** Flattens class-validator errors into `path: message` lines, e.g. `batch[3].event: ...`. */
 export function formatValidationErrors(errors: ValidationError[], parent = ''): string[] {
@@ -22,9 +23,43 @@ export function validationError(errors: ValidationError[], root = ''): AppError 
   return new AppError('bad_request', lines.length ? lines.join('; ') : `${root || 'body'}: invalid`);
 }
 
-/** The global pipe for DTOs: unknown fields rejected, messages that name the field. */
+/** The path of the first reserved key anywhere in a parsed body, or null. */
+export function findReservedKey(value: unknown, path = ''): string | null {
+  if (value === null || typeof value !== 'object') return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findReservedKey(value[i], path ? joinPath(path, i) : `[${i}]`);
+      if (found) return found;
+    }
+    return null;
+  }
+  for (const [key, child] of Object.entries(value)) {
+    const childPath = joinPath(path, key);
+    if (RESERVED_KEYS.has(key)) return childPath;
+    const found = findReservedKey(child, childPath);
+    if (found) return found;
+  }
+  return null;
+}
+
+/**
+ * The global pipe for DTOs: unknown fields rejected, messages that name the field. A DTO has no
+ * field called `__proto__`, `constructor` or `prototype`, so such a key is refused like any
+ * unknown field, and before class-transformer runs: it would follow the key into the
+ * instance's prototype, which throws (a 500) or hides the DTO's fields from validation.
+ */
+class DtoValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (this.toValidate(metadata)) {
+      const reserved = findReservedKey(value);
+      if (reserved) throw new AppError('bad_request', `${reserved}: should not exist`);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new DtoValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { notFound } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
-import { decodeCursor, type Page, type PageQueryDto, pageLimit, toPage } from '../common/pagination.js';
+import { type Page, type PageQueryDto, Paginator } from '../common/pagination.js';
 import { CONNECTORS } from '../ingestion/recording/op.types.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { ContactEvent } from './contact-event.entity.js';
@@ -23,6 +23,7 @@ export class ContactsService {
     @InjectRepository(Contact) private readonly contacts: Repository<Contact>,
     @InjectRepository(ContactEvent) private readonly events: Repository<ContactEvent>,
     private readonly tenants: TenantsService,
+    private readonly pages: Paginator,
   ) {}
 
   private view(c: Contact): ContactView {
@@ -52,19 +53,13 @@ export class ContactsService {
 
   async list(tenantId: string, query: ContactsQueryDto): Promise<Page<ContactView>> {
     await this.tenants.require(tenantId);
-    const limit = pageLimit(query);
-    const after = decodeCursor(query.cursor);
-    const qb = this.contacts
-      .createQueryBuilder('c')
-      .where('c.tenant_id = :tenantId', { tenantId })
-      .orderBy('c.created_at', 'ASC')
-      .addOrderBy('c.id', 'ASC')
-      .limit(limit + 1);
+    const qb = this.contacts.createQueryBuilder('c').where('c.tenant_id = :tenantId', { tenantId });
     if (query.email) qb.andWhere('c.email = :email', { email: query.email.trim().toLowerCase() });
     if (query.externalId) qb.andWhere('c.external_id = :externalId', { externalId: query.externalId });
-    if (after) qb.andWhere('(c.created_at, c.id) > (:at, :id)', { at: after.at, id: after.id });
-    const rows = await qb.getMany();
-    return toPage(rows, limit, (c) => ({ at: c.createdAt.toISOString(), id: c.id }), (c) => this.view(c));
+    // The filters are part of the list a cursor belongs to.
+    const scope = `contacts:${tenantId}:${JSON.stringify([query.email ?? null, query.externalId ?? null])}`;
+    const spec = { scope, alias: 'c', column: 'created_at', order: 'ASC', at: (c: Contact) => c.createdAt, id: (c: Contact) => c.id } as const;
+    return this.pages.page(qb, query, spec, (c) => this.view(c));
   }
 
   async require(tenantId: string, contactId: string): Promise<Contact> {
@@ -81,17 +76,18 @@ export class ContactsService {
   /** The contact's timeline, newest first. */
   async timeline(tenantId: string, contactId: string, query: PageQueryDto): Promise<Page<ContactEventView>> {
     await this.require(tenantId, contactId);
-    const limit = pageLimit(query);
-    const after = decodeCursor(query.cursor);
     const qb = this.events
       .createQueryBuilder('e')
-      .where('e.tenant_id = :tenantId AND e.contact_id = :contactId', { tenantId, contactId })
-      .orderBy('e.occurred_at', 'DESC')
-      .addOrderBy('e.id', 'DESC')
-      .limit(limit + 1);
-    if (after) qb.andWhere('(e.occurred_at, e.id) < (:at, :id)', { at: after.at, id: after.id });
-    const rows = await qb.getMany();
-    return toPage(rows, limit, (e) => ({ at: e.occurredAt.toISOString(), id: e.id }), (e) => this.eventView(e));
+      .where('e.tenant_id = :tenantId AND e.contact_id = :contactId', { tenantId, contactId });
+    const spec = {
+      scope: `contact-events:${tenantId}:${contactId}`,
+      alias: 'e',
+      column: 'occurred_at',
+      order: 'DESC',
+      at: (e: ContactEvent) => e.occurredAt,
+      id: (e: ContactEvent) => e.id,
+    } as const;
+    return this.pages.page(qb, query, spec, (e) => this.eventView(e));
   }
 
   /** Exact per-connector counts: every write acknowledged before the call is included. */

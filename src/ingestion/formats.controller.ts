@@ -17,7 +17,9 @@ import {
 } from './dto/formats.dto.js';
 import { IngestionService } from './ingestion.service.js';
 
-const SEGMENT_NOTE = 'The ingestion key is the write key: Basic-auth username (how Segment libraries send it) or bearer.';
+const SEGMENT_NOTE =
+  'The ingestion key is the write key: Basic-auth username (how Segment libraries send it), bearer, or `writeKey` ' +
+  'in the JSON body. A key in a header wins over the body.';
 
 /**
  * Other tools' wire formats (CONTRACT section 10). Each maps its body to Events-API ops and hands
@@ -84,7 +86,7 @@ export class FormatsController {
   /** Segment HTTP tracking API; the key is the write key (Basic username) or a bearer. */
   @Post('v1/batch')
   @HttpCode(200)
-  @IngestionKeyAuth('basic', 'bearer')
+  @IngestionKeyAuth('basic', 'bearer', 'body-write-key')
   @ApiOperation({ operationId: 'sendSegmentBatch', summary: 'Segment batch', description: SEGMENT_NOTE })
   @ApiBody({ type: SegmentBatch })
   @ApiOkResponse({ type: SegmentAnswer, headers: RATE_LIMIT_HEADERS })
@@ -94,7 +96,7 @@ export class FormatsController {
 
   @Post('v1/track')
   @HttpCode(200)
-  @IngestionKeyAuth('basic', 'bearer')
+  @IngestionKeyAuth('basic', 'bearer', 'body-write-key')
   @ApiOperation({ operationId: 'sendSegmentTrack', summary: 'Segment track', description: SEGMENT_NOTE })
   @ApiBody({ type: SegmentTrack })
   @ApiOkResponse({ type: SegmentAnswer, headers: RATE_LIMIT_HEADERS })
@@ -104,7 +106,7 @@ export class FormatsController {
 
   @Post('v1/identify')
   @HttpCode(200)
-  @IngestionKeyAuth('basic', 'bearer')
+  @IngestionKeyAuth('basic', 'bearer', 'body-write-key')
   @ApiOperation({ operationId: 'sendSegmentIdentify', summary: 'Segment identify', description: SEGMENT_NOTE })
   @ApiBody({ type: SegmentIdentify })
   @ApiOkResponse({ type: SegmentAnswer, headers: RATE_LIMIT_HEADERS })

@@ -6,6 +6,7 @@ import { mapIntake } from './formats/intake.mapper.js';
 import { mapSegment } from './formats/segment.mapper.js';
 import { mapUsermaven } from './formats/usermaven.mapper.js';
 import { prepareOps } from './prepare-ops.js';
+import { capWarnings } from './sanitize.js';
 import { EventRecorder } from './recording/event-recorder.service.js';
 import type { Connector, OpResult, PreparedOp } from './recording/op.types.js';
 
@@ -16,15 +17,21 @@ export class IngestionService {
 
   async eventsApi(tenantId: string, ops: PreparedOp[]): Promise<EventsApiResponse> {
     const results = await this.recorder.record(tenantId, 'events_api', ops);
+    const shown = capWarnings(results.map((r) => r.warnings ?? []));
     return {
       ok: true,
-      results: results.map((r, index) => ({ index, type: ops[index].type, ...r })),
+      results: results.map(({ warnings: _, ...r }, index) => ({
+        index,
+        type: ops[index].type,
+        ...r,
+        ...(shown[index].length ? { warnings: shown[index] } : {}),
+      })),
     };
   }
 
   /** Validates and sanitizes a mapped request with the Events API's rules, then records it. */
   private recordMapped(tenantId: string, connector: Connector, mapped: MappedRequest, receivedAt: Date): Promise<OpResult[]> {
-    const ops = prepareOps(mapped.ops.map((m) => ({ op: m.op, path: '', fields: m.fields })));
+    const ops = prepareOps(mapped.ops.map((m) => ({ op: m.op, path: m.path ?? '', fields: m.fields })));
     return this.recorder.record(tenantId, connector, ops, { receivedAt });
   }
 

@@ -1,10 +1,12 @@
-import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { AppError } from '../common/errors.js';
+import { parseInstant } from '../common/instant.js';
 import { formatValidationErrors } from '../common/validation.js';
 import { EventsOpDto } from './dto/events-op.dto.js';
 import type { EventsApiOp, PreparedOp } from './recording/op.types.js';
 import { sanitizeFields } from './sanitize.js';
+
+type JsonObject = Record<string, unknown>;
 
 export const MAX_OP_BYTES = 32 * 1024;
 export const MAX_BATCH = 100;
@@ -18,20 +20,28 @@ export interface OpAtPath {
   fields?: Partial<Record<keyof EventsApiOp, string>>;
 }
 
-/** ISO 8601 date or date-time, within what PostgreSQL's timestamptz can store. */
-export function parseTimestamp(value: unknown): Date | null {
-  if (typeof value !== 'string') return null;
-  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/i.test(value.trim())) return null;
-  const ms = Date.parse(value.trim());
-  if (Number.isNaN(ms)) return null;
-  const year = new Date(ms).getUTCFullYear();
-  return year >= 1 && year <= 9999 ? new Date(ms) : null;
-}
-
 function fieldName(item: OpAtPath, field: string): string {
   const mapped = item.fields?.[field as keyof EventsApiOp];
   if (mapped) return mapped;
   return item.path ? `${item.path}.${field}` : field;
+}
+
+/** The op fields EventsOpDto validates; anything else on an op is ignored. */
+const OP_FIELDS = ['type', 'userId', 'externalId', 'email', 'name', 'traits', 'event', 'properties', 'timestamp', 'messageId'] as const;
+
+/**
+ * The DTO of a client op, built from the op's own known fields only. Not class-transformer's
+ * `plainToInstance`: on client JSON it follows `__proto__` keys (JSON.parse makes them own
+ * properties) into the instance's prototype, which either throws or hides the op's fields from
+ * validation. Traits and properties stay the client's objects, read later by own keys only.
+ */
+function opDto(op: JsonObject): EventsOpDto {
+  const dto = new EventsOpDto();
+  for (const field of OP_FIELDS) {
+    if (Object.hasOwn(op, field)) (dto as unknown as JsonObject)[field] = op[field];
+  }
+  if (typeof dto.email === 'string') dto.email = dto.email.trim();
+  return dto;
 }
 
 function validateOne(item: OpAtPath): { dto: EventsOpDto | null; problems: string[] } {
@@ -42,8 +52,8 @@ function validateOne(item: OpAtPath): { dto: EventsOpDto | null; problems: strin
   if (Buffer.byteLength(JSON.stringify(item.op), 'utf8') > MAX_OP_BYTES) {
     return { dto: null, problems: [`${where}: operation exceeds 32 KB`] };
   }
-  const dto = plainToInstance(EventsOpDto, item.op);
-  const errors = validateSync(dto, { whitelist: true, forbidUnknownValues: false });
+  const dto = opDto(item.op as JsonObject);
+  const errors = validateSync(dto, { forbidUnknownValues: false });
   if (errors.length === 0) return { dto, problems: [] };
   // Messages name each field where the client sent it.
   const problems = formatValidationErrors(errors).map((line) => {
@@ -61,7 +71,7 @@ function prepare(dto: EventsOpDto, item: OpAtPath): PreparedOp {
   warnings.push(...traits.warnings, ...properties.warnings);
   let occurredAt: Date | null = null;
   if (dto.type === 'track' && dto.timestamp !== undefined && dto.timestamp !== null) {
-    occurredAt = parseTimestamp(dto.timestamp);
+    occurredAt = parseInstant(dto.timestamp);
     if (!occurredAt) warnings.push(`${fieldName(item, 'timestamp')}: invalid, arrival time used`);
   }
   const externalId = dto.externalId || dto.userId || null;

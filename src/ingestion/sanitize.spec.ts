@@ -1,4 +1,5 @@
-import { MAX_KEYS, sanitizeFields } from './sanitize.js';
+import { hasLoneSurrogate } from '../common/unicode.js';
+import { capWarnings, MAX_KEYS, sanitizeFields } from './sanitize.js';
 
 describe('sanitizeFields (CONTRACT section 5)', () => {
   it('keeps strings, finite numbers, booleans and null', () => {
@@ -63,6 +64,24 @@ describe('sanitizeFields (CONTRACT section 5)', () => {
     expect(out.warnings).toEqual(['traits.bio: cut to 1000 characters']);
   });
 
+  it('counts and cuts in characters: an emoji is never split', () => {
+    const smile = '\u{1F600}';
+    const out = sanitizeFields({ bio: `${'a'.repeat(999)}${smile}tail`, emoji: smile.repeat(1000), key: 'x' }, 'traits');
+    expect(out.values.bio).toBe(`${'a'.repeat(999)}${smile}`);
+    expect(out.values.emoji).toBe(smile.repeat(1000));
+    expect(hasLoneSurrogate(out.values.bio as string)).toBe(false);
+    expect(out.warnings).toEqual(['traits.bio: cut to 1000 characters']);
+    const longKey = `${'k'.repeat(63)}${smile}${smile}`;
+    const keys = sanitizeFields({ [`${'k'.repeat(63)}${smile}`]: 1, [longKey]: 2 }, 'traits');
+    expect(keys.values).toEqual({ [`${'k'.repeat(63)}${smile}`]: 1 });
+    expect(keys.warnings).toEqual([`traits.${'k'.repeat(63)}${smile}...: dropped, key longer than 64 characters`]);
+  });
+
+  it('names a long key in a warning by its first 64 characters, whatever the reason it is dropped', () => {
+    const out = sanitizeFields({ [`password${'x'.repeat(10_000)}`]: 1 }, 'traits');
+    expect(out.warnings).toEqual([`traits.password${'x'.repeat(56)}...: dropped, secret-looking key`]);
+  });
+
   it('keeps the first 50 surviving keys in the order received', () => {
     const input: Record<string, unknown> = { password: 'x', nested: {} };
     for (let i = 0; i < 55; i++) input[`k${i}`] = i;
@@ -75,5 +94,24 @@ describe('sanitizeFields (CONTRACT section 5)', () => {
 
   it('accepts a missing object', () => {
     expect(sanitizeFields(undefined, 'traits')).toEqual({ values: {}, warnings: [] });
+  });
+});
+
+describe('capWarnings', () => {
+  const warnings = (n: number, tag = 'w'): string[] => Array.from({ length: n }, (_, i) => `${tag}${i}`);
+
+  it('shows at most 20 per op, then how many more there are', () => {
+    expect(capWarnings([warnings(3)])).toEqual([warnings(3)]);
+    expect(capWarnings([warnings(20)])).toEqual([warnings(20)]);
+    expect(capWarnings([warnings(25)])).toEqual([[...warnings(20), 'and 5 more warnings']]);
+  });
+
+  it('shows at most 200 in a response; later ops say how many they hold', () => {
+    const shown = capWarnings(Array.from({ length: 12 }, () => warnings(19)).concat([[], warnings(2)]));
+    expect(shown.slice(0, 10).flat()).toHaveLength(190);
+    expect(shown[10]).toEqual([...warnings(10), 'and 9 more warnings']);
+    expect(shown[11]).toEqual(['19 warnings not shown (the response shows at most 200)']);
+    expect(shown[12]).toEqual([]);
+    expect(shown[13]).toEqual(['2 warnings not shown (the response shows at most 200)']);
   });
 });

@@ -1,6 +1,8 @@
+import { RESERVED_KEYS } from '../common/json-object.js';
+import { codePointLength, cutCodePoints } from '../common/unicode.js';
 import type { Scalar } from './recording/op.types.js';
 
-/** CONTRACT section 5: key fragments that mark a value as secret-looking. */
+/** docs/sanitization.md: key fragments that mark a value as secret-looking. */
 export const SECRET_KEY_MARKERS = [
   'password',
   'passwd',
@@ -17,10 +19,12 @@ export const SECRET_KEY_MARKERS = [
   'cardnumber',
   'iban',
 ];
-const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 export const MAX_KEY_LENGTH = 64;
 export const MAX_STRING_LENGTH = 1000;
 export const MAX_KEYS = 50;
+/** What one op, and one response, echo of its warnings (docs/sanitization.md). */
+export const MAX_WARNINGS_PER_OP = 20;
+export const MAX_WARNINGS_PER_RESPONSE = 200;
 
 export interface Sanitized {
   values: Record<string, Scalar>;
@@ -32,10 +36,18 @@ export function looksSecret(key: string): boolean {
   return SECRET_KEY_MARKERS.some((marker) => folded.includes(marker));
 }
 
+/** A key as a warning names it: cut to the longest kept key length, so a warning echoes little. */
+function shownKey(key: string): string {
+  return codePointLength(key) > MAX_KEY_LENGTH ? `${cutCodePoints(key, MAX_KEY_LENGTH)}...` : key;
+}
+
 /**
- * Filters traits, properties or provider metadata at the door (CONTRACT section 5): flat scalars
- * only, secret-looking and reserved keys dropped, long keys dropped, long strings cut, at most
- * 50 keys. Every dropped or cut key is reported as `<label>.<key>: <what happened>`.
+ * Filters traits, properties or provider metadata at the door (docs/sanitization.md): flat
+ * scalars only, secret-looking and reserved keys dropped, long keys dropped, long strings cut (on
+ * a character, never inside a surrogate pair), at most 50 keys. Lengths count characters (code
+ * points). Every dropped or cut key is reported as `<label>.<key>: <what happened>`. Only own
+ * keys are read, and the result is written with own data properties: a `__proto__` key of
+ * client JSON is an ordinary key here, dropped like the other reserved ones.
  */
 export function sanitizeFields(input: Record<string, unknown> | null | undefined, label: string): Sanitized {
   const values: Record<string, Scalar> = {};
@@ -43,13 +55,13 @@ export function sanitizeFields(input: Record<string, unknown> | null | undefined
   if (!input) return { values, warnings };
   let kept = 0;
   for (const [key, value] of Object.entries(input)) {
-    const where = `${label}.${key}`;
+    const where = `${label}.${shownKey(key)}`;
     if (RESERVED_KEYS.has(key)) {
       warnings.push(`${where}: dropped, reserved key`);
     } else if (looksSecret(key)) {
       warnings.push(`${where}: dropped, secret-looking key`);
-    } else if (key.length > MAX_KEY_LENGTH) {
-      warnings.push(`${label}.${key.slice(0, MAX_KEY_LENGTH)}...: dropped, key longer than ${MAX_KEY_LENGTH} characters`);
+    } else if (codePointLength(key) > MAX_KEY_LENGTH) {
+      warnings.push(`${where}: dropped, key longer than ${MAX_KEY_LENGTH} characters`);
     } else if (value !== null && typeof value === 'object') {
       warnings.push(`${where}: dropped, ${Array.isArray(value) ? 'arrays' : 'objects'} are not kept (flat scalars only)`);
     } else if (typeof value === 'number' && !Number.isFinite(value)) {
@@ -60,8 +72,8 @@ export function sanitizeFields(input: Record<string, unknown> | null | undefined
       warnings.push(`${where}: dropped, over the ${MAX_KEYS}-key limit`);
     } else {
       kept++;
-      if (typeof value === 'string' && value.length > MAX_STRING_LENGTH) {
-        values[key] = value.slice(0, MAX_STRING_LENGTH);
+      if (typeof value === 'string' && codePointLength(value) > MAX_STRING_LENGTH) {
+        values[key] = cutCodePoints(value, MAX_STRING_LENGTH);
         warnings.push(`${where}: cut to ${MAX_STRING_LENGTH} characters`);
       } else {
         values[key] = value;
@@ -69,4 +81,23 @@ export function sanitizeFields(input: Record<string, unknown> | null | undefined
     }
   }
   return { values, warnings };
+}
+
+/**
+ * The warnings a response shows: at most MAX_WARNINGS_PER_OP per op (then `and K more
+ * warnings`), and at most MAX_WARNINGS_PER_RESPONSE in all (later ops then say how many they
+ * hold), so that what one request can make the server echo stays small.
+ */
+export function capWarnings(perOp: ReadonlyArray<readonly string[]>): string[][] {
+  let budget = MAX_WARNINGS_PER_RESPONSE;
+  return perOp.map((all) => {
+    const room = Math.min(MAX_WARNINGS_PER_OP, budget);
+    if (all.length <= room) {
+      budget -= all.length;
+      return [...all];
+    }
+    if (room === 0) return [`${all.length} warnings not shown (the response shows at most ${MAX_WARNINGS_PER_RESPONSE})`];
+    budget -= room;
+    return [...all.slice(0, room), `and ${all.length - room} more warnings`];
+  });
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { decodeCursor, type Page, type PageQueryDto, pageLimit, toPage } from '../common/pagination.js';
+import { type Page, type PageQueryDto, Paginator } from '../common/pagination.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import type { MessageView, RunView } from './dto/activity.dto.js';
 import { JourneyRun } from './journey-run.entity.js';
@@ -16,57 +16,47 @@ export class JourneyActivity {
     @InjectRepository(Message) private readonly messages: Repository<Message>,
     private readonly journeys: JourneysService,
     private readonly tenants: TenantsService,
+    private readonly pages: Paginator,
   ) {}
 
   /** A journey's runs, newest first. */
   async listRuns(tenantId: string, journeyId: string, query: PageQueryDto): Promise<Page<RunView>> {
     await this.journeys.require(tenantId, journeyId);
-    const limit = pageLimit(query);
-    const after = decodeCursor(query.cursor);
     const qb = this.runs
       .createQueryBuilder('r')
-      .where('r.tenant_id = :tenantId AND r.journey_id = :journeyId', { tenantId, journeyId })
-      .orderBy('r.created_at', 'DESC')
-      .addOrderBy('r.id', 'DESC')
-      .limit(limit + 1);
-    if (after) qb.andWhere('(r.created_at, r.id) < (:at, :id)', { at: after.at, id: after.id });
-    const rows = await qb.getMany();
-    return toPage(
-      rows,
-      limit,
-      (r) => ({ at: r.createdAt.toISOString(), id: r.id }),
-      (r) => ({ id: r.id, contactId: r.contactId, status: r.status, steps: r.history, createdAt: r.createdAt.toISOString() }),
-    );
+      .where('r.tenant_id = :tenantId AND r.journey_id = :journeyId', { tenantId, journeyId });
+    const spec = {
+      scope: `runs:${tenantId}:${journeyId}`,
+      alias: 'r',
+      column: 'created_at',
+      order: 'DESC',
+      at: (r: JourneyRun) => r.createdAt,
+      id: (r: JourneyRun) => r.id,
+    } as const;
+    return this.pages.page(qb, query, spec, (r) => ({
+      id: r.id,
+      contactId: r.contactId,
+      status: r.status,
+      steps: r.history,
+      createdAt: r.createdAt.toISOString(),
+    }));
   }
 
   /** The tenant's email outbox, newest first. */
   async listMessages(tenantId: string, query: PageQueryDto): Promise<Page<MessageView>> {
     await this.tenants.require(tenantId);
-    const limit = pageLimit(query);
-    const after = decodeCursor(query.cursor);
-    const qb = this.messages
-      .createQueryBuilder('m')
-      .where('m.tenant_id = :tenantId', { tenantId })
-      .orderBy('m.created_at', 'DESC')
-      .addOrderBy('m.id', 'DESC')
-      .limit(limit + 1);
-    if (after) qb.andWhere('(m.created_at, m.id) < (:at, :id)', { at: after.at, id: after.id });
-    const rows = await qb.getMany();
-    return toPage(
-      rows,
-      limit,
-      (m) => ({ at: m.createdAt.toISOString(), id: m.id }),
-      (m) => ({
-        id: m.id,
-        journeyId: m.journeyId,
-        runId: m.runId,
-        contactId: m.contactId,
-        to: m.to,
-        subject: m.subject,
-        status: m.status,
-        reason: m.reason,
-        createdAt: m.createdAt.toISOString(),
-      }),
-    );
+    const qb = this.messages.createQueryBuilder('m').where('m.tenant_id = :tenantId', { tenantId });
+    const spec = { scope: `messages:${tenantId}`, alias: 'm', column: 'created_at', order: 'DESC', at: (m: Message) => m.createdAt, id: (m: Message) => m.id } as const;
+    return this.pages.page(qb, query, spec, (m) => ({
+      id: m.id,
+      journeyId: m.journeyId,
+      runId: m.runId,
+      contactId: m.contactId,
+      to: m.to,
+      subject: m.subject,
+      status: m.status,
+      reason: m.reason,
+      createdAt: m.createdAt.toISOString(),
+    }));
   }
 }

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, In, Repository } from 'typeorm';
 import { badRequest, notFound } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
-import { decodeCursor, type Page, type PageQueryDto, pageLimit, toPage } from '../common/pagination.js';
+import { type Page, type PageQueryDto, Paginator } from '../common/pagination.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import {
   type CreateJourneyDto,
@@ -35,6 +35,7 @@ export class JourneysService {
     @InjectRepository(Journey) private readonly journeys: Repository<Journey>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tenants: TenantsService,
+    private readonly pages: Paginator,
   ) {}
 
   private view(j: Journey): JourneyView {
@@ -71,17 +72,9 @@ export class JourneysService {
 
   async list(tenantId: string, query: PageQueryDto): Promise<Page<JourneyView>> {
     await this.tenants.require(tenantId);
-    const limit = pageLimit(query);
-    const after = decodeCursor(query.cursor);
-    const qb = this.journeys
-      .createQueryBuilder('j')
-      .where('j.tenant_id = :tenantId', { tenantId })
-      .orderBy('j.created_at', 'ASC')
-      .addOrderBy('j.id', 'ASC')
-      .limit(limit + 1);
-    if (after) qb.andWhere('(j.created_at, j.id) > (:at, :id)', { at: after.at, id: after.id });
-    const rows = await qb.getMany();
-    return toPage(rows, limit, (j) => ({ at: j.createdAt.toISOString(), id: j.id }), (j) => this.view(j));
+    const qb = this.journeys.createQueryBuilder('j').where('j.tenant_id = :tenantId', { tenantId });
+    const spec = { scope: `journeys:${tenantId}`, alias: 'j', column: 'created_at', order: 'ASC', at: (j: Journey) => j.createdAt, id: (j: Journey) => j.id } as const;
+    return this.pages.page(qb, query, spec, (j) => this.view(j));
   }
 
   /** The journey, or 404. */

@@ -4,6 +4,7 @@
  * definitions are checked with `templateProblem` when saved, and `renderTemplate` never leaves a
  * raw `{{...}}` in what it returns, whatever it is given.
  */
+import { cutCodePoints } from '../common/unicode.js';
 import type { Contact } from '../contacts/contact.entity.js';
 
 /** Flat scalar fields, as contacts' attributes and events' properties hold them. */
@@ -65,5 +66,5 @@ export function renderTemplate(template: string, ctx: TemplateContext): string {
 
 /** A subject is one header line: rendered values must not break it. */
 export function renderSubject(template: string, ctx: TemplateContext): string {
-  return renderTemplate(template, ctx).replace(/[\r\n]+/g, ' ').trim().slice(0, 998);
+  return cutCodePoints(renderTemplate(template, ctx).replace(/[\r\n]+/g, ' ').trim(), 998);
 }

@@ -7,13 +7,17 @@ import { Access } from '../common/access.decorator.js';
 import { bearerToken, secretsEqual } from '../common/access.guard.js';
 import { AppError, unauthorized } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
+import { isObject, own } from '../common/json-object.js';
 import { ingestionKeyDocs, SECURITY, type SecurityScheme } from '../common/openapi.js';
 import type { AppRequest } from '../common/request-context.js';
 import { hashIngestionKey } from './ingestion-key.js';
 import { RateLimitService } from './rate-limit.service.js';
 
-/** Where a route accepts the ingestion key from. */
-export type KeySource = 'bearer' | 'basic' | 'query-token';
+/**
+ * Where a route accepts the ingestion key from, in order of precedence: `body-write-key` is
+ * Segment's `writeKey` field of the JSON body, listed last so that a header wins over it.
+ */
+export type KeySource = 'bearer' | 'basic' | 'query-token' | 'body-write-key';
 const KEY_SOURCES = 'mara:key-sources';
 
 function basicUsername(req: AppRequest): string | null {
@@ -33,9 +37,31 @@ function queryToken(req: AppRequest): string | null {
   return parts[parts.length - 1] || null;
 }
 
+/** `writeKey` of a JSON object body (Segment's HTTP API accepts the write key there). */
+function bodyWriteKey(req: AppRequest): string | null {
+  const body: unknown = req.body;
+  if (!isObject(body)) return null;
+  const key = own(body, 'writeKey');
+  return typeof key === 'string' && key !== '' ? key : null;
+}
+
+function keyFrom(req: AppRequest, source: KeySource): string | null {
+  switch (source) {
+    case 'bearer':
+      return bearerToken(req);
+    case 'basic':
+      return basicUsername(req);
+    case 'query-token':
+      return queryToken(req);
+    case 'body-write-key':
+      return bodyWriteKey(req);
+  }
+}
+
+/** The first key found, in the route's order of sources (a presented header wins, even if wrong). */
 export function presentedKey(req: AppRequest, sources: KeySource[]): string | null {
   for (const source of sources) {
-    const key = source === 'bearer' ? bearerToken(req) : source === 'basic' ? basicUsername(req) : queryToken(req);
+    const key = keyFrom(req, source);
     if (key) return key;
   }
   return null;
@@ -109,10 +135,12 @@ export class RateLimitGuard implements CanActivate {
 }
 
 /** How the OpenAPI document names each key source (alternative security requirements). */
-const SCHEME_OF: Record<KeySource, SecurityScheme> = {
+const SCHEME_OF: Record<KeySource, SecurityScheme | null> = {
   bearer: SECURITY.ingestionKey,
   basic: SECURITY.segmentWriteKey,
   'query-token': SECURITY.usermavenToken,
+  // A body field is no OpenAPI security scheme: the route's body schema documents `writeKey`.
+  'body-write-key': null,
 };
 
 /**
@@ -125,6 +153,6 @@ export const IngestionKeyAuth = (...sources: KeySource[]): MethodDecorator & Cla
     Access('ingestion'),
     SetMetadata(KEY_SOURCES, accepted),
     UseGuards(IngestionKeyGuard, RateLimitGuard),
-    ...ingestionKeyDocs(accepted.map((s) => SCHEME_OF[s])),
+    ...ingestionKeyDocs(accepted.flatMap((s) => SCHEME_OF[s] ?? [])),
   );
 };

@@ -5,7 +5,7 @@ import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { notFound } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
-import { decodeCursor, type Page, type PageQueryDto, pageLimit, toPage } from '../common/pagination.js';
+import { type Page, type PageQueryDto, Paginator } from '../common/pagination.js';
 import {
   type IngestionKeyView,
   type IntegrationsView,
@@ -30,6 +30,7 @@ export class TenantsService {
     @InjectRepository(TenantRateLimit) private readonly rateLimits: Repository<TenantRateLimit>,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly pages: Paginator,
   ) {}
 
   eventsUrl(tenantId: string): string {
@@ -57,12 +58,8 @@ export class TenantsService {
   }
 
   async list(query: PageQueryDto): Promise<Page<TenantView>> {
-    const limit = pageLimit(query);
-    const after = decodeCursor(query.cursor);
-    const qb = this.tenants.createQueryBuilder('t').orderBy('t.created_at', 'ASC').addOrderBy('t.id', 'ASC').limit(limit + 1);
-    if (after) qb.where('(t.created_at, t.id) > (:at, :id)', { at: after.at, id: after.id });
-    const rows = await qb.getMany();
-    return toPage(rows, limit, (t) => ({ at: t.createdAt.toISOString(), id: t.id }), (t) => this.view(t));
+    const spec = { scope: 'tenants', alias: 't', column: 'created_at', order: 'ASC', at: (t: Tenant) => t.createdAt, id: (t: Tenant) => t.id } as const;
+    return this.pages.page(this.tenants.createQueryBuilder('t'), query, spec, (t) => this.view(t));
   }
 
   /** The tenant, or 404. */

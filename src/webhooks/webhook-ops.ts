@@ -1,4 +1,5 @@
 import { isEmail } from 'class-validator';
+import { cutCodePoints } from '../common/unicode.js';
 import type { PreparedOp } from '../ingestion/recording/op.types.js';
 import { sanitizeFields } from '../ingestion/sanitize.js';
 import type { Normalized } from './adapters/webhook-adapter.js';
@@ -24,7 +25,7 @@ export function chooseIdentity(
   candidates: Processed['identity'],
   linked: { externalId: string | null; email: string | null } | null,
 ): ChosenIdentity {
-  const externalId = candidates.externalId?.trim().slice(0, 255) || null;
+  const externalId = cutCodePoints(candidates.externalId?.trim() ?? '', 255) || null;
   if (externalId) return { externalId, email: null };
   if (linked && (linked.externalId || linked.email)) return linked;
   return { externalId: null, email: cleanEmail(candidates.email) };
@@ -49,7 +50,7 @@ export function deliveryOps(
       type: 'identify',
       externalId: identity.externalId,
       email,
-      name: normalized.name?.slice(0, 200) || null,
+      name: cutCodePoints(normalized.name ?? '', 200) || null,
       traits: attributes.values,
       event: null,
       properties: {},

@@ -587,7 +587,7 @@ export interface paths {
         put?: never;
         /**
          * Segment batch
-         * @description The ingestion key is the write key: Basic-auth username (how Segment libraries send it) or bearer.
+         * @description The ingestion key is the write key: Basic-auth username (how Segment libraries send it), bearer, or `writeKey` in the JSON body. A key in a header wins over the body.
          */
         post: operations["sendSegmentBatch"];
         delete?: never;
@@ -624,7 +624,7 @@ export interface paths {
         put?: never;
         /**
          * Segment identify
-         * @description The ingestion key is the write key: Basic-auth username (how Segment libraries send it) or bearer.
+         * @description The ingestion key is the write key: Basic-auth username (how Segment libraries send it), bearer, or `writeKey` in the JSON body. A key in a header wins over the body.
          */
         post: operations["sendSegmentIdentify"];
         delete?: never;
@@ -644,7 +644,7 @@ export interface paths {
         put?: never;
         /**
          * Segment track
-         * @description The ingestion key is the write key: Basic-auth username (how Segment libraries send it) or bearer.
+         * @description The ingestion key is the write key: Basic-auth username (how Segment libraries send it), bearer, or `writeKey` in the JSON body. A key in a header wins over the body.
          */
         post: operations["sendSegmentTrack"];
         delete?: never;
@@ -1100,6 +1100,11 @@ export interface components {
             success: true;
         };
         SegmentBatch: {
+            /**
+             * @description The write key (the ingestion key), when not sent as a header; a key in a header wins.
+             * @example mara_ing_...
+             */
+            writeKey?: string;
             batch: components["schemas"]["SegmentBatchMessage"][];
             /** Format: date-time */
             sentAt?: string;
@@ -1171,6 +1176,11 @@ export interface components {
                 [key: string]: unknown;
             };
             /**
+             * @description The write key (the ingestion key), when not sent as a header; a key in a header wins.
+             * @example mara_ing_...
+             */
+            writeKey?: string;
+            /**
              * @description `email` and `name` (or first and last name) go to the contact; the rest are traits.
              * @example {
              *       "email": "ada@example.com",
@@ -1206,6 +1216,11 @@ export interface components {
             context?: {
                 [key: string]: unknown;
             };
+            /**
+             * @description The write key (the ingestion key), when not sent as a header; a key in a header wins.
+             * @example mara_ing_...
+             */
+            writeKey?: string;
             /** @example Order Completed */
             event: string;
             /**

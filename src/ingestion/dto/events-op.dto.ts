@@ -1,14 +1,14 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { ApiScalarMap } from '../../common/openapi.js';
 
 export const EVENT_TYPE_PATTERN = /^[A-Za-z0-9 ._:\-/]{1,120}$/;
 export const EVENT_TYPE_RULE = 'must be 1 to 120 letters, digits, spaces or . _ : - /';
 
-const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
-
-/** One Events API operation (events-api.txt, CONTRACT section 4). Unknown fields are ignored. */
+/**
+ * One Events API operation (docs/api.md). Unknown fields are ignored. Validated on an instance
+ * built from the op's own fields (prepare-ops), never through class-transformer.
+ */
 export class EventsOpDto {
   @IsIn(['identify', 'track'], { message: 'must be one of identify, track' })
   type: 'identify' | 'track';
@@ -23,8 +23,8 @@ export class EventsOpDto {
   @IsString()
   externalId?: string;
 
+  /** Trimmed before validation (prepare-ops). */
   @IsOptional()
-  @Transform(trim)
   @IsEmail({}, { message: 'must be a valid email address' })
   @MaxLength(254)
   @IsString()

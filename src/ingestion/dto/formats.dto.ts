@@ -182,6 +182,13 @@ class SegmentMessageFields {
 
 /** `POST /v1/track`. */
 export class SegmentTrack extends SegmentMessageFields {
+  @ApiPropertyOptional({
+    description: 'The write key (the ingestion key), when not sent as a header; a key in a header wins.',
+    writeOnly: true,
+    example: 'mara_ing_...',
+  })
+  writeKey?: string;
+
   @ApiProperty({ example: 'Order Completed' })
   event: string;
 
@@ -191,6 +198,13 @@ export class SegmentTrack extends SegmentMessageFields {
 
 /** `POST /v1/identify`. */
 export class SegmentIdentify extends SegmentMessageFields {
+  @ApiPropertyOptional({
+    description: 'The write key (the ingestion key), when not sent as a header; a key in a header wins.',
+    writeOnly: true,
+    example: 'mara_ing_...',
+  })
+  writeKey?: string;
+
   @ApiScalarMap({
     required: false,
     description: '`email` and `name` (or first and last name) go to the contact; the rest are traits.',
@@ -219,6 +233,13 @@ export class SegmentBatchMessage extends SegmentMessageFields {
 
 /** `POST /v1/batch`, what Segment's libraries (analytics-node) send. */
 export class SegmentBatch {
+  @ApiPropertyOptional({
+    description: 'The write key (the ingestion key), when not sent as a header; a key in a header wins.',
+    writeOnly: true,
+    example: 'mara_ing_...',
+  })
+  writeKey?: string;
+
   @ApiProperty({ type: () => SegmentBatchMessage, isArray: true, minItems: 1, maxItems: 100 })
   batch: SegmentBatchMessage[];
 

@@ -1,5 +1,4 @@
 import { badRequestMessageOf } from '../../../test/support/bad-request.js';
-import { parseIsoDateTime } from './format-mapper.js';
 import { mapIntake } from './intake.mapper.js';
 
 /** The payload of the seed's walk-through (event-intake-api.txt, step 1). */
@@ -113,42 +112,5 @@ describe('mapIntake: errors name the source field', () => {
     ['data.email: must be a string', { ...walkThrough(), data: { email: 5 } }],
   ])('%s', (message, body) => {
     expect(errorOf(() => mapIntake(body))).toBe(message);
-  });
-});
-
-describe('parseIsoDateTime (strict ISO 8601 with a timezone)', () => {
-  it.each([
-    ['2025-12-22T10:30:00Z', Date.UTC(2025, 11, 22, 10, 30)],
-    ['2025-12-22t10:30:00z', Date.UTC(2025, 11, 22, 10, 30)],
-    ['2025-12-22T10:30:00.123456789Z', Date.UTC(2025, 11, 22, 10, 30, 0, 123)],
-    ['2024-02-29T00:00:00+00:00', Date.UTC(2024, 1, 29)],
-    ['2025-12-22T10:30:00-00:00', Date.UTC(2025, 11, 22, 10, 30)],
-  ])('accepts %s', (text, ms) => {
-    expect(parseIsoDateTime(text)).toBe(ms);
-  });
-
-  it.each([
-    '2025-12-22',
-    '2025-12-22T10:30:00',
-    '2025-12-22 10:30:00Z',
-    '2025-02-29T00:00:00Z',
-    '2100-02-29T00:00:00Z',
-    '2025-13-01T00:00:00Z',
-    '2025-04-31T00:00:00Z',
-    '2025-12-22T24:00:00Z',
-    '2025-12-22T10:60:00Z',
-    '2025-12-22T10:30:60Z',
-    '2025-12-22T10:30:00+24:00',
-    '2025-12-22T10:30:00+02',
-    '+012025-12-22T10:30:00Z',
-    '1',
-    '',
-  ])('refuses %s', (text) => {
-    expect(parseIsoDateTime(text)).toBeNull();
-  });
-
-  it('refuses non-strings', () => {
-    expect(parseIsoDateTime(Date.UTC(2025, 0, 1))).toBeNull();
-    expect(parseIsoDateTime(null)).toBeNull();
   });
 });

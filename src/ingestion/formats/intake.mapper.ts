@@ -7,18 +7,17 @@ import {
   at,
   fail,
   isObject,
-  msToIso,
   optionalIdentity,
   optionalObject,
   optionalString,
   own,
-  parseIsoDateTime,
   put,
   requiredString,
   type JsonObject,
   type MappedOp,
   type MappedRequest,
 } from './format-mapper.js';
+import { parseInstant } from '../../common/instant.js';
 
 /** Keys of `data` that become the op's identity instead of properties. */
 const IDENTITY_KEYS: ReadonlyArray<readonly [string, 'userId' | 'externalId' | 'email']> = [
@@ -49,10 +48,9 @@ export function mapIntake(body: unknown): MappedRequest {
 function occurredAt(body: JsonObject): string {
   const raw = own(body, 'occurred_at');
   if (raw === undefined || raw === null) fail('occurred_at', 'is required');
-  const ms = parseIsoDateTime(raw);
-  const iso = ms === null ? null : msToIso(ms);
-  if (iso === null) fail('occurred_at', 'must be an ISO 8601 date-time');
-  return iso;
+  const instant = parseInstant(raw);
+  if (instant === null) fail('occurred_at', 'must be an ISO 8601 date-time');
+  return instant.toISOString();
 }
 
 /**

@@ -417,3 +417,40 @@ describe('mapSegment: errors name the source path', () => {
     expect(mapSegment(body, 'batch', now).ops).toHaveLength(100);
   });
 });
+
+describe('mapSegment: the batch context is bounded before it is copied', () => {
+  /** Counts every property read of `target` (Object.entries, JSON.stringify, lookups). */
+  function counted<T extends object>(target: T): { proxy: T; reads: () => number } {
+    let reads = 0;
+    const proxy = new Proxy(target, {
+      get(t, key, receiver) {
+        reads++;
+        return Reflect.get(t, key, receiver);
+      },
+    });
+    return { proxy, reads: () => reads };
+  }
+
+  it('refuses a context that would take every message past 32 KB after reading it once', () => {
+    const keys = 20_000;
+    const raw: Record<string, number> = {};
+    for (let i = 0; i < keys; i++) raw[`k${i}`] = 1;
+    const { proxy, reads } = counted(raw);
+    const batch = Array.from({ length: 100 }, (_, i) => ({ type: 'track', event: 'e', userId: `u${i}` }));
+    expect(badRequestMessageOf(() => mapSegment({ batch, context: proxy }, 'batch', new Date()))).toBe(
+      'batch[0]: operation exceeds 32 KB (with the batch context)',
+    );
+    // Copying it into each of the 100 messages would read every key 100 times.
+    expect(reads()).toBeLessThan(2 * keys);
+  });
+
+  it('still lends a context that fits to every track, once per message', () => {
+    const { proxy, reads } = counted({ app: { name: 'web' }, locale: 'en' });
+    const batch = Array.from({ length: 100 }, (_, i) => ({ type: 'track', event: 'e', userId: `u${i}` }));
+    const mapped = mapSegment({ batch, context: proxy }, 'batch', new Date());
+    expect(mapped.ops).toHaveLength(100);
+    expect(mapped.ops[99].op.properties).toEqual({ context_app_name: 'web', context_locale: 'en' });
+    expect(mapped.ops[99].path).toBe('batch[99]');
+    expect(reads()).toBeLessThan(100 * 10);
+  });
+});

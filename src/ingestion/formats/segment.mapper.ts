@@ -12,19 +12,19 @@ import {
   fail,
   isObject,
   joinName,
-  msToIso,
   namePath,
   optionalIdentity,
   optionalObject,
   optionalString,
   own,
-  parseIsoDateTime,
   put,
   requiredString,
   type JsonObject,
   type MappedOp,
   type MappedRequest,
 } from './format-mapper.js';
+import { MAX_OP_BYTES } from '../prepare-ops.js';
+import { instantFromMs, parseInstant } from '../../common/instant.js';
 
 const MESSAGE_TYPES = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const;
 type MessageType = (typeof MESSAGE_TYPES)[number];
@@ -37,7 +37,11 @@ const NON_TRAIT_KEYS = new Set(['email', 'name']);
 interface BatchDefaults {
   sentAt: unknown;
   context: JsonObject | undefined;
+  /** UTF-8 size of `context` as JSON, measured once. */
+  contextBytes: number;
 }
+
+const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');
 
 interface MessageInput {
   message: JsonObject;
@@ -51,7 +55,7 @@ export function mapSegment(body: unknown, kind: 'batch' | 'track' | 'identify', 
   if (!isObject(body)) fail('', 'must be an object');
   if (kind === 'batch') return mapBatch(body, receivedAt);
   // On /v1/track and /v1/identify the route, not a `type` field, says what the message is.
-  const defaults = { sentAt: undefined, context: undefined };
+  const defaults = { sentAt: undefined, context: undefined, contextBytes: 0 };
   return { ops: [mapMessage({ message: body, type: kind, path: '', defaults, receivedAt })], ignored: 0 };
 }
 
@@ -60,12 +64,18 @@ function mapBatch(body: JsonObject, receivedAt: Date): MappedRequest {
   if (!Array.isArray(batch) || batch.length === 0 || batch.length > MAX_MESSAGES) {
     fail('batch', `must be an array of 1 to ${MAX_MESSAGES} messages`);
   }
-  const defaults: BatchDefaults = { sentAt: own(body, 'sentAt'), context: optionalObject(body, 'context', '') };
+  const context = optionalObject(body, 'context', '');
+  const defaults: BatchDefaults = { sentAt: own(body, 'sentAt'), context, contextBytes: context ? jsonBytes(context) : 0 };
   const result: MappedRequest = { ops: [], ignored: 0 };
   batch.forEach((message: unknown, i) => {
     const path = at('batch', i);
     if (!isObject(message)) fail(path, 'must be an object');
     const type = messageType(message, path);
+    // The batch context is copied into every track: refuse before copying what would make the
+    // op too large anyway, or a 1 MB body of context keys becomes 100 copies of them.
+    if (type === 'track' && context && defaults.contextBytes + jsonBytes(message) > MAX_OP_BYTES) {
+      fail(path, `operation exceeds ${MAX_OP_BYTES / 1024} KB (with the batch context)`);
+    }
     if (type === 'track' || type === 'identify') {
       const mapped = mapMessage({ message, type, path, defaults, receivedAt });
       mapped.fields.type = at(path, 'type');
@@ -87,7 +97,7 @@ function messageType(message: JsonObject, path: string): MessageType {
 
 function mapMessage(input: MessageInput): MappedOp {
   const { message, type, path } = input;
-  const mapped: MappedOp = { op: { type }, fields: {} };
+  const mapped: MappedOp = { op: { type }, path, fields: {} };
   // Segment's userId is the customer's own user id, which is what externalId means here.
   const externalId = optionalIdentity(message, 'userId', path, true);
   if (externalId !== undefined) {
@@ -224,10 +234,12 @@ function mapTimestamp({ op, fields }: MappedOp, { message, path, defaults, recei
   if (key === undefined) return;
   const raw = own(message, key);
   const sentAtRaw = own(message, 'sentAt') ?? defaults.sentAt;
-  const timestamp = parseIsoDateTime(raw);
-  const sentAt = parseIsoDateTime(sentAtRaw);
+  const timestamp = parseInstant(raw);
+  const sentAt = parseInstant(sentAtRaw);
   const corrected =
-    timestamp !== null && sentAt !== null ? msToIso(timestamp + (receivedAt.getTime() - sentAt)) : null;
-  op.timestamp = corrected ?? raw;
+    timestamp !== null && sentAt !== null
+      ? instantFromMs(timestamp.getTime() + (receivedAt.getTime() - sentAt.getTime()))
+      : null;
+  op.timestamp = corrected?.toISOString() ?? raw;
   fields.timestamp = at(path, key);
 }

@@ -10,7 +10,6 @@ import {
   fail,
   isObject,
   joinName,
-  msToIso,
   namePath,
   optionalIdentity,
   optionalObject,
@@ -22,6 +21,7 @@ import {
   type MappedOp,
   type MappedRequest,
 } from './format-mapper.js';
+import { instantFromEpoch } from '../../common/instant.js';
 
 const IDENTIFY_EVENT = 'user_identify';
 
@@ -44,9 +44,10 @@ function mapEvent(event: unknown, path: string): MappedOp {
 
   const mapped: MappedOp =
     eventType === IDENTIFY_EVENT
-      ? { op: { type: 'identify' }, fields: { type: at(path, 'event_type') } }
+      ? { op: { type: 'identify' }, path, fields: { type: at(path, 'event_type') } }
       : {
           op: { type: 'track', event: eventType },
+          path,
           fields: { type: at(path, 'event_type'), event: at(path, 'event_type') },
         };
   const user = optionalObject(event, 'user', path);
@@ -154,14 +155,14 @@ function mapMessageId({ op, fields }: MappedOp, event: JsonObject, path: string)
 }
 
 /**
- * `_timestamp` is UTC milliseconds. Anything else (a string, a number no Date can hold) is
+ * `_timestamp` is UTC milliseconds (a number small enough to be seconds is read as seconds, see
+ * common/instant.ts). Anything else (a string, a number out of range) is
  * passed on raw so that downstream falls back to arrival time with a warning instead of
  * failing the request: the field is optional in Usermaven's format.
  */
 function mapTimestamp({ op, fields }: MappedOp, event: JsonObject, path: string): void {
   const raw = own(event, '_timestamp');
   if (raw === undefined || raw === null) return;
-  const iso = typeof raw === 'number' && Number.isFinite(raw) ? msToIso(raw) : null;
-  op.timestamp = iso ?? raw;
+  op.timestamp = instantFromEpoch(raw)?.toISOString() ?? raw;
   fields.timestamp = at(path, '_timestamp');
 }

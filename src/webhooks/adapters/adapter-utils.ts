@@ -1,5 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
+import { instantFromEpoch } from '../../common/instant.js';
+import { put } from '../../common/json-object.js';
 import { InvalidSignatureError, MalformedPayloadError } from './webhook-adapter.js';
 
 /** CONTRACT section 7: every provider refuses timestamps more than 300 s old or ahead. */
@@ -64,13 +66,14 @@ export function externalIdFromMetadata(...metadatas: unknown[]): string | null {
 
 /**
  * Merges metadata objects into one attribute bag. Earlier sources win and keep their key order,
- * because the service keeps only the first 50 keys in the order received.
+ * because the service keeps only the first 50 keys in the order received. Keys are written as
+ * own properties (a `__proto__` key reaches sanitization, which drops it with a warning).
  */
 export function mergeMetadata(...metadatas: unknown[]): Json {
   const out: Json = {};
   for (const metadata of metadatas) {
     for (const [key, value] of Object.entries(obj(metadata))) {
-      if (!Object.prototype.hasOwnProperty.call(out, key)) out[key] = value;
+      if (!Object.hasOwn(out, key)) put(out, key, value);
     }
   }
   return out;
@@ -85,25 +88,12 @@ export function compact(values: Record<string, string | number | boolean | null 
   return out;
 }
 
-/** Unix seconds to ISO, for flat properties such as a retry date. */
-export function isoFromUnix(seconds: unknown): string | null {
-  const s = num(seconds);
-  return s === null ? null : new Date(s * 1000).toISOString();
-}
-
 /**
- * Parses a provider timestamp (Date-parsable string, or a number in the given unit). A payload
- * without a usable timestamp falls back to arrival time, as the Events API does.
+ * An epoch number (seconds or milliseconds, told apart by magnitude: common/instant.ts) as ISO
+ * text, for flat properties such as a retry date; null when absent or out of range.
  */
-export function dateFrom(value: unknown, numberUnit: 's' | 'ms'): Date | null {
-  if (typeof value === 'number' && Number.isFinite(value)) {
-    return new Date(numberUnit === 's' ? value * 1000 : value);
-  }
-  if (typeof value === 'string' && value.trim() !== '') {
-    const d = new Date(value);
-    if (!Number.isNaN(d.getTime())) return d;
-  }
-  return null;
+export function isoFromEpoch(value: unknown): string | null {
+  return instantFromEpoch(value)?.toISOString() ?? null;
 }
 
 /**

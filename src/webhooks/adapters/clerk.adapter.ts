@@ -1,10 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
+import { instantFrom } from '../../common/instant.js';
+import { put } from '../../common/json-object.js';
 import { Webhook } from 'svix';
 
 import {
   arr,
-  dateFrom,
   isRecord,
   type Json,
   obj,
@@ -102,7 +103,7 @@ function userAttributes(user: Json): Json {
     avatar_url: str(user.image_url),
   };
   for (const [key, value] of Object.entries(obj(user.public_metadata))) {
-    if (!Object.prototype.hasOwnProperty.call(attributes, key)) attributes[key] = value;
+    if (!Object.hasOwn(attributes, key)) put(attributes, key, value);
   }
   return attributes;
 }
@@ -114,8 +115,8 @@ function userEvent(payload: Json, user: Json): { type: string; properties: Json;
   return {
     type: str(payload.type) ?? 'user.unknown',
     properties,
-    // Clerk's envelope timestamp is in milliseconds.
-    occurredAt: dateFrom(payload.timestamp, 'ms') ?? dateFrom(user.updated_at, 'ms') ?? new Date(),
+    // Clerk documents its envelope timestamp in milliseconds; one sent in seconds reads as seconds.
+    occurredAt: instantFrom(payload.timestamp) ?? instantFrom(user.updated_at) ?? new Date(),
   };
 }
 

@@ -1,11 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
+import { instantFrom } from '../../common/instant.js';
 import { Webhook } from 'standardwebhooks';
 
 import {
   arr,
   compact,
-  dateFrom,
   externalIdFromMetadata,
   firstString,
   isRecord,
@@ -316,7 +316,7 @@ function lifecycle(payload: Json, type: LifecycleEvent, data: Json, properties: 
     event: {
       type,
       properties: { provider: 'polar', provider_event_type: str(payload.type), ...properties },
-      occurredAt: dateFrom(payload.timestamp, 'ms') ?? dateFrom(data.modified_at, 'ms') ?? new Date(),
+      occurredAt: instantFrom(payload.timestamp) ?? instantFrom(data.modified_at) ?? new Date(),
     },
     ...(stateWrites && stateWrites.length > 0 ? { stateWrites } : {}),
   };

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
+import { instantFrom } from '../../common/instant.js';
 import Stripe from 'stripe';
 
 import {
@@ -7,13 +8,12 @@ import {
   arr,
   assertFresh,
   compact,
-  dateFrom,
   errorMessage,
   externalIdFromMetadata,
   firstString,
   header,
   idOf,
-  isoFromUnix,
+  isoFromEpoch,
   isRecord,
   mergeMetadata,
   num,
@@ -118,7 +118,7 @@ export class StripeAdapter implements WebhookAdapter {
           ...subscriptionProperties(object),
           ...compact({
             cancellation_reason: str(obj(object.cancellation_details).reason),
-            canceled_at: isoFromUnix(object.canceled_at),
+            canceled_at: isoFromEpoch(object.canceled_at),
           }),
         });
       case 'customer.subscription.updated':
@@ -256,7 +256,7 @@ function subscriptionProperties(subscription: Json): Json {
     quantity: num(first.quantity) ?? num(subscription.quantity),
     interval: str(obj(price.recurring).interval) ?? str(obj(first.plan).interval),
     currency: str(subscription.currency) ?? str(price.currency),
-    trial_end: isoFromUnix(subscription.trial_end),
+    trial_end: isoFromEpoch(subscription.trial_end),
     cancel_at_period_end: typeof subscription.cancel_at_period_end === 'boolean' ? subscription.cancel_at_period_end : null,
   });
 }
@@ -295,7 +295,7 @@ function invoiceFailed(payload: Json, invoice: Json): Normalized {
     payload,
     'payment-failed',
     invoice,
-    { ...invoiceProperties(invoice, invoice.amount_due), ...compact({ next_payment_attempt: isoFromUnix(invoice.next_payment_attempt) }) },
+    { ...invoiceProperties(invoice, invoice.amount_due), ...compact({ next_payment_attempt: isoFromEpoch(invoice.next_payment_attempt) }) },
     write,
   );
 }
@@ -392,7 +392,7 @@ function lifecycle(payload: Json, type: LifecycleEvent, object: Json, properties
     event: {
       type,
       properties: { provider: 'stripe', provider_event_type: str(payload.type), ...properties },
-      occurredAt: dateFrom(payload.created, 's') ?? new Date(),
+      occurredAt: instantFrom(payload.created) ?? new Date(),
     },
     ...(stateWrites && stateWrites.length > 0 ? { stateWrites } : {}),
   };
