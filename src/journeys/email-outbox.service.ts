@@ -5,7 +5,7 @@ import type { BlockReason, MessageStatus, StepRecord } from './dto/activity.dto.
 import type { JourneyStep } from './dto/journey.dto.js';
 import { type DeliveryOutcome, Mailer, type OutgoingEmail } from './mailer.service.js';
 import { type Fields, renderSubject, renderTemplate, type TemplateContext } from './template.js';
-import { signUnsubscribeToken, unsubscribeKey } from './unsubscribe-token.js';
+import { sealUnsubscribeToken, unsubscribeKey } from './unsubscribe-token.js';
 
 /** The run fields a send step needs. */
 export interface RunRef {
@@ -60,7 +60,7 @@ export class EmailOutbox {
   }
 
   unsubscribeUrl(tenantId: string, contactId: string): string {
-    return `${this.config.publicBaseUrl}/u/${signUnsubscribeToken(this.tokenKey, tenantId, contactId)}`;
+    return `${this.config.publicBaseUrl}/u/${sealUnsubscribeToken(this.tokenKey, tenantId, contactId)}`;
   }
 
   async prepare(em: EntityManager, run: RunRef, index: number, step: EmailStep): Promise<Prepared> {

@@ -538,16 +538,16 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Unsubscribe from journey email (the link in every email)
-         * @description Unsubscribes the contact and answers a short confirmation page. Repeats keep the first time.
+         * Unsubscribe confirmation page (the link in every email; HEAD too)
+         * @description Changes nothing: mail link scanners follow GET and HEAD links. Answers a short page with a button that POSTs to the same URL (or, once the contact is unsubscribed, a page saying so).
          */
-        get: operations["unsubscribe"];
+        get: operations["unsubscribePage"];
         put?: never;
         /**
-         * One-click unsubscribe (RFC 8058)
-         * @description What mail clients post for the `List-Unsubscribe-Post: List-Unsubscribe=One-Click` header. The body is optional, of any content type, and discarded (at most 8 KB): the token is all it takes. Repeats keep the first time.
+         * Unsubscribe (the page's button; RFC 8058 one-click)
+         * @description Unsubscribes the contact from journey email. What the confirmation page posts, and what mail clients post for the `List-Unsubscribe-Post: List-Unsubscribe=One-Click` header. The body is optional, of any content type, and discarded (at most 8 KB): the token is all it takes. Repeats keep the first time.
          */
-        post: operations["unsubscribeOneClick"];
+        post: operations["unsubscribe"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1352,10 +1352,6 @@ export interface components {
              * @example user.signed_up
              */
             eventType: string;
-        };
-        UnsubscribedView: {
-            /** @enum {string} */
-            status: "unsubscribed";
         };
         UpdateJourneyDto: {
             /** @example Welcome */
@@ -3678,19 +3674,19 @@ export interface operations {
             };
         };
     };
-    unsubscribe: {
+    unsubscribePage: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description The signed token of a journey email's `List-Unsubscribe` link: it names the tenant and the contact. */
+                /** @description The opaque token of a journey email's `List-Unsubscribe` link (it reveals neither the tenant nor the contact). */
                 token: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Unsubscribed: a confirmation page. */
+            /** @description The confirmation page. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3719,12 +3715,12 @@ export interface operations {
             };
         };
     };
-    unsubscribeOneClick: {
+    unsubscribe: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description The signed token of a journey email's `List-Unsubscribe` link: it names the tenant and the contact. */
+                /** @description The opaque token of a journey email's `List-Unsubscribe` link (it reveals neither the tenant nor the contact). */
                 token: string;
             };
             cookie?: never;
@@ -3735,13 +3731,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Unsubscribed. */
+            /** @description Unsubscribed: a short page saying so. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UnsubscribedView"];
+                    "text/html": string;
                 };
             };
             /** @description `not_found`: the token is not one of ours, or its contact is gone. */
