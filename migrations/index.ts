@@ -3,6 +3,7 @@ import { CreateContactsAndEvents1763840100000 } from './1763840100000-CreateCont
 import { CreateWebhooks1763840200000 } from './1763840200000-CreateWebhooks.js';
 import { CreateJourneys1763840300000 } from './1763840300000-CreateJourneys.js';
 import { MillisecondCreatedAt1763840400000 } from './1763840400000-MillisecondCreatedAt.js';
+import { DeliveryRetries1763840500000 } from './1763840500000-DeliveryRetries.js';
 
 /** Every migration in order. Listed explicitly (no glob), so ts-jest and the built app agree. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   CreateWebhooks1763840200000,
   CreateJourneys1763840300000,
   MillisecondCreatedAt1763840400000,
+  DeliveryRetries1763840500000,
 ];

@@ -968,10 +968,10 @@ export interface components {
             nextCursor: string | null;
         };
         /**
-         * @description `sending`: handed to SMTP just now; `sent`: accepted by SMTP; `captured`: kept in the outbox only (no SMTP_URL); `blocked`: not sent (see `reason`); `failed`: SMTP refused it or the outcome is unknown (see `reason`).
+         * @description `sending`: handed to SMTP just now; `deferred`: SMTP did not take it for a reason that may pass (refused or dropped connection, timeout, 4xx; see `reason`) and it will be tried again; `sent`: accepted by SMTP; `captured`: kept in the outbox only (no SMTP_URL); `blocked`: not sent (see `reason`); `failed`: SMTP refused it (5xx), it was still deferred when its retries ran out, or the outcome is unknown (see `reason`).
          * @enum {string}
          */
-        MessageStatus: "sending" | "sent" | "captured" | "blocked" | "failed";
+        MessageStatus: "sending" | "deferred" | "sent" | "captured" | "blocked" | "failed";
         MessageView: {
             /** Format: uuid */
             id: string;
@@ -991,10 +991,10 @@ export interface components {
              * @example Welcome, Ada!
              */
             subject: string;
-            /** @description `sending`: handed to SMTP just now; `sent`: accepted by SMTP; `captured`: kept in the outbox only (no SMTP_URL); `blocked`: not sent (see `reason`); `failed`: SMTP refused it or the outcome is unknown (see `reason`). */
+            /** @description `sending`: handed to SMTP just now; `deferred`: SMTP did not take it for a reason that may pass (refused or dropped connection, timeout, 4xx; see `reason`) and it will be tried again; `sent`: accepted by SMTP; `captured`: kept in the outbox only (no SMTP_URL); `blocked`: not sent (see `reason`); `failed`: SMTP refused it (5xx), it was still deferred when its retries ran out, or the outcome is unknown (see `reason`). */
             status: components["schemas"]["MessageStatus"];
             /**
-             * @description For `blocked`: `no_email`, `no_consent`, `unsubscribed` or `deactivated`; for `failed`: what went wrong. Null otherwise.
+             * @description For `blocked`: `no_email`, `no_consent`, `unsubscribed` or `deactivated`; for `failed` and `deferred`: what the SMTP server or the connection said. Null otherwise.
              * @example null
              */
             reason: string | null;
@@ -1053,7 +1053,7 @@ export interface components {
             nextCursor: string | null;
         };
         /**
-         * @description `active`: a step is due; `waiting`: in a wait step; `completed`: every step ran; `failed`: an email failed.
+         * @description `active`: a step is due (or an email is waiting for an SMTP retry); `waiting`: in a wait step; `completed`: every step ran; `failed`: an email failed, or a step could not be carried out whatever the retries.
          * @enum {string}
          */
         RunStatus: "active" | "waiting" | "completed" | "failed";
@@ -1062,7 +1062,7 @@ export interface components {
             id: string;
             /** Format: uuid */
             contactId: string;
-            /** @description `active`: a step is due; `waiting`: in a wait step; `completed`: every step ran; `failed`: an email failed. */
+            /** @description `active`: a step is due (or an email is waiting for an SMTP retry); `waiting`: in a wait step; `completed`: every step ran; `failed`: an email failed, or a step could not be carried out whatever the retries. */
             status: components["schemas"]["RunStatus"];
             /** @description The steps that have run so far, in order. */
             steps: components["schemas"]["StepRecord"][];
@@ -1221,7 +1221,7 @@ export interface components {
              */
             type: "send_email";
             /**
-             * @description The final status of its outbox message; a `failed` send fails the run.
+             * @description The final status of its outbox message; a `failed` send (refused by SMTP with a 5xx, still failing when its retries ran out, or of unknown outcome) fails the run.
              * @enum {string}
              */
             status: "sent" | "captured" | "blocked" | "failed";
@@ -1232,9 +1232,9 @@ export interface components {
             at: string;
             /**
              * Format: uuid
-             * @description The outbox message (`GET .../messages`).
+             * @description The outbox message (`GET .../messages`); null for a step that failed before writing one.
              */
-            messageId: string;
+            messageId: string | null;
             /**
              * @description Why it was blocked or failed; null otherwise.
              * @example null
@@ -1504,20 +1504,25 @@ export interface components {
              * @enum {string}
              */
             type: "wait";
-            /** @enum {string} */
-            status: "scheduled";
+            /**
+             * @description `failed`: the step could not be carried out, whatever the retries (see `reason`); it fails the run.
+             * @enum {string}
+             */
+            status: "scheduled" | "failed";
             /**
              * Format: date-time
-             * @description When the wait started.
+             * @description When the wait started (or failed).
              */
             at: string;
             /** @example 86400 */
             seconds: number;
             /**
              * Format: date-time
-             * @description When the next step is due.
+             * @description With `scheduled`: when the next step is due.
              */
-            until: string;
+            until?: string;
+            /** @description With `failed`: what went wrong. */
+            reason?: string;
         };
         WebhookAnswerView: {
             /**
