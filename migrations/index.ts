@@ -4,6 +4,7 @@ import { CreateWebhooks1763840200000 } from './1763840200000-CreateWebhooks.js';
 import { CreateJourneys1763840300000 } from './1763840300000-CreateJourneys.js';
 import { MillisecondCreatedAt1763840400000 } from './1763840400000-MillisecondCreatedAt.js';
 import { DeliveryRetries1763840500000 } from './1763840500000-DeliveryRetries.js';
+import { DurableClerkImports1763840600000 } from './1763840600000-DurableClerkImports.js';
 
 /** Every migration in order. Listed explicitly (no glob), so ts-jest and the built app agree. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateJourneys1763840300000,
   MillisecondCreatedAt1763840400000,
   DeliveryRetries1763840500000,
+  DurableClerkImports1763840600000,
 ];

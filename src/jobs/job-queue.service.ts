@@ -38,6 +38,13 @@ export interface RunningJob<T> {
 /** The dead-letter queue of `queue`: a job lands there once it has failed every attempt. */
 export const deadLetterOf = (queue: string): string => `${queue}.dead`;
 
+/** `gave up after N attempts: <last error>`, from a dead-letter job (which keeps the retry limit). */
+export function givenUpReason(job: RunningJob<object>, attempts = job.retryLimit + 1): string {
+  const out = job.output as { message?: unknown; value?: { message?: unknown } } | null;
+  const message = typeof out?.message === 'string' ? out.message : typeof out?.value?.message === 'string' ? out.value.message : 'unknown error';
+  return `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${message}`.slice(0, 500);
+}
+
 const STOP_TIMEOUT_MS = 20_000;
 
 /**
@@ -53,6 +60,8 @@ const STOP_TIMEOUT_MS = 20_000;
 export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
   private readonly boss: PgBoss;
   private readonly stopping = new AbortController();
+  /** This process's pg-boss worker ids, by queue. */
+  private readonly workerIds = new Map<string, string[]>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -134,7 +143,7 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
    */
   async work<T extends object>(queue: string, options: WorkOptions, handler: (job: RunningJob<T>) => Promise<void>): Promise<void> {
     if (!this.workers) return;
-    await this.boss.work<T>(
+    const id = await this.boss.work<T>(
       queue,
       { batchSize: options.batchSize, pollingIntervalSeconds: options.pollingIntervalSeconds, includeMetadata: true },
       async (jobs) => {
@@ -152,6 +161,15 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
         await Promise.all(Array.from({ length: Math.min(options.concurrency, jobs.length) }, lane));
       },
     );
+    this.workerIds.set(queue, [...(this.workerIds.get(queue) ?? []), id]);
+  }
+
+  /**
+   * Wakes this process's workers of `queue` (after a commit that queued a job due now), so they
+   * fetch at once instead of at their next poll. Other processes find the job at their next poll.
+   */
+  notify(queue: string): void {
+    for (const id of this.workerIds.get(queue) ?? []) this.boss.notifyWorker(id);
   }
 
   /** Hands a job back for a retry; never throws (if even that fails, the job expires and is retried). */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { deadLetterOf, JobQueue, type RunningJob } from '../jobs/job-queue.service.js';
+import { deadLetterOf, givenUpReason, JobQueue } from '../jobs/job-queue.service.js';
 
 /** pg-boss queue of journey steps: one job executes one step of one run. */
 export const STEP_QUEUE = 'journey-step';
@@ -83,11 +83,4 @@ export class JourneyJobs implements OnModuleInit {
       (job) => handler(job.data, givenUpReason(job)),
     );
   }
-}
-
-/** `gave up after N attempts: <last error>`, from a dead-letter job. */
-export function givenUpReason(job: RunningJob<object>, attempts = job.retryLimit + 1): string {
-  const out = job.output as { message?: unknown; value?: { message?: unknown } } | null;
-  const message = typeof out?.message === 'string' ? out.message : typeof out?.value?.message === 'string' ? out.value.message : 'unknown error';
-  return `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${message}`.slice(0, 500);
 }

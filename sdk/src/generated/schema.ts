@@ -68,7 +68,7 @@ export interface paths {
         put?: never;
         /**
          * Import the tenant's existing Clerk users as contacts
-         * @description Runs in the background; poll the import. Importing twice creates nothing new.
+         * @description Runs in the background, as durable jobs (one per page of 100 users) that survive restarts; poll the import. One import runs per tenant at a time: a second start while one runs answers 409 naming it. Importing twice creates nothing new.
          */
         post: operations["startClerkImport"];
         delete?: never;
@@ -775,7 +775,7 @@ export interface components {
             name: string;
         };
         /** @enum {string} */
-        ErrorCode: "bad_request" | "unauthorized" | "invalid_signature" | "not_found" | "payload_too_large" | "no_ingestion_key" | "no_webhook_secret" | "unsupported_media_type" | "rate_limited" | "infra";
+        ErrorCode: "bad_request" | "unauthorized" | "invalid_signature" | "not_found" | "conflict" | "payload_too_large" | "no_ingestion_key" | "no_webhook_secret" | "unsupported_media_type" | "rate_limited" | "infra";
         ErrorEnvelope: {
             /**
              * @example false
@@ -1900,6 +1900,15 @@ export interface operations {
             };
             /** @description `not_found`: no such resource. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `conflict`: the resource is in a state that forbids the action. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
