@@ -41,6 +41,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'unauthorized',
   'invalid_signature',
   'not_found',
+  'conflict',
   'payload_too_large',
   'no_ingestion_key',
   'no_webhook_secret',
