@@ -3,6 +3,8 @@ import { CreateContactsAndEvents1763840100000 } from './1763840100000-CreateCont
 import { CreateWebhooks1763840200000 } from './1763840200000-CreateWebhooks.js';
 import { CreateJourneys1763840300000 } from './1763840300000-CreateJourneys.js';
 import { MillisecondCreatedAt1763840400000 } from './1763840400000-MillisecondCreatedAt.js';
+import { DeliveryRetries1763840500000 } from './1763840500000-DeliveryRetries.js';
+import { DurableClerkImports1763840600000 } from './1763840600000-DurableClerkImports.js';
 import { CreateDashboardSessions1763849000000 } from './1763849000000-CreateDashboardSessions.js';
 
 /** Every migration in order. Listed explicitly (no glob), so ts-jest and the built app agree. */
@@ -12,5 +14,7 @@ export const MIGRATIONS = [
   CreateWebhooks1763840200000,
   CreateJourneys1763840300000,
   MillisecondCreatedAt1763840400000,
+  DeliveryRetries1763840500000,
+  DurableClerkImports1763840600000,
   CreateDashboardSessions1763849000000,
 ];

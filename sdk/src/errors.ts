@@ -42,6 +42,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'invalid_signature',
   'forbidden',
   'not_found',
+  'conflict',
   'payload_too_large',
   'no_ingestion_key',
   'no_webhook_secret',

@@ -5,6 +5,7 @@ export const ERROR_STATUS = {
   invalid_signature: 401,
   forbidden: 403,
   not_found: 404,
+  conflict: 409,
   payload_too_large: 413,
   no_ingestion_key: 412,
   no_webhook_secret: 412,

@@ -49,13 +49,16 @@ function readBody(req: AppRequest, limit: number): Promise<Buffer> {
   });
 }
 
+/** Routing ignores letter case (`/U/…` reaches the unsubscribe route), so prefix checks do too. */
+const hasPrefix = (url: string, prefix: string): boolean => url.slice(0, prefix.length).toLowerCase() === prefix;
+
 /**
  * The path only, since query strings may carry a key (`?token=`), and with unsubscribe tokens
- * (signed capabilities in `/u/{token}`) cut out.
+ * (capabilities in `/u/{token}`, whatever the case of the `u`) cut out.
  */
 export function loggablePath(url: string): string {
   const path = url.split('?')[0];
-  return path.startsWith(UNSUBSCRIBE_PREFIX) ? `${UNSUBSCRIBE_PREFIX}[redacted]` : path;
+  return hasPrefix(path, UNSUBSCRIBE_PREFIX) ? `${UNSUBSCRIBE_PREFIX}[redacted]` : path;
 }
 
 function hasBody(req: AppRequest): boolean {
@@ -113,7 +116,7 @@ export class HttpPipelineMiddleware implements NestMiddleware {
       next();
       return;
     }
-    if (req.originalUrl.startsWith(UNSUBSCRIBE_PREFIX)) {
+    if (hasPrefix(req.originalUrl, UNSUBSCRIBE_PREFIX)) {
       await readBody(req, UNSUBSCRIBE_MAX_BODY_BYTES);
       req.body = undefined;
       next();
@@ -124,7 +127,7 @@ export class HttpPipelineMiddleware implements NestMiddleware {
     }
     const raw = await readBody(req, MAX_BODY_BYTES);
     req.rawBody = raw;
-    if (req.originalUrl.startsWith(RAW_ONLY_PREFIX)) {
+    if (hasPrefix(req.originalUrl, RAW_ONLY_PREFIX)) {
       next();
       return;
     }

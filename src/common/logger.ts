@@ -74,9 +74,27 @@ export const PINO_LOGGER = Symbol('PINO_LOGGER');
 /**
  * What of an unexpected error goes to the log: its kind, message, code and stack. Not its other
  * fields: a failed query carries its parameters (contact emails, key hashes, ciphertexts).
+ * Duck-typed, because not every error is an `Error` here: pg-boss reports worker failures as plain
+ * objects spread from the error (plus `queue` and `worker`), and errors made in another realm fail
+ * `instanceof`. A value that is no error at all is described by its type, never dumped.
  */
 export function loggableError(e: unknown): Record<string, unknown> {
-  if (!(e instanceof Error)) return { message: String(e) };
-  const { code, constraint, table } = e as Error & { code?: unknown; constraint?: unknown; table?: unknown };
-  return { type: e.name, message: e.message, code, constraint, table, stack: e.stack };
+  if (typeof e !== 'object' || e === null) return { message: String(e) };
+  const o = e as Record<string, unknown>;
+  if (typeof o.message !== 'string') {
+    return { type: e.constructor?.name ?? 'Object', message: `a non-error value was thrown (${Object.keys(o).length} fields)` };
+  }
+  const text = (v: unknown): string | undefined => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+  const out: Record<string, unknown> = {
+    type: text(o.name) ?? 'Error',
+    message: o.message,
+    code: text(o.code),
+    constraint: text(o.constraint),
+    table: text(o.table),
+    stack: text(o.stack),
+    queue: text(o.queue),
+    worker: text(o.worker),
+  };
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  return out;
 }

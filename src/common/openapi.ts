@@ -57,6 +57,10 @@ const ERROR_DOCS: Record<ErrorCode, ErrorDoc> = {
     example: 'request from another origin',
   },
   not_found: { meaning: 'no such resource', example: 'tenant not found' },
+  conflict: {
+    meaning: 'the resource is in a state that forbids the action',
+    example: 'clerk import: 3f0c2a4e-8d1b-4c3a-9e2f-0a1b2c3d4e5f is already running for this tenant',
+  },
   payload_too_large: { meaning: 'the body exceeds 1 MB', example: 'body: exceeds 1048576 bytes' },
   no_ingestion_key: {
     meaning: 'no ingestion key has been generated for this tenant yet',

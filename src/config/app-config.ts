@@ -16,7 +16,30 @@ export interface AppConfig {
   processRole: 'all' | 'api' | 'worker';
   /** Base URL of Clerk's Backend API (tests point it at a local server). */
   clerkApiUrl: string;
+  /** SMTP connection and greeting timeout; a silent socket is given twice as long. */
+  smtpTimeoutSeconds: number;
+  /**
+   * Seconds to wait before each retry of a send that failed for a reason that may pass
+   * (connection refused or reset, timeout, SMTP 4xx); when they are used up, the send fails.
+   */
+  smtpRetrySchedule: number[];
+  /** Durable jobs (pg-boss): how a job that throws is retried, and the queue's housekeeping. */
+  jobs: JobsConfig;
 }
+
+export interface JobsConfig {
+  /** Retries of a job that throws (a database fault, say), with exponential backoff. */
+  retryLimit: number;
+  /** The first retry waits this to twice this; each next one twice as long (pg-boss backoff). */
+  retryDelaySeconds: number;
+  /** How often a worker process expires the jobs of dead workers. Not an env var. */
+  maintenanceIntervalSeconds: number;
+  /** When set, the expiry of every queue's jobs (tests); otherwise each queue's own. Not an env var. */
+  expireSeconds: number | null;
+}
+
+/** 30 s, 1, 2, 5, 10, 20, 30 and 30 min: 9 attempts over 98.5 minutes. */
+export const DEFAULT_SMTP_RETRY_SCHEDULE = [30, 60, 120, 300, 600, 1200, 1800, 1800];
 
 export class ConfigError extends Error {}
 
@@ -50,6 +73,34 @@ function parseUrl(name: string, raw: string, protocols: string[]): string {
     throw new ConfigError(`${name} must use ${protocols.join(' or ')}`);
   }
   return raw;
+}
+
+function parseInteger(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!/^\s*-?\d+\s*$/.test(raw) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+const UNIT_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600 };
+
+/** `30s,1m,2m,1h` (a bare number is seconds), each 1 s to 24 h, at most 50; `none`: no retries. */
+function parseSchedule(name: string, raw: string | undefined, fallback: number[]): number[] {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (raw.trim() === 'none') return [];
+  const parts = raw.split(',');
+  const seconds = parts.map((part) => {
+    const m = /^\s*(\d+)\s*([smh]?)\s*$/.exec(part);
+    const value = m ? Number(m[1]) * UNIT_SECONDS[m[2]] : NaN;
+    if (!(value >= 1 && value <= 86400)) {
+      throw new ConfigError(`${name} must list durations from 1s to 24h such as "30s,1m,5m,1h" (or "none"), got "${part.trim()}"`);
+    }
+    return value;
+  });
+  if (seconds.length > 50) throw new ConfigError(`${name} lists at most 50 retries, got ${seconds.length}`);
+  return seconds;
 }
 
 /**
@@ -89,6 +140,15 @@ export function loadConfig(
   }
   const clerkApiUrl = parseUrl('CLERK_API_URL', env.CLERK_API_URL || 'https://api.clerk.com', ['http:', 'https:']);
 
+  const smtpTimeoutSeconds = parseInteger('SMTP_TIMEOUT_SECONDS', env.SMTP_TIMEOUT_SECONDS, 20, 1, 300);
+  const smtpRetrySchedule = parseSchedule('SMTP_RETRY_SCHEDULE', env.SMTP_RETRY_SCHEDULE, DEFAULT_SMTP_RETRY_SCHEDULE);
+  const jobs: JobsConfig = {
+    retryLimit: parseInteger('JOB_RETRY_LIMIT', env.JOB_RETRY_LIMIT, 8, 0, 50),
+    retryDelaySeconds: parseInteger('JOB_RETRY_DELAY_SECONDS', env.JOB_RETRY_DELAY_SECONDS, 15, 1, 3600),
+    maintenanceIntervalSeconds: 60,
+    expireSeconds: null,
+  };
+
   return {
     port,
     databaseUrl,
@@ -100,6 +160,9 @@ export function loadConfig(
     logLevel,
     processRole: role,
     clerkApiUrl,
+    smtpTimeoutSeconds,
+    smtpRetrySchedule,
+    jobs,
   };
 }
 

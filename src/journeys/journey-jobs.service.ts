@@ -1,9 +1,7 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import PgBoss from 'pg-boss';
-import type { Logger } from 'pino';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { loggableError, PINO_LOGGER } from '../common/logger.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { deadLetterOf, givenUpReason, JobQueue } from '../jobs/job-queue.service.js';
 
 /** pg-boss queue of journey steps: one job executes one step of one run. */
 export const STEP_QUEUE = 'journey-step';
@@ -16,7 +14,7 @@ export interface StepJob {
 }
 
 export interface ScheduledStep extends StepJob {
-  /** 0: as soon as a worker is free; otherwise a wait step's seconds. */
+  /** 0: as soon as a worker is free; otherwise a wait step's seconds (or an SMTP retry's delay). */
   delaySeconds: number;
 }
 
@@ -24,51 +22,30 @@ export interface ScheduledStep extends StepJob {
 const BATCH_SIZE = 20;
 const CONCURRENCY = 4;
 const POLLING_SECONDS = 1;
-/**
- * A job still active after this long belongs to a dead worker and is retried. Handlers finish far
- * sooner: the SMTP hand-off, the only slow part, gives up after its own timeouts (see Mailer).
- */
-const JOB_EXPIRE_SECONDS = 120;
-const STOP_TIMEOUT_MS = 20_000;
 
 /**
- * The durable job queue (pg-boss on the app's PostgreSQL, in its own `pgboss` schema). Every
- * process starts it, so that enrollment can schedule jobs; only `all` and `worker` processes
- * fetch them (JourneyWorker) and run pg-boss's maintenance (expiring jobs of crashed workers).
+ * The longest a live SMTP attempt can take: connecting and the greeting (SMTP_TIMEOUT_SECONDS
+ * each), then up to twice that of socket silence, twice over, and a margin. A `sending` outbox
+ * row older than this belongs to an attempt that died; a step job active for longer belongs to a
+ * dead worker. 150 s with the default 20 s timeout.
+ */
+export function longestSendSeconds(config: Pick<AppConfig, 'smtpTimeoutSeconds'>): number {
+  return 6 * config.smtpTimeoutSeconds + 30;
+}
+
+/**
+ * The journey step queue on the shared JobQueue: scheduling inside the caller's transaction, and
+ * in `all` and `worker` processes, the workers (JourneyWorker) and the dead-letter handler.
  */
 @Injectable()
-export class JourneyJobs implements OnModuleInit, BeforeApplicationShutdown {
-  private readonly boss: PgBoss;
-
+export class JourneyJobs implements OnModuleInit {
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
-    @Inject(PINO_LOGGER) private readonly logger: Logger,
-  ) {
-    this.boss = new PgBoss({
-      connectionString: config.databaseUrl,
-      application_name: 'mara-jobs',
-      max: 4,
-      migrate: true,
-      supervise: config.processRole !== 'api',
-      schedule: false,
-    });
-    // pg-boss reports polling and maintenance errors as events; an unhandled 'error' would crash.
-    this.boss.on('error', (err) => this.logger.error({ err: loggableError(err) }, 'journey job queue error'));
-  }
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly queue: JobQueue,
+  ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.boss.start();
-    const queue = {
-      name: STEP_QUEUE,
-      policy: 'standard' as const,
-      retryLimit: 8,
-      retryDelay: 5,
-      retryBackoff: true,
-      expireInSeconds: JOB_EXPIRE_SECONDS,
-    };
-    // createQueue leaves an existing queue as it is; the update brings its settings up to date.
-    await this.boss.createQueue(STEP_QUEUE, queue);
-    await this.boss.updateQueue(STEP_QUEUE, queue);
+    await this.queue.declare({ name: STEP_QUEUE, expireInSeconds: Math.max(120, longestSendSeconds(this.config)) });
   }
 
   /**
@@ -76,52 +53,34 @@ export class JourneyJobs implements OnModuleInit, BeforeApplicationShutdown {
    * if it rolls back. One statement, whatever the number of steps.
    */
   async schedule(em: EntityManager, steps: ScheduledStep[]): Promise<void> {
-    if (steps.length === 0) return;
-    const runner = em.queryRunner;
-    if (!runner?.isTransactionActive) throw new Error('JourneyJobs.schedule must run inside a transaction');
-    const jobs = steps.map((s) => ({
-      name: STEP_QUEUE,
-      data: { tenantId: s.tenantId, runId: s.runId, step: s.step } satisfies StepJob,
-      // An interval is added to the database's now(), so app and database clocks need not agree.
-      startAfter: s.delaySeconds > 0 ? `${s.delaySeconds} seconds` : undefined,
-    }));
-    await this.boss.insert(jobs, {
-      db: { executeSql: async (text, values) => ({ rows: (await runner.query(text, values, true)).records ?? [] }) },
-    });
+    await this.queue.insertIn(
+      em,
+      steps.map((s) => ({
+        name: STEP_QUEUE,
+        data: { tenantId: s.tenantId, runId: s.runId, step: s.step } satisfies StepJob,
+        delaySeconds: s.delaySeconds,
+      })),
+    );
   }
 
-  /**
-   * Starts fetching step jobs. Each job of a fetched batch succeeds or fails on its own: a failed
-   * one is handed back to pg-boss for a retry (with backoff), the others complete.
-   */
+  /** Starts fetching step jobs; a step that throws is retried by pg-boss, with backoff. */
   async work(handler: (job: StepJob) => Promise<void>): Promise<void> {
-    await this.boss.work<StepJob>(
+    await this.queue.work<StepJob>(
       STEP_QUEUE,
-      { batchSize: BATCH_SIZE, pollingIntervalSeconds: POLLING_SECONDS },
-      async (jobs) => {
-        let next = 0;
-        const lane = async (): Promise<void> => {
-          while (next < jobs.length) {
-            const job = jobs[next++];
-            try {
-              await handler(job.data);
-            } catch (err) {
-              this.logger.warn({ err: loggableError(err), job: job.data }, 'journey step failed; pg-boss will retry it');
-              await this.boss.fail(STEP_QUEUE, job.id, { message: err instanceof Error ? err.message : String(err) });
-            }
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(CONCURRENCY, jobs.length) }, lane));
-      },
+      { batchSize: BATCH_SIZE, concurrency: CONCURRENCY, pollingIntervalSeconds: POLLING_SECONDS },
+      (job) => handler(job.data),
     );
   }
 
   /**
-   * Runs before the HTTP server and the database pool close: workers stop fetching, steps in
-   * flight finish (up to STOP_TIMEOUT_MS), then pg-boss closes its own pool. Requests still in
-   * flight keep scheduling jobs: that goes through their own transaction, not through pg-boss.
+   * Steps whose job failed every attempt (or whose worker died on the last one): `handler` closes
+   * the run, with the job's last error as the reason.
    */
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.boss.stop({ graceful: true, wait: true, timeout: STOP_TIMEOUT_MS });
+  async workGivenUp(handler: (job: StepJob, reason: string) => Promise<void>): Promise<void> {
+    await this.queue.work<StepJob>(
+      deadLetterOf(STEP_QUEUE),
+      { batchSize: 10, concurrency: 1, pollingIntervalSeconds: 5 },
+      (job) => handler(job.data, givenUpReason(job)),
+    );
   }
 }

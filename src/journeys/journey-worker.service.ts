@@ -5,7 +5,7 @@ import { StepRunner } from './step-runner.service.js';
 
 /**
  * Starts the journey workers in `all` and `worker` processes (PROCESS_ROLE); `api` processes
- * only schedule jobs. Started once the whole app is up, stopped by JourneyJobs at shutdown.
+ * only schedule jobs. Started once the whole app is up, stopped by JobQueue at shutdown.
  */
 @Injectable()
 export class JourneyWorker implements OnApplicationBootstrap {
@@ -18,5 +18,6 @@ export class JourneyWorker implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.processRole === 'api') return;
     await this.jobs.work((job) => this.runner.run(job));
+    await this.jobs.workGivenUp((job, reason) => this.runner.giveUp(job, reason));
   }
 }

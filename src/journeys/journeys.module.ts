@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { JobsModule } from '../jobs/jobs.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { EmailOutbox } from './email-outbox.service.js';
 import { JourneyActivity } from './journey-activity.service.js';
@@ -22,7 +23,7 @@ import { UnsubscribeService } from './unsubscribe.service.js';
  * durable step runner on pg-boss, email delivery through the outbox, and unsubscribe links.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Journey, JourneyRun, Message]), TenantsModule],
+  imports: [TypeOrmModule.forFeature([Journey, JourneyRun, Message]), TenantsModule, JobsModule],
   controllers: [JourneysController, MessagesController, UnsubscribeController],
   providers: [
     JourneysService,

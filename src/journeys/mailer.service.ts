@@ -11,7 +11,25 @@ export interface OutgoingEmail {
   unsubscribeUrl: string;
 }
 
-export type DeliveryOutcome = { ok: true } | { ok: false; reason: string };
+/**
+ * What came of a hand-off. `transient`: the server did not take the email for a reason that may
+ * pass (connection refused, reset or timed out, an SMTP 4xx), so it may be sent again; otherwise
+ * (an SMTP 5xx, a message nodemailer cannot build) sending it again would fail the same way.
+ */
+export type DeliveryOutcome = { ok: true } | { ok: false; transient: boolean; reason: string };
+
+/** nodemailer's codes for a connection that could not be made, broke or went silent. */
+const TRANSIENT_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ETLS', 'EPROTOCOL', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
+
+/** Sorts a failed hand-off: the SMTP reply code decides when there is one, else the error's kind. */
+export function classifySmtpError(err: unknown): { transient: boolean; reason: string } {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { message?: unknown; code?: unknown; responseCode?: unknown };
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  const code = typeof e.code === 'string' ? e.code : null;
+  const reason = (code && !message.startsWith(code) ? `${code}: ${message}` : message).slice(0, 400);
+  if (typeof e.responseCode === 'number') return { transient: e.responseCode >= 400 && e.responseCode < 500, reason };
+  return { transient: code !== null && TRANSIENT_CODES.has(code), reason };
+}
 
 /**
  * SMTP hand-off with nodemailer to SMTP_URL. With no SMTP_URL there is no transport and journey
@@ -24,15 +42,17 @@ export class Mailer implements OnApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.domain = config.emailFrom.split('@')[1];
+    const timeout = config.smtpTimeoutSeconds * 1000;
     this.transport = config.smtpUrl
       ? nodemailer.createTransport({
           url: config.smtpUrl,
           pool: true,
           maxConnections: 4,
-          // Bounded, so a step job always ends well within its pg-boss expiry (JourneyJobs).
-          connectionTimeout: 20_000,
-          greetingTimeout: 20_000,
-          socketTimeout: 40_000,
+          // Bounded (SMTP_TIMEOUT_SECONDS), so an attempt always ends well within its job's
+          // expiry and the outbox's stale window (longestSendSeconds).
+          connectionTimeout: timeout,
+          greetingTimeout: timeout,
+          socketTimeout: 2 * timeout,
         })
       : null;
   }
@@ -57,12 +77,11 @@ export class Mailer implements OnApplicationShutdown {
       });
       return { ok: true };
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      return { ok: false, reason: reason.slice(0, 500) };
+      return { ok: false, ...classifySmtpError(err) };
     }
   }
 
-  /** After the workers have stopped (JourneyJobs stops them before application shutdown). */
+  /** After the workers have stopped (JobQueue stops them before application shutdown). */
   onApplicationShutdown(): void {
     this.transport?.close();
   }

@@ -6,7 +6,7 @@ import { Journey } from './journey.entity.js';
 
 /** The email outbox: one row per (run, send_email step), written before and after the SMTP hand-off. */
 @Entity('messages')
-@Check('CHK_messages_status', `"status" IN ('sending', 'sent', 'captured', 'blocked', 'failed')`)
+@Check('CHK_messages_status', `"status" IN ('sending', 'deferred', 'sent', 'captured', 'blocked', 'failed')`)
 @Index('ix_messages_created', ['tenantId', 'createdAt', 'id'])
 // At most one email per (run, step): the second attempt finds the row and does not send.
 @Index('uq_messages_run_step', ['tenantId', 'runId', 'stepIndex'], { unique: true })
@@ -43,6 +43,14 @@ export class Message {
 
   @Column('text', { nullable: true })
   reason: string | null;
+
+  /** Hand-offs to SMTP so far. */
+  @Column('integer', { default: 0 })
+  attempts: number;
+
+  /** For `deferred`: when the next attempt is due. */
+  @Column('timestamptz', { name: 'retry_at', nullable: true })
+  retryAt: Date | null;
 
   @Column('timestamptz', { name: 'created_at', default: () => "date_trunc('milliseconds', now())" })
   createdAt: Date;

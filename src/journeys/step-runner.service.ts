@@ -50,7 +50,7 @@ export class StepRunner {
             await this.advance(em, run, prepared.record);
             return null;
           }
-          return prepared;
+          return prepared.kind === 'deliver' ? prepared : null;
         }
       }
     });
@@ -59,8 +59,38 @@ export class StepRunner {
     const outcome = await this.outbox.deliver(delivery.email);
     await this.dataSource.transaction(async (em) => {
       const run = await this.lockDueRun(em, job);
-      const record = await this.outbox.finish(em, job.tenantId, delivery.index, delivery.email, outcome);
-      if (run) await this.advance(em, run, record);
+      const finished = await this.outbox.finish(em, job.tenantId, delivery.index, delivery.email, outcome, run !== null);
+      if (!run) return;
+      // A deferred send: this step's job again, after the retry delay; the run stays active.
+      if (finished.kind === 'retry') {
+        await this.jobs.schedule(em, [{ tenantId: run.tenantId, runId: run.id, step: job.step, delaySeconds: finished.delaySeconds }]);
+      } else {
+        await this.advance(em, run, finished.record);
+      }
+    });
+  }
+
+  /**
+   * A step whose job failed every attempt (pg-boss's dead letter), or whose worker died on the
+   * last one: the run is failed with the step's record, rather than left active for ever. A send
+   * that did complete (only the bookkeeping after it kept failing) moves the run on as usual.
+   */
+  async giveUp(job: StepJob, reason: string): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      const run = await this.lockDueRun(em, job);
+      if (!run) return;
+      const step = run.definition[job.step];
+      const at = new Date().toISOString();
+      switch (step.type) {
+        case 'wait':
+          await this.advance(em, run, { index: job.step, type: 'wait', status: 'failed', at, seconds: step.seconds, reason });
+          return;
+        case 'send_email': {
+          const closed = await this.outbox.giveUp(em, run, job.step, reason);
+          await this.advance(em, run, closed ?? { index: job.step, type: 'send_email', status: 'failed', at, messageId: null, reason });
+          return;
+        }
+      }
     });
   }
 
@@ -92,11 +122,12 @@ export class StepRunner {
 
   /**
    * Appends the step's history entry and moves the run on: the next step's job (after the wait,
-   * for a wait step), or the end. A failed send ends the run: later steps often build on the
-   * email that did not go out. A blocked send does not: the contact may become reachable.
+   * for a wait step), or the end. A failed step ends the run: after a failed send, later steps
+   * often build on the email that did not go out. A blocked send does not: the contact may
+   * become reachable.
    */
   private async advance(em: EntityManager, run: LockedRun, record: StepRecord): Promise<void> {
-    const failed = record.type === 'send_email' && record.status === 'failed';
+    const failed = record.status === 'failed';
     const next = record.index + 1;
     const more = !failed && next < run.definition.length;
     const status: RunStatus = failed ? 'failed' : !more ? 'completed' : record.type === 'wait' ? 'waiting' : 'active';
@@ -106,7 +137,7 @@ export class StepRunner {
       [run.tenantId, run.id, JSON.stringify([record]), more ? next : record.index, status],
     );
     if (more) {
-      const delaySeconds = record.type === 'wait' ? record.seconds : 0;
+      const delaySeconds = record.type === 'wait' && record.status === 'scheduled' ? record.seconds : 0;
       await this.jobs.schedule(em, [{ tenantId: run.tenantId, runId: run.id, step: next, delaySeconds }]);
     }
   }

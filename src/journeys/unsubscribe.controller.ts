@@ -2,7 +2,7 @@ import { Controller, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Access } from '../common/access.decorator.js';
 import { ApiErrorAs } from '../common/openapi.js';
-import { OneClickForm, UnsubscribedView } from './dto/unsubscribe.dto.js';
+import { OneClickForm } from './dto/unsubscribe.dto.js';
 import { UnsubscribeService } from './unsubscribe.service.js';
 
 const UNKNOWN_LINK = {
@@ -10,14 +10,19 @@ const UNKNOWN_LINK = {
   example: 'unsubscribe link not found',
 };
 
+const CONFIRM_EXAMPLE =
+  '<!doctype html>\n<html lang="en">...<h1>Unsubscribe from these emails?</h1>\n<form method="post">...' +
+  '<button type="submit">Unsubscribe</button>\n</form>...</html>\n';
+const DONE_EXAMPLE = '<!doctype html>\n<html lang="en">...<h1>You are unsubscribed</h1>...</html>\n';
+
 const ApiTokenParam = (): MethodDecorator & ClassDecorator =>
   ApiParam({
     name: 'token',
     type: String,
-    description: "The signed token of a journey email's `List-Unsubscribe` link: it names the tenant and the contact.",
+    description: "The opaque token of a journey email's `List-Unsubscribe` link (it reveals neither the tenant nor the contact).",
   });
 
-/** The `List-Unsubscribe` target of every journey email: open, the signed token is the credential. */
+/** The `List-Unsubscribe` target of every journey email: open, the token is the credential. */
 @ApiTags('Unsubscribe')
 @Access('public')
 @ApiTokenParam()
@@ -34,39 +39,43 @@ export class UnsubscribeController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
-    operationId: 'unsubscribe',
-    summary: 'Unsubscribe from journey email (the link in every email)',
-    description: 'Unsubscribes the contact and answers a short confirmation page. Repeats keep the first time.',
+    operationId: 'unsubscribePage',
+    summary: 'Unsubscribe confirmation page (the link in every email; HEAD too)',
+    description:
+      'Changes nothing: mail link scanners follow GET and HEAD links. Answers a short page with a button that ' +
+      'POSTs to the same URL (or, once the contact is unsubscribed, a page saying so).',
   })
   @ApiOkResponse({
-    description: 'Unsubscribed: a confirmation page.',
-    content: {
-      'text/html': {
-        schema: { type: 'string', example: '<!doctype html>\n<html lang="en">...<h1>You are unsubscribed</h1>...</html>\n' },
-      },
-    },
+    description: 'The confirmation page.',
+    content: { 'text/html': { schema: { type: 'string', example: CONFIRM_EXAMPLE } } },
   })
   @ApiErrorAs('not_found', UNKNOWN_LINK)
   page(@Param('token') token: string): Promise<string> {
     return this.unsubscribe.confirmationPage(token);
   }
 
-  /** RFC 8058 one-click: mail clients POST `List-Unsubscribe=One-Click` as a form. */
+  /** The page's button, and RFC 8058 one-click: mail clients POST `List-Unsubscribe=One-Click` as a form. */
   @Post(':token')
   @HttpCode(200)
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({
-    operationId: 'unsubscribeOneClick',
-    summary: 'One-click unsubscribe (RFC 8058)',
+    operationId: 'unsubscribe',
+    summary: 'Unsubscribe (the page\'s button; RFC 8058 one-click)',
     description:
-      'What mail clients post for the `List-Unsubscribe-Post: List-Unsubscribe=One-Click` header. The body is ' +
-      'optional, of any content type, and discarded (at most 8 KB): the token is all it takes. Repeats keep the first time.',
+      'Unsubscribes the contact from journey email. What the confirmation page posts, and what mail clients post for ' +
+      'the `List-Unsubscribe-Post: List-Unsubscribe=One-Click` header. The body is optional, of any content type, and ' +
+      'discarded (at most 8 KB): the token is all it takes. Repeats keep the first time.',
   })
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiBody({ type: OneClickForm, required: false })
-  @ApiOkResponse({ type: UnsubscribedView, description: 'Unsubscribed.' })
+  @ApiOkResponse({
+    description: 'Unsubscribed: a short page saying so.',
+    content: { 'text/html': { schema: { type: 'string', example: DONE_EXAMPLE } } },
+  })
   @ApiErrorAs('not_found', UNKNOWN_LINK)
   @ApiErrorAs('payload_too_large', { meaning: 'the body exceeds 8 KB', example: 'body: exceeds 8192 bytes' })
-  oneClick(@Param('token') token: string): Promise<UnsubscribedView> {
-    return this.unsubscribe.oneClick(token);
+  oneClick(@Param('token') token: string): Promise<string> {
+    return this.unsubscribe.unsubscribe(token);
   }
 }

@@ -37,10 +37,13 @@ export class ClerkImportController {
   @ApiOperation({
     operationId: 'startClerkImport',
     summary: "Import the tenant's existing Clerk users as contacts",
-    description: 'Runs in the background; poll the import. Importing twice creates nothing new.',
+    description:
+      'Runs in the background, as durable jobs (one per page of 100 users) that survive restarts; poll the import. ' +
+      'One import runs per tenant at a time: a second start while one runs answers 409 naming it. Importing twice ' +
+      'creates nothing new.',
   })
   @ApiAcceptedResponse({ type: ClerkImportView })
-  @ApiErrors(400, 404)
+  @ApiErrors(400, 404, 409)
   start(@Param('tenantId') tenantId: string): Promise<ClerkImportView> {
     return this.imports.start(tenantId);
   }

@@ -1,4 +1,4 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { Contact } from '../contacts/contact.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 
@@ -91,8 +91,10 @@ export class ProviderStateRow {
   tenant?: Relation<Tenant>;
 }
 
-/** A Clerk user backfill run. */
+/** A Clerk user backfill run: one durable job per page, the cursor kept here. */
 @Entity('clerk_imports')
+// One running import per tenant.
+@Index('uq_clerk_imports_running', ['tenantId'], { unique: true, where: `"status" = 'running'` })
 export class ClerkImport {
   @PrimaryColumn('uuid', { name: 'tenant_id', primaryKeyConstraintName: 'PK_clerk_imports' })
   tenantId: string;
@@ -112,6 +114,10 @@ export class ClerkImport {
 
   @Column('integer', { name: 'contacts_created', default: 0 })
   contactsCreated: number;
+
+  /** The cursor: the offset in Clerk's user list of the next page to import. */
+  @Column('integer', { name: 'next_offset', default: 0 })
+  nextOffset: number;
 
   @Column('text', { nullable: true })
   error: string | null;

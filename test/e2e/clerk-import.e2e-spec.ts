@@ -1,10 +1,17 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { adminAuth, bootApp, createTenant, resetDatabase, type TestApp } from '../support/app.js';
+import { eventually } from '../support/smtp.js';
 
-/** Clerk's Backend API users list, as documented (GET /v1/users, /v1/users/count), on loopback. */
+/**
+ * Clerk's Backend API users list, as documented (GET /v1/users, /v1/users/count), on loopback.
+ * `hold(offset)` keeps the next request for that page waiting until released; `failOnce(offset)`
+ * answers the next one with a 503.
+ */
 function fakeClerk(users: Array<Record<string, unknown>>, secretKey: string) {
   const requests: string[] = [];
+  const held = new Map<number, { requested: () => void; release: Promise<void> }>();
+  const failing = new Set<number>();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url!, 'http://localhost');
     requests.push(url.pathname + url.search);
@@ -19,13 +26,38 @@ function fakeClerk(users: Array<Record<string, unknown>>, secretKey: string) {
     } else if (url.pathname === '/v1/users') {
       const limit = Number(url.searchParams.get('limit') ?? 10);
       const offset = Number(url.searchParams.get('offset') ?? 0);
-      res.end(JSON.stringify(users.slice(offset, offset + limit)));
+      const answer = (): void => void res.end(JSON.stringify(users.slice(offset, offset + limit)));
+      const hold = held.get(offset);
+      if (failing.delete(offset)) {
+        res.statusCode = 503;
+        res.end(JSON.stringify({ errors: [{ code: 'service_unavailable', message: 'try again' }] }));
+      } else if (hold) {
+        held.delete(offset);
+        hold.requested();
+        void hold.release.then(answer);
+      } else {
+        answer();
+      }
     } else {
       res.statusCode = 404;
       res.end('{}');
     }
   });
-  return { server, requests };
+  return {
+    server,
+    requests,
+    /** The next request for `offset` waits; answers when it arrived, and the release. */
+    hold(offset: number): { requested: Promise<void>; release: () => void } {
+      let release!: () => void;
+      let requested!: () => void;
+      const arrived = new Promise<void>((r) => (requested = r));
+      held.set(offset, { requested, release: new Promise<void>((r) => (release = r)) });
+      return { requested: arrived, release };
+    },
+    failOnce(offset: number): void {
+      failing.add(offset);
+    },
+  };
 }
 
 const clerkUser = (i: number): Record<string, unknown> => ({
@@ -54,26 +86,40 @@ describe('Clerk backfill', () => {
   const users = Array.from({ length: 230 }, (_, i) => clerkUser(i));
   const clerk = fakeClerk(users, secretKey);
   let t: TestApp;
+  let env: Record<string, string>;
+  // Imports run on the job queue's workers; a failed page is retried a second later.
+  const boot = (): Promise<TestApp> => bootApp(env);
 
   beforeAll(async () => {
     await new Promise<void>((r) => clerk.server.listen(0, '127.0.0.1', () => r()));
     const { port } = clerk.server.address() as AddressInfo;
-    t = await bootApp({ CLERK_API_URL: `http://127.0.0.1:${port}` });
+    env = { CLERK_API_URL: `http://127.0.0.1:${port}`, PROCESS_ROLE: 'all', JOB_RETRY_DELAY_SECONDS: '1' };
+    t = await boot();
   });
   afterAll(async () => {
     await t.close();
     await new Promise((r) => clerk.server.close(r));
   });
-  beforeEach(() => resetDatabase(t.db));
+  beforeEach(async () => {
+    await resetDatabase(t.db);
+    clerk.requests.length = 0;
+  });
 
-  const waitDone = async (tenantId: string, id: string): Promise<Record<string, unknown>> => {
-    for (let i = 0; i < 200; i++) {
+  const waitDone = (tenantId: string, id: string): Promise<Record<string, unknown>> =>
+    eventually(async () => {
       const res = await t.http().get(`/admin/tenants/${tenantId}/clerk/imports/${id}`).set(adminAuth).expect(200);
-      if (res.body.status !== 'running') return res.body;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('import did not finish');
-  };
+      return res.body.status !== 'running' ? (res.body as Record<string, unknown>) : null;
+    }, 20_000, 'the import to finish');
+
+  async function tenantWithKey(): Promise<string> {
+    const { tenantId } = await createTenant(t);
+    await t.http().put(`/admin/tenants/${tenantId}/clerk/backend-api-key`).set(adminAuth).send({ secret: secretKey }).expect(204);
+    return tenantId;
+  }
+  // @clerk/backend leaves `offset=0` out of the query.
+  const pageRequests = (offset: number): number =>
+    clerk.requests.filter((r) => r.startsWith('/v1/users?') && (offset === 0 ? !r.includes('offset=') : r.includes(`offset=${offset}&`) || r.endsWith(`offset=${offset}`))).length;
+  const complete = { status: 'completed', pages: 3, usersSeen: 230, contactsCreated: 230, error: null };
 
   it('imports every user once over several pages; a second run adds nothing', async () => {
     const { tenantId } = await createTenant(t);
@@ -119,5 +165,59 @@ describe('Clerk backfill', () => {
     expect(done).toMatchObject({ status: 'failed', error: expect.any(String) });
     expect(JSON.stringify(done)).not.toContain('sk_test_wrong');
     expect(await t.db.query('SELECT count(*)::int AS n FROM contacts')).toEqual([{ n: 0 }]);
+  });
+
+  it('resumes an import interrupted by a shutdown in another process, with exact counts', async () => {
+    const tenantId = await tenantWithKey();
+    const page2 = clerk.hold(100);
+    const started = await t.http().post(`/admin/tenants/${tenantId}/clerk/imports`).set(adminAuth).expect(202);
+    await page2.requested;
+
+    // The process goes away while page 2 is in flight (a deploy); its shutdown does not wait on Clerk.
+    const closing = t.close();
+    const closedInTime = await Promise.race([closing.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);
+    page2.release();
+    await closing;
+    expect(closedInTime).toBe(true);
+
+    // The cursor is in the import row: page 1 is done, page 2 is due.
+    t = await boot();
+    const done = await waitDone(tenantId, started.body.id);
+    expect(done).toMatchObject(complete);
+    expect(await t.db.query('SELECT count(*)::int AS n FROM contacts')).toEqual([{ n: 230 }]);
+    expect(pageRequests(0)).toBe(1);
+    expect(pageRequests(100)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('retries a page Clerk fails to answer without counting anything twice', async () => {
+    const tenantId = await tenantWithKey();
+    clerk.failOnce(100);
+    const started = await t.http().post(`/admin/tenants/${tenantId}/clerk/imports`).set(adminAuth).expect(202);
+    expect(await waitDone(tenantId, started.body.id)).toMatchObject(complete);
+    expect(pageRequests(100)).toBe(2);
+    expect(await t.db.query('SELECT count(*)::int AS n FROM contacts')).toEqual([{ n: 230 }]);
+  });
+
+  it('runs one import at a time per tenant: a second start answers 409 while one runs', async () => {
+    const tenantId = await tenantWithKey();
+    const other = await tenantWithKey();
+    const page1 = clerk.hold(0);
+    const [a, b] = await Promise.all([
+      t.http().post(`/admin/tenants/${tenantId}/clerk/imports`).set(adminAuth),
+      t.http().post(`/admin/tenants/${tenantId}/clerk/imports`).set(adminAuth),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([202, 409]);
+    const [ok, refused] = a.status === 202 ? [a, b] : [b, a];
+    expect(refused.body).toEqual({ ok: false, code: 'conflict', message: `clerk import: ${ok.body.id} is already running for this tenant` });
+    await page1.requested;
+    // Another tenant is not held up.
+    const elsewhere = await t.http().post(`/admin/tenants/${other}/clerk/imports`).set(adminAuth).expect(202);
+    page1.release();
+    expect(await waitDone(tenantId, ok.body.id)).toMatchObject(complete);
+    expect(await waitDone(other, elsewhere.body.id)).toMatchObject(complete);
+    expect(await t.db.query('SELECT count(*)::int AS n FROM clerk_imports WHERE tenant_id = $1', [tenantId])).toEqual([{ n: 1 }]);
+    // Once it has finished, a new one may start.
+    const next = await t.http().post(`/admin/tenants/${tenantId}/clerk/imports`).set(adminAuth).expect(202);
+    expect(await waitDone(tenantId, next.body.id)).toMatchObject({ ...complete, contactsCreated: 0 });
   });
 });

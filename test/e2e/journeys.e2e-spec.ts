@@ -81,7 +81,7 @@ describe('journeys with email delivery', () => {
     expect(mail.headers.subject).toBe('Welcome, Ada!');
     expect(mail.text).toContain('Hi Ada,');
     expect(mail.text).not.toContain('{{');
-    expect(mail.headers['list-unsubscribe']).toMatch(/^<http:\/\/mara\.test\/u\/[A-Za-z0-9_-]{64}>$/);
+    expect(mail.headers['list-unsubscribe']).toMatch(/^<http:\/\/mara\.test\/u\/[A-Za-z0-9_-]{80}>$/);
     expect(mail.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
 
     await eventually(async () => (await rows(`SELECT status FROM journey_runs`))[0]?.status === 'completed', 5000, 'run completion');
@@ -225,11 +225,13 @@ describe('journeys with email delivery', () => {
     const link = /^<(.+)>$/.exec(welcome.headers['list-unsubscribe'])![1];
     const path = new URL(link).pathname;
     // RFC 8058 one-click: a form post, whatever the JSON-only rule of the other routes.
-    const oneClick = await t.http().post(path).set('Content-Type', 'application/x-www-form-urlencoded').send('List-Unsubscribe=One-Click').expect(200);
-    expect(oneClick.body).toEqual({ status: 'unsubscribed' });
+    // A link scanner's GET changes nothing; the one-click POST unsubscribes.
     const page = await t.http().get(path).expect(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
-    expect(page.text).toContain('unsubscribed');
+    expect(page.text).toMatch(/<form method="post">/);
+    expect((await rows('SELECT unsubscribed_at FROM contacts WHERE id = $1', [ids.unsubscribed]))[0].unsubscribed_at).toBeNull();
+    const oneClick = await t.http().post(path).set('Content-Type', 'application/x-www-form-urlencoded').send('List-Unsubscribe=One-Click').expect(200);
+    expect(oneClick.text).toMatch(/You are unsubscribed/);
     const [{ unsubscribed_at }] = await rows('SELECT unsubscribed_at FROM contacts WHERE id = $1', [ids.unsubscribed]);
     expect(unsubscribed_at).toBeInstanceOf(Date);
     // The token is a capability: the access log shows the route, never the token.

@@ -41,11 +41,16 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
 /** Boots the real app against the test database (already migrated by the global setup). */
 export async function bootApp(
   env: Record<string, string> = {},
-  opts: { listen?: boolean; webDir?: string } = {},
+  opts: {
+    listen?: boolean;
+    webDir?: string;
+    /** Settings no env var sets (e.g. job expiry, for dead-worker tests). */
+    config?: Partial<AppConfig>;
+  } = {},
 ): Promise<TestApp> {
   const logs: string[] = [];
   const logger = createLogger('info', { write: (line: string) => logs.push(line) } as unknown as NodeJS.WritableStream);
-  const config = testConfig(env);
+  const config = { ...testConfig(env), ...opts.config };
   const app = await createApp({ config, logger, migrationsRun: false, webDir: opts.webDir });
   if (opts.listen) await app.listen(0, '127.0.0.1');
   else await app.init();

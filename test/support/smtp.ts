@@ -10,10 +10,27 @@ export interface ReceivedMail {
   text: string;
 }
 
+/**
+ * How the server answers: `accept`; `greylist` (451 to every RCPT, as greylisting servers do);
+ * `reject` (550 to every RCPT); `hang` (accept the TCP connection, then never greet, so the
+ * client's timeout fires). A refused connection is a closed server: `close()`, then
+ * `startSmtp({ port })` to bring it back on the same port.
+ */
+export type SmtpMode = 'accept' | 'greylist' | 'reject' | 'hang';
+
 export interface TestSmtp {
   port: number;
   url: string;
   received: ReceivedMail[];
+  /** RCPT commands seen (one per delivery attempt that got that far). */
+  readonly rcptAttempts: number;
+  /** TCP connections accepted. */
+  readonly connections: number;
+  mode: SmtpMode;
+  /** Changes the mode and drops open connections, so that pooled clients reconnect to the new one. */
+  setMode(mode: SmtpMode): void;
+  /** Forgets what was received and counted so far. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -36,12 +53,27 @@ function parse(raw: string, to: string[]): ReceivedMail {
 }
 
 /** A real SMTP server on a free local port (plain text, no auth) that keeps what it receives. */
-export async function startSmtp(): Promise<TestSmtp> {
+export async function startSmtp(options: { port?: number; mode?: SmtpMode } = {}): Promise<TestSmtp> {
   const received: ReceivedMail[] = [];
+  const counts = { rcpt: 0, connections: 0 };
+  let mode: SmtpMode = options.mode ?? 'accept';
+  const smtpError = (code: number, message: string): Error => Object.assign(new Error(message), { responseCode: code });
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    closeTimeout: 200,
+    onConnect(_session, callback) {
+      counts.connections += 1;
+      // A hanging server: the connection is open but the greeting never comes.
+      if (mode !== 'hang') callback();
+    },
+    onRcptTo(_address, _session, callback) {
+      counts.rcpt += 1;
+      if (mode === 'greylist') callback(smtpError(451, '4.7.1 Greylisted, please try again later'));
+      else if (mode === 'reject') callback(smtpError(550, '5.1.1 Mailbox unavailable'));
+      else callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -51,15 +83,38 @@ export async function startSmtp(): Promise<TestSmtp> {
       });
     },
   });
+  server.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.server.address() as AddressInfo).port;
+  const open = (): Set<{ close(): void }> => (server as unknown as { connections: Set<{ close(): void }> }).connections;
   return {
     port,
     url: `smtp://127.0.0.1:${port}`,
     received,
+    get rcptAttempts() {
+      return counts.rcpt;
+    },
+    get connections() {
+      return counts.connections;
+    },
+    get mode() {
+      return mode;
+    },
+    set mode(m: SmtpMode) {
+      mode = m;
+    },
+    setMode(m: SmtpMode) {
+      mode = m;
+      for (const c of open()) c.close();
+    },
+    reset() {
+      received.length = 0;
+      counts.rcpt = 0;
+      counts.connections = 0;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

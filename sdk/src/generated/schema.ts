@@ -68,7 +68,7 @@ export interface paths {
         put?: never;
         /**
          * Import the tenant's existing Clerk users as contacts
-         * @description Runs in the background; poll the import. Importing twice creates nothing new.
+         * @description Runs in the background, as durable jobs (one per page of 100 users) that survive restarts; poll the import. One import runs per tenant at a time: a second start while one runs answers 409 naming it. Importing twice creates nothing new.
          */
         post: operations["startClerkImport"];
         delete?: never;
@@ -560,16 +560,16 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Unsubscribe from journey email (the link in every email)
-         * @description Unsubscribes the contact and answers a short confirmation page. Repeats keep the first time.
+         * Unsubscribe confirmation page (the link in every email; HEAD too)
+         * @description Changes nothing: mail link scanners follow GET and HEAD links. Answers a short page with a button that POSTs to the same URL (or, once the contact is unsubscribed, a page saying so).
          */
-        get: operations["unsubscribe"];
+        get: operations["unsubscribePage"];
         put?: never;
         /**
-         * One-click unsubscribe (RFC 8058)
-         * @description What mail clients post for the `List-Unsubscribe-Post: List-Unsubscribe=One-Click` header. The body is optional, of any content type, and discarded (at most 8 KB): the token is all it takes. Repeats keep the first time.
+         * Unsubscribe (the page's button; RFC 8058 one-click)
+         * @description Unsubscribes the contact from journey email. What the confirmation page posts, and what mail clients post for the `List-Unsubscribe-Post: List-Unsubscribe=One-Click` header. The body is optional, of any content type, and discarded (at most 8 KB): the token is all it takes. Repeats keep the first time.
          */
-        post: operations["unsubscribeOneClick"];
+        post: operations["unsubscribe"];
         delete?: never;
         options?: never;
         head?: never;
@@ -797,7 +797,7 @@ export interface components {
             name: string;
         };
         /** @enum {string} */
-        ErrorCode: "bad_request" | "unauthorized" | "invalid_signature" | "forbidden" | "not_found" | "payload_too_large" | "no_ingestion_key" | "no_webhook_secret" | "unsupported_media_type" | "rate_limited" | "infra";
+        ErrorCode: "bad_request" | "unauthorized" | "invalid_signature" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "no_ingestion_key" | "no_webhook_secret" | "unsupported_media_type" | "rate_limited" | "infra";
         ErrorEnvelope: {
             /**
              * @example false
@@ -992,10 +992,10 @@ export interface components {
             nextCursor: string | null;
         };
         /**
-         * @description `sending`: handed to SMTP just now; `sent`: accepted by SMTP; `captured`: kept in the outbox only (no SMTP_URL); `blocked`: not sent (see `reason`); `failed`: SMTP refused it or the outcome is unknown (see `reason`).
+         * @description `sending`: handed to SMTP just now; `deferred`: SMTP did not take it for a reason that may pass (refused or dropped connection, timeout, 4xx; see `reason`) and it will be tried again; `sent`: accepted by SMTP; `captured`: kept in the outbox only (no SMTP_URL); `blocked`: not sent (see `reason`); `failed`: SMTP refused it (5xx), it was still deferred when its retries ran out, or the outcome is unknown (see `reason`).
          * @enum {string}
          */
-        MessageStatus: "sending" | "sent" | "captured" | "blocked" | "failed";
+        MessageStatus: "sending" | "deferred" | "sent" | "captured" | "blocked" | "failed";
         MessageView: {
             /** Format: uuid */
             id: string;
@@ -1015,10 +1015,10 @@ export interface components {
              * @example Welcome, Ada!
              */
             subject: string;
-            /** @description `sending`: handed to SMTP just now; `sent`: accepted by SMTP; `captured`: kept in the outbox only (no SMTP_URL); `blocked`: not sent (see `reason`); `failed`: SMTP refused it or the outcome is unknown (see `reason`). */
+            /** @description `sending`: handed to SMTP just now; `deferred`: SMTP did not take it for a reason that may pass (refused or dropped connection, timeout, 4xx; see `reason`) and it will be tried again; `sent`: accepted by SMTP; `captured`: kept in the outbox only (no SMTP_URL); `blocked`: not sent (see `reason`); `failed`: SMTP refused it (5xx), it was still deferred when its retries ran out, or the outcome is unknown (see `reason`). */
             status: components["schemas"]["MessageStatus"];
             /**
-             * @description For `blocked`: `no_email`, `no_consent`, `unsubscribed` or `deactivated`; for `failed`: what went wrong. Null otherwise.
+             * @description For `blocked`: `no_email`, `no_consent`, `unsubscribed` or `deactivated`; for `failed` and `deferred`: what the SMTP server or the connection said. Null otherwise.
              * @example null
              */
             reason: string | null;
@@ -1077,7 +1077,7 @@ export interface components {
             nextCursor: string | null;
         };
         /**
-         * @description `active`: a step is due; `waiting`: in a wait step; `completed`: every step ran; `failed`: an email failed.
+         * @description `active`: a step is due (or an email is waiting for an SMTP retry); `waiting`: in a wait step; `completed`: every step ran; `failed`: an email failed, or a step could not be carried out whatever the retries.
          * @enum {string}
          */
         RunStatus: "active" | "waiting" | "completed" | "failed";
@@ -1086,7 +1086,7 @@ export interface components {
             id: string;
             /** Format: uuid */
             contactId: string;
-            /** @description `active`: a step is due; `waiting`: in a wait step; `completed`: every step ran; `failed`: an email failed. */
+            /** @description `active`: a step is due (or an email is waiting for an SMTP retry); `waiting`: in a wait step; `completed`: every step ran; `failed`: an email failed, or a step could not be carried out whatever the retries. */
             status: components["schemas"]["RunStatus"];
             /** @description The steps that have run so far, in order. */
             steps: components["schemas"]["StepRecord"][];
@@ -1260,7 +1260,7 @@ export interface components {
              */
             type: "send_email";
             /**
-             * @description The final status of its outbox message; a `failed` send fails the run.
+             * @description The final status of its outbox message; a `failed` send (refused by SMTP with a 5xx, still failing when its retries ran out, or of unknown outcome) fails the run.
              * @enum {string}
              */
             status: "sent" | "captured" | "blocked" | "failed";
@@ -1271,9 +1271,9 @@ export interface components {
             at: string;
             /**
              * Format: uuid
-             * @description The outbox message (`GET .../messages`).
+             * @description The outbox message (`GET .../messages`); null for a step that failed before writing one.
              */
-            messageId: string;
+            messageId: string | null;
             /**
              * @description Why it was blocked or failed; null otherwise.
              * @example null
@@ -1407,10 +1407,6 @@ export interface components {
              * @example user.signed_up
              */
             eventType: string;
-        };
-        UnsubscribedView: {
-            /** @enum {string} */
-            status: "unsubscribed";
         };
         UpdateJourneyDto: {
             /** @example Welcome */
@@ -1563,20 +1559,25 @@ export interface components {
              * @enum {string}
              */
             type: "wait";
-            /** @enum {string} */
-            status: "scheduled";
+            /**
+             * @description `failed`: the step could not be carried out, whatever the retries (see `reason`); it fails the run.
+             * @enum {string}
+             */
+            status: "scheduled" | "failed";
             /**
              * Format: date-time
-             * @description When the wait started.
+             * @description When the wait started (or failed).
              */
             at: string;
             /** @example 86400 */
             seconds: number;
             /**
              * Format: date-time
-             * @description When the next step is due.
+             * @description With `scheduled`: when the next step is due.
              */
-            until: string;
+            until?: string;
+            /** @description With `failed`: what went wrong. */
+            reason?: string;
         };
         WebhookAnswerView: {
             /**
@@ -2008,6 +2009,15 @@ export interface operations {
             };
             /** @description `not_found`: no such resource. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `conflict`: the resource is in a state that forbids the action. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4145,19 +4155,19 @@ export interface operations {
             };
         };
     };
-    unsubscribe: {
+    unsubscribePage: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description The signed token of a journey email's `List-Unsubscribe` link: it names the tenant and the contact. */
+                /** @description The opaque token of a journey email's `List-Unsubscribe` link (it reveals neither the tenant nor the contact). */
                 token: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Unsubscribed: a confirmation page. */
+            /** @description The confirmation page. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4186,12 +4196,12 @@ export interface operations {
             };
         };
     };
-    unsubscribeOneClick: {
+    unsubscribe: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description The signed token of a journey email's `List-Unsubscribe` link: it names the tenant and the contact. */
+                /** @description The opaque token of a journey email's `List-Unsubscribe` link (it reveals neither the tenant nor the contact). */
                 token: string;
             };
             cookie?: never;
@@ -4202,13 +4212,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Unsubscribed. */
+            /** @description Unsubscribed: a short page saying so. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UnsubscribedView"];
+                    "text/html": string;
                 };
             };
             /** @description `not_found`: the token is not one of ours, or its contact is gone. */

@@ -1,10 +1,13 @@
-import { ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { PageOf } from '../../common/openapi.js';
 
 export const RUN_STATUSES = ['active', 'waiting', 'completed', 'failed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
-/** `sending`: written before the SMTP hand-off; it becomes sent or failed after it. */
-export const MESSAGE_STATUSES = ['sending', 'sent', 'captured', 'blocked', 'failed'] as const;
+/**
+ * `sending`: written before the SMTP hand-off; it becomes sent, deferred or failed after it.
+ * `deferred`: SMTP did not take it for a reason that may pass; it is sent again later.
+ */
+export const MESSAGE_STATUSES = ['sending', 'deferred', 'sent', 'captured', 'blocked', 'failed'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 export type BlockReason = 'no_email' | 'no_consent' | 'unsubscribed' | 'deactivated';
 
@@ -23,17 +26,23 @@ export class WaitStepRecord {
   @ApiProperty({ enum: ['wait'] })
   type: 'wait';
 
-  @ApiProperty({ enum: ['scheduled'] })
-  status: 'scheduled';
+  @ApiProperty({
+    enum: ['scheduled', 'failed'],
+    description: '`failed`: the step could not be carried out, whatever the retries (see `reason`); it fails the run.',
+  })
+  status: 'scheduled' | 'failed';
 
-  @ApiProperty({ ...ISO, description: 'When the wait started.' })
+  @ApiProperty({ ...ISO, description: 'When the wait started (or failed).' })
   at: string;
 
   @ApiProperty({ type: 'integer', minimum: 0, example: 86400 })
   seconds: number;
 
-  @ApiProperty({ ...ISO, description: 'When the next step is due.' })
-  until: string;
+  @ApiPropertyOptional({ ...ISO, description: 'With `scheduled`: when the next step is due.' })
+  until?: string;
+
+  @ApiPropertyOptional({ type: 'string', description: 'With `failed`: what went wrong.' })
+  reason?: string;
 }
 
 export class SendEmailStepRecord {
@@ -45,15 +54,22 @@ export class SendEmailStepRecord {
 
   @ApiProperty({
     enum: ['sent', 'captured', 'blocked', 'failed'],
-    description: 'The final status of its outbox message; a `failed` send fails the run.',
+    description:
+      'The final status of its outbox message; a `failed` send (refused by SMTP with a 5xx, still failing when its ' +
+      'retries ran out, or of unknown outcome) fails the run.',
   })
-  status: Exclude<MessageStatus, 'sending'>;
+  status: Exclude<MessageStatus, 'sending' | 'deferred'>;
 
   @ApiProperty({ ...ISO, description: 'When the send was settled.' })
   at: string;
 
-  @ApiProperty({ format: 'uuid', description: 'The outbox message (`GET .../messages`).' })
-  messageId: string;
+  @ApiProperty({
+    type: 'string',
+    format: 'uuid',
+    nullable: true,
+    description: 'The outbox message (`GET .../messages`); null for a step that failed before writing one.',
+  })
+  messageId: string | null;
 
   @ApiProperty({ type: 'string', nullable: true, description: 'Why it was blocked or failed; null otherwise.', example: null })
   reason: string | null;
@@ -82,7 +98,9 @@ export class RunView {
   @ApiProperty({
     enum: RUN_STATUSES,
     enumName: 'RunStatus',
-    description: '`active`: a step is due; `waiting`: in a wait step; `completed`: every step ran; `failed`: an email failed.',
+    description:
+      '`active`: a step is due (or an email is waiting for an SMTP retry); `waiting`: in a wait step; `completed`: every ' +
+      'step ran; `failed`: an email failed, or a step could not be carried out whatever the retries.',
   })
   status: RunStatus;
 
@@ -123,15 +141,19 @@ export class MessageView {
     enum: MESSAGE_STATUSES,
     enumName: 'MessageStatus',
     description:
-      '`sending`: handed to SMTP just now; `sent`: accepted by SMTP; `captured`: kept in the outbox only (no SMTP_URL); ' +
-      '`blocked`: not sent (see `reason`); `failed`: SMTP refused it or the outcome is unknown (see `reason`).',
+      '`sending`: handed to SMTP just now; `deferred`: SMTP did not take it for a reason that may pass (refused or ' +
+      'dropped connection, timeout, 4xx; see `reason`) and it will be tried again; `sent`: accepted by SMTP; `captured`: ' +
+      'kept in the outbox only (no SMTP_URL); `blocked`: not sent (see `reason`); `failed`: SMTP refused it (5xx), it was ' +
+      'still deferred when its retries ran out, or the outcome is unknown (see `reason`).',
   })
   status: MessageStatus;
 
   @ApiProperty({
     type: 'string',
     nullable: true,
-    description: 'For `blocked`: `no_email`, `no_consent`, `unsubscribed` or `deactivated`; for `failed`: what went wrong. Null otherwise.',
+    description:
+      'For `blocked`: `no_email`, `no_consent`, `unsubscribed` or `deactivated`; for `failed` and `deferred`: what the ' +
+      'SMTP server or the connection said. Null otherwise.',
     example: null,
   })
   reason: string | null;

@@ -1,10 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-
-/** The answer of an RFC 8058 one-click post. */
-export class UnsubscribedView {
-  @ApiProperty({ enum: ['unsubscribed'] })
-  status: 'unsubscribed';
-}
+import { ApiPropertyOptional } from '@nestjs/swagger';
 
 /** What mail clients post (RFC 8058); the body is read and discarded: the token is all it takes. */
 export class OneClickForm {

@@ -1,0 +1,199 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import type { EntityManager } from 'typeorm';
+import { loggableError, PINO_LOGGER } from '../common/logger.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+
+export interface QueueSpec {
+  name: string;
+  /** A job still active after this long belongs to a dead worker: it is failed and retried. */
+  expireInSeconds: number;
+}
+
+export interface NewJob<T extends object> {
+  name: string;
+  data: T;
+  /** Seconds from the database's now(); 0 or absent: as soon as a worker is free. */
+  delaySeconds?: number;
+}
+
+export interface WorkOptions {
+  /** Jobs fetched at once (and then run `concurrency` at a time). */
+  batchSize: number;
+  concurrency: number;
+  pollingIntervalSeconds: number;
+}
+
+/** A fetched job; `retryCount` is how many attempts came before this one. */
+export interface RunningJob<T> {
+  id: string;
+  data: T;
+  retryCount: number;
+  retryLimit: number;
+  /** For dead-letter jobs: the last error of the job that gave up (`{message}`). */
+  output: unknown;
+}
+
+/** The dead-letter queue of `queue`: a job lands there once it has failed every attempt. */
+export const deadLetterOf = (queue: string): string => `${queue}.dead`;
+
+/** `gave up after N attempts: <last error>`, from a dead-letter job (which keeps the retry limit). */
+export function givenUpReason(job: RunningJob<object>, attempts = job.retryLimit + 1): string {
+  const out = job.output as { message?: unknown; value?: { message?: unknown } } | null;
+  const message = typeof out?.message === 'string' ? out.message : typeof out?.value?.message === 'string' ? out.value.message : 'unknown error';
+  return `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${message}`.slice(0, 500);
+}
+
+const STOP_TIMEOUT_MS = 20_000;
+
+/**
+ * The durable job queue (pg-boss on the app's PostgreSQL, in its own `pgboss` schema), shared by
+ * the modules that queue work (journey steps, Clerk import pages). Every process starts it, so
+ * that any process can schedule jobs; only `all` and `worker` processes fetch them and run
+ * pg-boss's maintenance (expiring the jobs of crashed workers).
+ *
+ * Every queue gets a dead-letter queue: a job that fails its last retry (or expires for the last
+ * time) is copied there, so its owner can close what it was doing instead of leaving it open.
+ */
+@Injectable()
+export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly boss: PgBoss;
+  private readonly stopping = new AbortController();
+  /** This process's pg-boss worker ids, by queue. */
+  private readonly workerIds = new Map<string, string[]>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
+  ) {
+    this.boss = new PgBoss({
+      connectionString: config.databaseUrl,
+      application_name: 'mara-jobs',
+      max: 4,
+      migrate: true,
+      supervise: config.processRole !== 'api',
+      maintenanceIntervalSeconds: config.jobs.maintenanceIntervalSeconds,
+      schedule: false,
+    });
+    // pg-boss reports polling and maintenance errors as events (an unhandled 'error' would crash);
+    // worker errors arrive as plain objects, which loggableError reads too.
+    this.boss.on('error', (err) => this.logger.error({ err: loggableError(err) }, 'job queue error'));
+  }
+
+  /** Aborted when the process starts shutting down: long waits (HTTP calls) give up on it. */
+  get stopSignal(): AbortSignal {
+    return this.stopping.signal;
+  }
+
+  get workers(): boolean {
+    return this.config.processRole !== 'api';
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.boss.start();
+  }
+
+  /**
+   * Creates the queue and its dead-letter queue, or brings their settings up to date. Retries
+   * follow JOB_RETRY_LIMIT and JOB_RETRY_DELAY_SECONDS, with exponential backoff.
+   */
+  async declare(spec: QueueSpec): Promise<void> {
+    const { retryLimit, retryDelaySeconds, expireSeconds } = this.config.jobs;
+    const dead = { name: deadLetterOf(spec.name), policy: 'standard' as const, retryLimit, retryDelay: retryDelaySeconds, retryBackoff: true };
+    const queue = {
+      name: spec.name,
+      policy: 'standard' as const,
+      retryLimit,
+      retryDelay: retryDelaySeconds,
+      retryBackoff: true,
+      expireInSeconds: expireSeconds ?? spec.expireInSeconds,
+      deadLetter: dead.name,
+    };
+    for (const q of [dead, queue]) {
+      // createQueue leaves an existing queue as it is; the update brings its settings up to date.
+      await this.boss.createQueue(q.name, q);
+      await this.boss.updateQueue(q.name, q);
+    }
+  }
+
+  /**
+   * Inserts jobs through the caller's transaction: they exist when it commits and vanish if it
+   * rolls back. One statement, whatever the number of jobs.
+   */
+  async insertIn<T extends object>(em: EntityManager, jobs: Array<NewJob<T>>): Promise<void> {
+    if (jobs.length === 0) return;
+    const runner = em.queryRunner;
+    if (!runner?.isTransactionActive) throw new Error('JobQueue.insertIn must run inside a transaction');
+    await this.boss.insert(
+      jobs.map((j) => ({
+        name: j.name,
+        data: j.data,
+        // An interval is added to the database's now(), so app and database clocks need not agree.
+        startAfter: j.delaySeconds && j.delaySeconds > 0 ? `${j.delaySeconds} seconds` : undefined,
+      })),
+      { db: { executeSql: async (text, values) => ({ rows: (await runner.query(text, values, true)).records ?? [] }) } },
+    );
+  }
+
+  /**
+   * Starts fetching `queue`'s jobs (in `all` and `worker` processes only). Each job of a fetched
+   * batch succeeds or fails on its own: one that throws is handed back to pg-boss for a retry
+   * (with backoff), the others complete.
+   */
+  async work<T extends object>(queue: string, options: WorkOptions, handler: (job: RunningJob<T>) => Promise<void>): Promise<void> {
+    if (!this.workers) return;
+    const id = await this.boss.work<T>(
+      queue,
+      { batchSize: options.batchSize, pollingIntervalSeconds: options.pollingIntervalSeconds, includeMetadata: true },
+      async (jobs) => {
+        let next = 0;
+        const lane = async (): Promise<void> => {
+          while (next < jobs.length) {
+            const job = jobs[next++];
+            try {
+              await handler({ id: job.id, data: job.data, retryCount: job.retryCount, retryLimit: job.retryLimit, output: job.output });
+            } catch (err) {
+              await this.fail(queue, job, err);
+            }
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(options.concurrency, jobs.length) }, lane));
+      },
+    );
+    this.workerIds.set(queue, [...(this.workerIds.get(queue) ?? []), id]);
+  }
+
+  /**
+   * Wakes this process's workers of `queue` (after a commit that queued a job due now), so they
+   * fetch at once instead of at their next poll. Other processes find the job at their next poll.
+   */
+  notify(queue: string): void {
+    for (const id of this.workerIds.get(queue) ?? []) this.boss.notifyWorker(id);
+  }
+
+  /** Hands a job back for a retry; never throws (if even that fails, the job expires and is retried). */
+  private async fail(queue: string, job: { id: string; data: object; retryCount: number; retryLimit: number }, err: unknown): Promise<void> {
+    const last = job.retryCount >= job.retryLimit;
+    this.logger.warn(
+      { err: loggableError(err), queue, job: job.data, attempt: job.retryCount + 1, of: job.retryLimit + 1 },
+      last ? 'job failed its last attempt' : 'job failed; it will be retried',
+    );
+    try {
+      await this.boss.fail(queue, job.id, { message: err instanceof Error ? err.message : String(err) });
+    } catch (failErr) {
+      this.logger.error({ err: loggableError(failErr), queue, job: job.data }, 'could not hand a failed job back; it will expire and be retried');
+    }
+  }
+
+  /**
+   * Runs before the HTTP server and the database pool close: long waits are told to give up, the
+   * workers stop fetching, jobs in flight finish (up to STOP_TIMEOUT_MS; any still running then
+   * are failed, so they are retried), then pg-boss closes its own pool. Requests still in flight
+   * keep scheduling jobs: that goes through their own transaction, not through pg-boss.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
+    await this.boss.stop({ graceful: true, wait: true, timeout: STOP_TIMEOUT_MS });
+  }
+}
