@@ -74,7 +74,9 @@ export const PINO_LOGGER = Symbol('PINO_LOGGER');
  * fields: a failed query carries its parameters (contact emails, key hashes, ciphertexts).
  */
 export function loggableError(e: unknown): Record<string, unknown> {
-  if (!(e instanceof Error)) return { message: String(e) };
-  const { code, constraint, table } = e as Error & { code?: unknown; constraint?: unknown; table?: unknown };
-  return { type: e.name, message: e.message, code, constraint, table, stack: e.stack };
+  if (typeof e !== 'object' || e === null) return { message: String(e) };
+  // Not only Errors: pg-boss emits its worker errors as plain objects copied from the Error.
+  const { name, message, code, constraint, table, stack } = e as Partial<Error> & { code?: unknown; constraint?: unknown; table?: unknown };
+  if (!(e instanceof Error) && typeof message !== 'string') return { message: String(e) };
+  return { type: e instanceof Error ? e.name : name, message, code, constraint, table, stack };
 }

@@ -92,7 +92,11 @@ export class JourneyJobs implements OnModuleInit, BeforeApplicationShutdown {
 
   /**
    * Starts fetching step jobs. Each job of a fetched batch succeeds or fails on its own: a failed
-   * one is handed back to pg-boss for a retry (with backoff), the others complete.
+   * one is handed back to pg-boss for a retry (with backoff), a successful one is completed.
+   * Nothing here throws out of the batch unless a failure could not be recorded (the database is
+   * down): pg-boss then fails the whole batch itself (completed jobs are left alone), or, if that
+   * cannot be recorded either, the jobs expire after JOB_EXPIRE_SECONDS and are retried. Steps
+   * are idempotent (StepRunner), so a step whose success went unrecorded is a no-op the next time.
    */
   async work(handler: (job: StepJob) => Promise<void>): Promise<void> {
     await this.boss.work<StepJob>(
@@ -100,18 +104,33 @@ export class JourneyJobs implements OnModuleInit, BeforeApplicationShutdown {
       { batchSize: BATCH_SIZE, pollingIntervalSeconds: POLLING_SECONDS },
       async (jobs) => {
         let next = 0;
+        let unrecorded = 0;
         const lane = async (): Promise<void> => {
           while (next < jobs.length) {
             const job = jobs[next++];
+            let failure: unknown = null;
             try {
               await handler(job.data);
             } catch (err) {
-              this.logger.warn({ err: loggableError(err), job: job.data }, 'journey step failed; pg-boss will retry it');
-              await this.boss.fail(STEP_QUEUE, job.id, { message: err instanceof Error ? err.message : String(err) });
+              failure = err;
             }
+            if (failure === null) {
+              // Left to pg-boss's completion of the batch when this cannot be recorded.
+              await this.boss.complete(STEP_QUEUE, job.id).catch((err: unknown) => {
+                this.logger.error({ err: loggableError(err), job: job.data }, 'could not record a journey step as done');
+              });
+              continue;
+            }
+            this.logger.warn({ err: loggableError(failure), job: job.data }, 'journey step failed; pg-boss will retry it');
+            await this.boss.fail(STEP_QUEUE, job.id, { message: failure instanceof Error ? failure.message : String(failure) }).catch((err: unknown) => {
+              unrecorded++;
+              this.logger.error({ err: loggableError(err), job: job.data }, 'could not record a journey step failure');
+            });
           }
         };
         await Promise.all(Array.from({ length: Math.min(CONCURRENCY, jobs.length) }, lane));
+        // Rejecting makes pg-boss fail the batch rather than complete the unrecorded failures.
+        if (unrecorded > 0) throw new Error(`${unrecorded} failed journey step(s) could not be recorded`);
       },
     );
   }
