@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -7,7 +8,7 @@ import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { type EmbeddedDatabase, ensureDatabase, startEmbeddedPostgres } from '../../src/database/embedded-postgres.js';
-import { freePort, logLines, type Running, startMain } from '../support/process.js';
+import { freePort, logLines, MAIN, type Running, startMain } from '../support/process.js';
 import { eventually } from '../support/smtp.js';
 
 /**
@@ -350,4 +351,32 @@ describe('server processes under faults', () => {
     expect(await sql("SELECT attributes->>'plan' AS plan FROM contacts WHERE tenant_id = $1 AND id = $2", [tenant.id, contactId])).toEqual([{ plan: 'pro' }]);
     expect(run.output()).toContain('"msg":"stopped"');
   }, 120_000);
+});
+
+describe('the process-level policy for errors nobody handled', () => {
+  it('logs a lost rejection and a stray connection error and carries on; any other uncaught exception is fatal', async () => {
+    const dist = path.dirname(MAIN);
+    const script = `
+      import { createLogger } from '${dist}/common/logger.js';
+      import { installProcessFaultHandlers } from '${dist}/common/process-faults.js';
+      installProcessFaultHandlers(createLogger('info'), () => { process.stdout.write('ON_FATAL\\n'); process.exit(3); });
+      void Promise.reject(Object.assign(new Error('update clerk_imports failed'), { code: 'ECONNREFUSED' }));
+      setTimeout(() => { throw Object.assign(new Error('Connection terminated unexpectedly'), {}); }, 20);
+      setTimeout(() => { process.stdout.write('STILL_UP\\n'); throw new TypeError('a bug'); }, 60);
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(3);
+    const lines = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; msg: string; err?: { message: string } });
+    expect(lines.map((l) => [l.level, l.msg, l.err?.message])).toEqual([
+      [50, 'unhandled promise rejection; carrying on', 'update clerk_imports failed'],
+      [50, 'uncaught connection error; carrying on', 'Connection terminated unexpectedly'],
+      [60, 'uncaught exception; shutting down', 'a bug'],
+    ]);
+    expect(out.indexOf('STILL_UP')).toBeLessThan(out.indexOf('ON_FATAL'));
+    expect(out).toContain('STILL_UP');
+  });
 });
