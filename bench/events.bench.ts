@@ -5,14 +5,19 @@
  * active journey matching every benched event, beside the figure without. The server runs as its
  * own process (dist/src/main.js, journey workers included); autocannon drives it from this one.
  *
+ * Last, a sustained run of batches of 100 (BENCH_SUSTAINED_SECONDS) samples the server's RSS
+ * every second and prints it at the start and the end, and the median of the middle third of the
+ * run beside the median of the last third: memory stays flat under steady load.
+ *
  * Settings (env): BENCH_DATABASE_URL (a server where a database may be created; default: an
- * embedded PostgreSQL in a temporary folder), BENCH_SECONDS (10), BENCH_CONNECTIONS (4).
+ * embedded PostgreSQL in a temporary folder), BENCH_SECONDS (10), BENCH_CONNECTIONS (4),
+ * BENCH_SUSTAINED_SECONDS (120; 0 skips the sustained run).
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,6 +32,7 @@ import { JourneyEnrollment } from '../src/journeys/journey-enrollment.service.js
 import type { JourneyJobs } from '../src/journeys/journey-jobs.service.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SUSTAINED_SECONDS = Number(process.env.BENCH_SUSTAINED_SECONDS ?? 120);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
 const CONTACTS = 10_000;
 const BATCH = 100;
@@ -102,12 +108,16 @@ async function admin(port: number, method: string, route: string, body?: unknown
   return res.status === 204 ? {} : ((await res.json()) as Record<string, unknown>);
 }
 
-async function httpRun(label: string, port: number, tenantId: string, key: string, opsPerRequest: number): Promise<Figure> {
+function httpRun(label: string, port: number, tenantId: string, key: string, opsPerRequest: number): Promise<Figure> {
+  return httpRunFor(label, port, tenantId, key, opsPerRequest, SECONDS);
+}
+
+async function httpRunFor(label: string, port: number, tenantId: string, key: string, opsPerRequest: number, seconds: number): Promise<Figure> {
   const run = randomUUID().slice(0, 8);
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections: CONNECTIONS,
-    duration: SECONDS,
+    duration: seconds,
     requests: [
       {
         method: 'POST',
@@ -201,6 +211,49 @@ async function baselineRun(
   };
 }
 
+/** Resident set size of a process in MB (Linux /proc, else `ps`). */
+async function rssMb(pid: number): Promise<number> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    if (Number.isFinite(kb)) return kb / 1024;
+  } catch {
+    // not Linux
+  }
+  const ps = spawn('ps', ['-o', 'rss=', '-p', String(pid)]);
+  let out = '';
+  ps.stdout.on('data', (d) => (out += d));
+  await new Promise((r) => ps.once('exit', r));
+  return Number(out.trim()) / 1024;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)];
+};
+
+/** Batches of 100 for SUSTAINED_SECONDS while the server's RSS is sampled every second. */
+async function sustainedRun(port: number, pid: number, tenantId: string, key: string): Promise<void> {
+  const samples: number[] = [await rssMb(pid)];
+  const sampler = setInterval(() => void rssMb(pid).then((mb) => samples.push(mb)), 1000);
+  let figure: Figure;
+  try {
+    figure = await httpRunFor(`service: sustained, batches of 100 (${SUSTAINED_SECONDS} s)`, port, tenantId, key, BATCH, SUSTAINED_SECONDS);
+  } finally {
+    clearInterval(sampler);
+  }
+  samples.push(await rssMb(pid));
+  const third = Math.floor(samples.length / 3);
+  const middle = median(samples.slice(third, 2 * third));
+  const last = median(samples.slice(2 * third));
+  const mb = (n: number): string => `${n.toFixed(1)} MB`;
+  process.stdout.write(
+    `\n${figure.label}: ${Math.round(figure.events / figure.seconds)} events/s, p50 ${figure.p50} ms, p99 ${figure.p99} ms, ${figure.errors} errors\n` +
+      `  server RSS: start ${mb(samples[0])}, end ${mb(samples[samples.length - 1])}, ` +
+      `median of middle third ${mb(middle)}, median of last third ${mb(last)} (last / middle ${(last / middle).toFixed(3)}; ${samples.length} samples)\n`,
+  );
+}
+
 /** A pair of figures and what the ratio line compares. */
 type Row = [Figure, Figure, string?];
 
@@ -286,6 +339,11 @@ async function main(): Promise<void> {
     rows.push([withJourney, { ...batched, label: 'service: batches of 100, no journey' }, 'with journey / without']);
     print(rows);
     process.stdout.write(`journey runs started during the journey run: ${runs}\n`);
+    if (SUSTAINED_SECONDS > 0) {
+      // Without the journey, as the ingestion figures above.
+      await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${journey.id as string}/pause`);
+      await sustainedRun(port, server.pid!, tenantId, key);
+    }
   } finally {
     await pool.end();
     server.kill('SIGTERM');

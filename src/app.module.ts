@@ -2,6 +2,7 @@ import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/c
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AccessGuard } from './common/access.guard.js';
 import { PathIdsGuard } from './common/path-ids.guard.js';
 import { PaginationModule } from './common/pagination.js';
@@ -10,6 +11,7 @@ import { HttpPipelineMiddleware } from './common/http-pipeline.middleware.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
+import { runMigrationsLocked } from './database/migrate.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
@@ -19,6 +21,7 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { JourneysModule } from './journeys/journeys.module.js';
 import { LoggerModule } from './common/logger.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
+import { loggableError } from './common/logger.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -38,7 +41,27 @@ export class AppModule implements NestModule {
         ConfigModule.forRoot(options.config),
         PaginationModule,
         LoggerModule.forRoot(options.logger),
-        TypeOrmModule.forRoot(dataSourceOptions(options.config.databaseUrl, { migrationsRun: options.migrationsRun })),
+        TypeOrmModule.forRootAsync({
+          useFactory: () =>
+            dataSourceOptions(options.config.databaseUrl, {
+              migrationsRun: false,
+              onPoolError: (err) => options.logger.error({ err: loggableError(err) }, 'database connection lost (idle in the pool)'),
+            }),
+          // Pending migrations run at boot under an advisory lock, so that instances booting
+          // at once on one database take turns instead of racing (src/database/migrate.ts).
+          dataSourceFactory: async (dsOptions) => {
+            const dataSource = await new DataSource(dsOptions as DataSourceOptions).initialize();
+            if (options.migrationsRun === false) return dataSource;
+            try {
+              const applied = await runMigrationsLocked(dataSource);
+              if (applied.length > 0) options.logger.info({ migrations: applied }, 'migrations applied');
+            } catch (err) {
+              await dataSource.destroy().catch(() => undefined);
+              throw err;
+            }
+            return dataSource;
+          },
+        }),
         HealthModule,
         MetricsModule,
         TenantsModule,

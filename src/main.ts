@@ -1,12 +1,16 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import type { Server, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { createApp } from './app.factory.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { createLogger, loggableError } from './common/logger.js';
+import { installProcessFaultHandlers } from './common/process-faults.js';
 import { ensureDatabase, persistedValue, startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
 
 const SHUTDOWN_DEADLINE_MS = 30_000;
+/** Requests still unanswered this long after SIGTERM lose their connection, so the rest of the shutdown fits the deadline. */
+const HTTP_DRAIN_MS = 22_000;
 
 async function main(): Promise<void> {
   const logger = createLogger(process.env.LOG_LEVEL || 'info');
@@ -44,6 +48,10 @@ async function main(): Promise<void> {
     logger.info({ port: database.port }, 'embedded PostgreSQL ready');
   }
 
+  // Until the app is up, a fatal error just exits (the embedded server's exit hook stops it).
+  let shutdown: (reason: string, exitCode?: number) => Promise<void> | void = (_reason, exitCode = 1) => process.exit(exitCode);
+  installProcessFaultHandlers(logger, () => void shutdown('uncaught exception', 1));
+
   const app = await createApp({ config, logger });
   await app.listen(config.port);
   const url = `http://localhost:${config.port}`;
@@ -54,26 +62,45 @@ async function main(): Promise<void> {
       : `Mara is serving on ${url}`,
   );
 
+  const server = app.getHttpServer() as Server;
+  let draining = false;
+  // While draining, every answer closes its connection, so keep-alive clients go elsewhere.
+  server.prependListener('request', (_req, res: ServerResponse) => {
+    if (draining) res.setHeader('Connection', 'close');
+  });
+
   let stopping = false;
-  const shutdown = async (signal: string): Promise<void> => {
+  shutdown = async (reason: string, exitCode = 0): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing requests in flight');
+    logger.info({ reason }, 'shutting down: finishing requests and journey steps in flight');
     const deadline = setTimeout(() => {
       logger.error('shutdown deadline passed; exiting');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
+    // 1. The listener stops accepting at once (new connections are refused) and idle keep-alive
+    //    connections close; a connection still serving a request closes after its answer.
+    draining = true;
+    server.close();
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
+    const drainLimit = setTimeout(() => {
+      logger.warn('requests still in flight after the drain period; closing their connections');
+      server.closeAllConnections();
+    }, HTTP_DRAIN_MS);
     try {
-      // Stops accepting connections, lets in-flight requests answer, closes idle keep-alives,
-      // then runs the modules' shutdown hooks (workers, database pool).
+      // 2. Nest's shutdown: workers stop fetching and the steps in flight finish (JourneyJobs),
+      //    the HTTP server's last connections end, then the database pool closes.
       await app.close();
       if (database) await database.stop();
       logger.info('stopped');
-      process.exit(0);
+      process.exit(exitCode);
     } catch (err) {
       logger.error({ err: loggableError(err) }, 'error during shutdown');
       process.exit(1);
+    } finally {
+      clearInterval(idle);
+      clearTimeout(drainLimit);
     }
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

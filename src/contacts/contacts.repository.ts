@@ -12,6 +12,11 @@ export function lockKey(tenantId: string, kind: string, value: string): bigint {
 /**
  * Set-based statements on contacts: one statement per step for a whole batch, whatever its size.
  * Every method takes the caller's EntityManager so that a request is one transaction.
+ *
+ * Lock order: every statement that writes several rows writes them sorted by contact id (an
+ * `ORDER BY` in the statement), and a request writes contacts before the rows that hang off them
+ * (events, journey runs, connector activity). Two requests over the same contacts, whatever the
+ * order of their ops, then take their row locks in the same order and never deadlock.
  */
 @Injectable()
 export class ContactsRepository {
@@ -52,6 +57,7 @@ export class ContactsRepository {
        SELECT $1, u.id, u.external_id, u.email, u.name, u.attributes::jsonb, u.consent::jsonb, $8, $8
          FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
               AS u(id, external_id, email, name, attributes, consent)
+        ORDER BY u.id
        ON CONFLICT (tenant_id, id) DO UPDATE SET
          external_id = COALESCE(EXCLUDED.external_id, c.external_id),
          email = COALESCE(EXCLUDED.email, c.email),
@@ -77,6 +83,10 @@ export class ContactsRepository {
    * counted are left alone (no row lock, so concurrent batches over the same contacts do not
    * queue here); tracks show their activity through their events' received_at, and identify
    * ops, which write no event, refresh last_seen_at of the contacts they projected onto.
+   * Two statements, each in contact-id order: the first adds every missing row, the second
+   * refreshes the projected contacts' rows that the first did not just add. (A single statement
+   * would lock every touched row; two statements that each took only their own subset could lock
+   * rows out of order across the pair.)
    */
   async touchConnector(
     em: EntityManager,
@@ -86,22 +96,22 @@ export class ContactsRepository {
     refreshed: string[],
     at: Date,
   ): Promise<void> {
-    const refresh = new Set(refreshed);
-    const others = contactIds.filter((id) => !refresh.has(id));
-    if (others.length > 0) {
+    if (contactIds.length === 0) return;
+    const added: Array<{ contact_id: string }> = await em.query(
+      `INSERT INTO contact_connectors (tenant_id, connector, contact_id, first_seen_at, last_seen_at)
+       SELECT $1, $2, u.id, $4, $4 FROM unnest($3::uuid[]) AS u(id) ORDER BY u.id
+       ON CONFLICT (tenant_id, connector, contact_id) DO NOTHING
+       RETURNING contact_id`,
+      [tenantId, connector, contactIds, at],
+    );
+    const fresh = new Set(added.map((r) => r.contact_id));
+    const refresh = refreshed.filter((id) => !fresh.has(id));
+    if (refresh.length > 0) {
       await em.query(
         `INSERT INTO contact_connectors (tenant_id, connector, contact_id, first_seen_at, last_seen_at)
-         SELECT $1, $2, u.id, $4, $4 FROM unnest($3::uuid[]) AS u(id)
-         ON CONFLICT (tenant_id, connector, contact_id) DO NOTHING`,
-        [tenantId, connector, others, at],
-      );
-    }
-    if (refresh.size > 0) {
-      await em.query(
-        `INSERT INTO contact_connectors (tenant_id, connector, contact_id, first_seen_at, last_seen_at)
-         SELECT $1, $2, u.id, $4, $4 FROM unnest($3::uuid[]) AS u(id)
+         SELECT $1, $2, u.id, $4, $4 FROM unnest($3::uuid[]) AS u(id) ORDER BY u.id
          ON CONFLICT (tenant_id, connector, contact_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at`,
-        [tenantId, connector, [...refresh], at],
+        [tenantId, connector, refresh, at],
       );
     }
   }

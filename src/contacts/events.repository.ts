@@ -31,7 +31,8 @@ export class EventsRepository {
    * Writes a batch of events in one statement. The unique (tenant_id, message_id) index is the
    * final word on duplicates; callers hold the message-id locks, so a conflict here means a
    * concurrent writer slipped past them, and the whole request is rolled back rather than
-   * half-written.
+   * half-written. Rows go in contact order, like every multi-row write of a request (the
+   * foreign-key checks lock the contacts they point to in that order).
    */
   async insertMany(em: EntityManager, tenantId: string, source: Connector, events: NewEvent[], receivedAt: Date): Promise<void> {
     if (events.length === 0) return;
@@ -39,7 +40,8 @@ export class EventsRepository {
       `INSERT INTO events (tenant_id, id, contact_id, type, properties, occurred_at, received_at, message_id, source)
        SELECT $1, u.id, u.contact_id, u.type, u.properties::jsonb, u.occurred_at, $8, u.message_id, $9
          FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
-              AS u(id, contact_id, type, properties, occurred_at, message_id)`,
+              AS u(id, contact_id, type, properties, occurred_at, message_id)
+        ORDER BY u.contact_id, u.id`,
       [
         tenantId,
         events.map((e) => e.id),

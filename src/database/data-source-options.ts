@@ -2,8 +2,14 @@ import type { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { ENTITIES } from './entities.js';
 
+/** A connection attempt that gets no answer within this long fails (the database is unreachable). */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 /** One definition of the connection for the app, the tests and the TypeORM CLI (ormconfig.ts). */
-export function dataSourceOptions(url: string, extra: { poolSize?: number; migrationsRun?: boolean } = {}): DataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  extra: { poolSize?: number; migrationsRun?: boolean; onPoolError?: (err: Error) => void } = {},
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -14,6 +20,10 @@ export function dataSourceOptions(url: string, extra: { poolSize?: number; migra
     synchronize: false,
     logging: false,
     poolSize: extra.poolSize ?? 20,
+    connectTimeoutMS: CONNECT_TIMEOUT_MS,
+    // An idle pooled connection that dies (the server restarted) is dropped from the pool and
+    // reported here; the next query opens a new one.
+    ...(extra.onPoolError ? { poolErrorHandler: extra.onPoolError } : {}),
     extra: { application_name: 'mara' },
   };
 }

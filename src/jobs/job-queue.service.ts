@@ -148,17 +148,31 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
       { batchSize: options.batchSize, pollingIntervalSeconds: options.pollingIntervalSeconds, includeMetadata: true },
       async (jobs) => {
         let next = 0;
+        let unrecorded = 0;
         const lane = async (): Promise<void> => {
           while (next < jobs.length) {
             const job = jobs[next++];
+            let failure: unknown = null;
             try {
               await handler({ id: job.id, data: job.data, retryCount: job.retryCount, retryLimit: job.retryLimit, output: job.output });
             } catch (err) {
-              await this.fail(queue, job, err);
+              failure = err;
+            }
+            if (failure === null) {
+              // Left to pg-boss's completion of the batch when this cannot be recorded.
+              await this.boss.complete(queue, job.id).catch((err: unknown) => {
+                this.logger.error({ err: loggableError(err), queue, job: job.data }, 'could not record a job as done');
+              });
+            } else if (!(await this.fail(queue, job, failure))) {
+              unrecorded++;
             }
           }
         };
         await Promise.all(Array.from({ length: Math.min(options.concurrency, jobs.length) }, lane));
+        // Rejecting makes pg-boss fail the batch rather than complete the unrecorded failures
+        // (completed jobs are left alone); if that cannot be recorded either, the jobs expire and
+        // are retried. Handlers are idempotent, so a success that went unrecorded is a no-op later.
+        if (unrecorded > 0) throw new Error(`${unrecorded} failed job(s) of ${queue} could not be recorded`);
       },
     );
     this.workerIds.set(queue, [...(this.workerIds.get(queue) ?? []), id]);
@@ -172,8 +186,8 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
     for (const id of this.workerIds.get(queue) ?? []) this.boss.notifyWorker(id);
   }
 
-  /** Hands a job back for a retry; never throws (if even that fails, the job expires and is retried). */
-  private async fail(queue: string, job: { id: string; data: object; retryCount: number; retryLimit: number }, err: unknown): Promise<void> {
+  /** Hands a job back for a retry; never throws. False when even that could not be recorded. */
+  private async fail(queue: string, job: { id: string; data: object; retryCount: number; retryLimit: number }, err: unknown): Promise<boolean> {
     const last = job.retryCount >= job.retryLimit;
     this.logger.warn(
       { err: loggableError(err), queue, job: job.data, attempt: job.retryCount + 1, of: job.retryLimit + 1 },
@@ -181,8 +195,10 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
     );
     try {
       await this.boss.fail(queue, job.id, { message: err instanceof Error ? err.message : String(err) });
+      return true;
     } catch (failErr) {
       this.logger.error({ err: loggableError(failErr), queue, job: job.data }, 'could not hand a failed job back; it will expire and be retried');
+      return false;
     }
   }
 

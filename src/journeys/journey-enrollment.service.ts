@@ -16,7 +16,9 @@ export class JourneyEnrollment {
    * from the events joined with the matching active journeys, then their first steps' jobs.
    * Reentry is the unique index's call: a `once` run carries the contact id as once_key, so a
    * second run of the same contact (in this batch, or in a concurrent request on any instance)
-   * conflicts and is not inserted. Events are taken in batch order, so the first one wins.
+   * conflicts and is not inserted. Rows go in (journey, contact) order, so that concurrent
+   * requests wait on each other's once_key in one order (never in a cycle); within one contact
+   * and journey, events are taken in batch order, so the first one wins.
    * Returns the number of runs started.
    */
   async enroll(em: EntityManager, tenantId: string, events: NewEvent[]): Promise<number> {
@@ -29,7 +31,7 @@ export class JourneyEnrollment {
               CASE WHEN j.reentry = 'once' THEN e.contact_id END, 'active', 0, j.steps, '[]'::jsonb
          FROM unnest($2::uuid[], $3::uuid[], $4::text[]) WITH ORDINALITY AS e(id, contact_id, type, n)
          JOIN journeys j ON j.tenant_id = $1 AND j.trigger_event_type = e.type AND j.status = 'active'
-        ORDER BY e.n, j.id
+        ORDER BY j.id, e.contact_id, e.n
        ON CONFLICT (tenant_id, journey_id, once_key) DO NOTHING
        RETURNING id`,
       [tenantId, linked.map((e) => e.id), linked.map((e) => e.contactId), linked.map((e) => e.type)],

@@ -1,6 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
+import { PINO_LOGGER } from '../common/logger.js';
+import { transactionWithRetry } from '../database/transaction-retry.js';
 import { ContactsRepository, lockKey } from '../contacts/contacts.repository.js';
 import { EventRecorder } from '../ingestion/recording/event-recorder.service.js';
 import { adapterFor } from './adapters/registry.js';
@@ -29,10 +32,12 @@ export class WebhooksService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly recorder: EventRecorder,
     private readonly contacts: ContactsRepository,
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
   ) {}
 
+  /** Retried whole, like EventRecorder.record, when PostgreSQL aborts it to break a deadlock. */
   process(delivery: Delivery): Promise<WebhookAnswer> {
-    return this.dataSource.transaction((em) => this.processIn(em, delivery));
+    return transactionWithRetry(this.dataSource, this.logger, 'recording a webhook delivery', (em) => this.processIn(em, delivery));
   }
 
   private async processIn(em: EntityManager, d: Delivery): Promise<WebhookAnswer> {
@@ -106,6 +111,7 @@ export class WebhooksService {
     await em.query(
       `INSERT INTO provider_state (tenant_id, provider, key, state, updated_at)
        SELECT $1, $2, u.key, u.state::jsonb, $5 FROM unnest($3::text[], $4::text[]) AS u(key, state)
+        ORDER BY u.key
        ON CONFLICT (tenant_id, provider, key) DO UPDATE SET state = EXCLUDED.state, updated_at = EXCLUDED.updated_at`,
       [d.tenantId, d.provider, writes.map((w) => w.key), writes.map((w) => JSON.stringify(w.value)), at],
     );

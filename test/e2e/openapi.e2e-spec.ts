@@ -30,7 +30,7 @@ const CONTRACT_ROUTES: Array<[method: string, path: string, success: number, err
   ['get', '/u/{token}', 200, [404, 500], PUBLIC],
   ['post', '/u/{token}', 200, [404, 413, 500], PUBLIC],
   ['get', '/health', 200, [500], PUBLIC],
-  ['get', '/health/ready', 200, [500], PUBLIC],
+  ['get', '/health/ready', 200, [500, 503], PUBLIC],
   ['get', '/metrics', 200, [500], PUBLIC],
   ['post', '/admin/tenants', 201, [400, 401, 403, 413, 415, 500], ADMIN],
   ['get', '/admin/tenants', 200, [400, 401, 403, 500], ADMIN],

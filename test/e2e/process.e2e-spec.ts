@@ -1,48 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { testDatabaseUrl } from '../support/app.js';
-
-/** These specs start the built server (`dist/`, made by `pretest`) as a real process. */
-const MAIN = path.resolve('dist/src/main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function start(env: Record<string, string | undefined>, cwd: string): Running {
-  const clean = { ...process.env };
-  for (const k of ['DATABASE_URL', 'ADMIN_API_TOKEN', 'SECRETS_KEY', 'TEST_DATABASE_URL', 'PORT']) delete clean[k];
-  const child = spawn(process.execPath, [MAIN], { cwd, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
-
-async function waitFor(run: Running, text: string, ms = 60_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!run.output().includes(text)) {
-    if (Date.now() > until) throw new Error(`timed out waiting for "${text}"; output:\n${run.output()}`);
-    if (run.child.exitCode !== null) throw new Error(`process exited early:\n${run.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { freePort, startMain as start, waitForOutput as waitFor } from '../support/process.js';
 
 describe('migrations', () => {
   it('give an empty database the whole schema through the TypeORM CLI (npm run migration:run)', async () => {

@@ -505,7 +505,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process answers */
+        /** Liveness: the process answers (200 even while the database is down) */
         get: operations["getLiveness"];
         put?: never;
         post?: never;
@@ -522,7 +522,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers (500 `infra` when not) */
+        /** Readiness: the database answers (503 `infra` while it does not) */
         get: operations["getReadiness"];
         put?: never;
         post?: never;
@@ -4117,6 +4117,15 @@ export interface operations {
             };
             /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: not ready, the database does not answer; the process stays up and becomes ready again by itself. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,7 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
+import { PINO_LOGGER } from '../../common/logger.js';
+import { transactionWithRetry } from '../../database/transaction-retry.js';
 import { ContactsRepository, lockKey } from '../../contacts/contacts.repository.js';
 import { hasIdentity, resolveIdentities } from '../../contacts/identity-resolution.js';
 import { EventsRepository, type NewEvent } from '../../contacts/events.repository.js';
@@ -30,11 +33,19 @@ export class EventRecorder {
     private readonly events: EventsRepository,
     private readonly metrics: MetricsService,
     private readonly journeys: JourneyEnrollment,
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Records a request's ops in a transaction of its own: all of it is written, or none. */
+  /**
+   * Records a request's ops in a transaction of its own: all of it is written, or none. Every
+   * statement writes its rows in one stable order (see the repositories), so two requests cannot
+   * deadlock each other; should PostgreSQL still abort the transaction to break a deadlock (with
+   * another kind of writer) or a serialization failure, the whole request is recorded again.
+   */
   async record(tenantId: string, connector: Connector, ops: PreparedOp[], options: RecordOptions = {}): Promise<OpResult[]> {
-    const results = await this.dataSource.transaction((em) => this.recordIn(em, tenantId, connector, ops, options));
+    const results = await transactionWithRetry(this.dataSource, this.logger, 'recording events', (em) =>
+      this.recordIn(em, tenantId, connector, ops, options),
+    );
     for (const r of results) this.metrics.inc('mara_ops_total', 'Intake ops answered, by connector and status.', { connector, status: r.status });
     return results;
   }

@@ -1,0 +1,46 @@
+import type { Logger } from 'pino';
+import type { DataSource, EntityManager } from 'typeorm';
+
+/**
+ * SQLSTATEs for which PostgreSQL aborted a transaction that did nothing wrong: a deadlock
+ * (40P01: it was picked to break a cycle of row locks) or a serialization failure (40001). The
+ * whole transaction is safe to run again, and PostgreSQL's documentation says to do so.
+ */
+const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
+
+/** Attempts in all: the first one and two retries. */
+const ATTEMPTS = 3;
+
+export function sqlState(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown }).code ?? (err as { driverError?: { code?: unknown } }).driverError?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function isRetryableTransactionError(err: unknown): boolean {
+  const state = sqlState(err);
+  return state !== undefined && RETRYABLE_SQLSTATES.has(state);
+}
+
+/**
+ * Runs `work` in a transaction; when PostgreSQL aborts it with a deadlock or serialization
+ * failure, runs the whole of it again in a new transaction (after a short random pause, so the
+ * transaction it collided with gets ahead), up to ATTEMPTS times in all. `work` must do nothing
+ * outside its transaction that it cannot repeat.
+ */
+export async function transactionWithRetry<T>(
+  dataSource: DataSource,
+  logger: Logger,
+  what: string,
+  work: (em: EntityManager) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await dataSource.transaction(work);
+    } catch (err) {
+      if (attempt >= ATTEMPTS || !isRetryableTransactionError(err)) throw err;
+      logger.warn({ code: sqlState(err), attempt, what }, `${what}: transaction aborted by PostgreSQL (${sqlState(err)}); retrying it`);
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40 * attempt));
+    }
+  }
+}
