@@ -1,4 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
@@ -46,6 +47,8 @@ export function givenUpReason(job: RunningJob<object>, attempts = job.retryLimit
 }
 
 const STOP_TIMEOUT_MS = 20_000;
+/** Advisory lock key serialising queue declarations across processes (any fixed bigint). */
+const DECLARE_LOCK_KEY = '7243110560281937001';
 
 /**
  * The durable job queue (pg-boss on the app's PostgreSQL, in its own `pgboss` schema), shared by
@@ -62,6 +65,8 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
   private readonly stopping = new AbortController();
   /** This process's pg-boss worker ids, by queue. */
   private readonly workerIds = new Map<string, string[]>();
+  /** The queue declarations of this process, chained so they run one at a time. */
+  private declaring: Promise<unknown> = Promise.resolve();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -110,11 +115,25 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
       expireInSeconds: expireSeconds ?? spec.expireInSeconds,
       deadLetter: dead.name,
     };
-    for (const q of [dead, queue]) {
-      // createQueue leaves an existing queue as it is; the update brings its settings up to date.
-      await this.boss.createQueue(q.name, q);
-      await this.boss.updateQueue(q.name, q);
-    }
+    // One declaration at a time: in this process by a promise chain, across processes by an
+    // advisory lock (pg-boss's queue DDL deadlocks when instances booting at once run it together).
+    const run = this.declaring.then(async () => {
+      const lock = new pg.Client({ connectionString: this.config.databaseUrl, application_name: 'mara-jobs-declare' });
+      await lock.connect();
+      try {
+        await lock.query('SELECT pg_advisory_lock($1)', [DECLARE_LOCK_KEY]);
+        for (const q of [dead, queue]) {
+          // createQueue leaves an existing queue as it is; the update brings its settings up to date.
+          await this.boss.createQueue(q.name, q);
+          await this.boss.updateQueue(q.name, q);
+        }
+      } finally {
+        // Closing the session releases its advisory lock.
+        await lock.end().catch(() => undefined);
+      }
+    });
+    this.declaring = run.catch(() => undefined);
+    await run;
   }
 
   /**
