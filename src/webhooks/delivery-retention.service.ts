@@ -43,10 +43,10 @@ export class DeliveryRetention implements OnModuleInit, OnApplicationBootstrap {
   /** Workers (PROCESS_ROLE all or worker) run retention, and start the hourly chain if none is queued. */
   async onApplicationBootstrap(): Promise<void> {
     if (!this.queue.workers) return;
+    await this.queue.send<RetentionJob>(DELIVERY_RETENTION_QUEUE, { scheduled: true }, { singletonKey: 'hourly' });
     await this.queue.work<RetentionJob>(DELIVERY_RETENTION_QUEUE, { batchSize: 1, concurrency: 1, pollingIntervalSeconds: 30 }, (job) =>
       this.run(job.data),
     );
-    await this.queue.send<RetentionJob>(DELIVERY_RETENTION_QUEUE, { scheduled: true }, { singletonKey: 'hourly' });
   }
 
   /** Queues a run now, beside the hourly chain (operators and tests); a worker process runs it. */
