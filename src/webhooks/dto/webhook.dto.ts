@@ -76,7 +76,7 @@ export class WebhookDeliveryView {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
-  @ApiProperty({ enum: WEBHOOK_PROVIDERS, enumName: 'WebhookProvider' })
+  @ApiProperty({ enum: WEBHOOK_PROVIDERS, enumName: 'WebhookProvider', description: 'The provider that sent it.' })
   provider: WebhookProvider;
 
   @ApiProperty({
