@@ -6,7 +6,15 @@
 import { DeliveryRetention } from '../../src/webhooks/delivery-retention.service.js';
 import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
 import { eventually } from '../support/smtp.js';
-import { configureSecrets, deliver, fixture, type Provider, signedHeaders } from '../support/webhooks.js';
+import {
+  configureSecrets,
+  deliver,
+  fixture,
+  installMappingFault,
+  type Provider,
+  removeMappingFault,
+  signedHeaders,
+} from '../support/webhooks.js';
 
 interface Delivered {
   provider: Provider;
@@ -28,16 +36,6 @@ function mapped(provider: Provider, id: string, marker = ''): Delivered {
 
 const EVENT_OF: Record<Provider, string> = { stripe: 'subscription-started', polar: 'subscription-started', clerk: 'user.created' };
 const PROVIDERS: Provider[] = ['stripe', 'polar', 'clerk'];
-
-/** Refuses the lifecycle event of any delivery whose id holds "fault": an internal error inside the mapping. */
-const INSTALL_FAULT = `
-  CREATE OR REPLACE FUNCTION test_refuse_fault_event() RETURNS trigger LANGUAGE plpgsql AS $$
-  BEGIN
-    IF NEW.message_id LIKE '%fault%' THEN RAISE EXCEPTION 'refused by the test trigger: %', NEW.message_id; END IF;
-    RETURN NEW;
-  END $$;
-  CREATE TRIGGER test_refuse_fault_event BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION test_refuse_fault_event();`;
-const REMOVE_FAULT = `DROP TRIGGER IF EXISTS test_refuse_fault_event ON events; DROP FUNCTION IF EXISTS test_refuse_fault_event();`;
 
 describe('webhook delivery log', () => {
   let t: TestApp;
@@ -61,11 +59,11 @@ describe('webhook delivery log', () => {
     t = await bootApp();
   });
   afterAll(async () => {
-    await t.db.query(REMOVE_FAULT);
+    await removeMappingFault(t.db);
     await t.close();
   });
   beforeEach(async () => {
-    await t.db.query(REMOVE_FAULT);
+    await removeMappingFault(t.db);
     await resetDatabase(t.db);
     tenant = await createTenant(t);
     await configureSecrets(t, tenant.tenantId);
@@ -210,7 +208,7 @@ describe('webhook delivery log', () => {
     '%s: a delivery that fails inside the mapping is logged failed with its error and answered 500; replayed after the fix it records its event',
     async (provider) => {
       const d = mapped(provider, `evt_fault_${provider}`);
-      await t.db.query(INSTALL_FAULT);
+      await installMappingFault(t.db);
       const res = await send(d).expect(500);
       expect(res.body).toEqual({ ok: false, code: 'infra', message: expect.stringMatching(/^internal error \(request .+\); safe to retry$/) });
       // The failed transaction rolled back: only the log entry remains.
@@ -235,7 +233,7 @@ describe('webhook delivery log', () => {
       await t.http().post(`${base()}/${id}/replay`).set(adminAuth).expect(500);
       expect(await entryOf(provider, d.id)).toMatchObject({ status: 'failed', attempts: 2 });
 
-      await t.db.query(REMOVE_FAULT);
+      await removeMappingFault(t.db);
       const replay = await t.http().post(`${base()}/${id}/replay`).set(adminAuth).expect(200);
       expect(replay.body).toEqual({ status: 'ok', eventType: EVENT_OF[provider], contactId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
       const [event] = await t.db.query('SELECT type, contact_id, source FROM events WHERE message_id = $1', [`${provider}:${d.id}`]);
@@ -253,11 +251,11 @@ describe('webhook delivery log', () => {
 
   it("the provider's retry after a failure processes the same entry and turns it ok", async () => {
     const d = mapped('stripe', 'evt_fault_retried');
-    await t.db.query(INSTALL_FAULT);
+    await installMappingFault(t.db);
     await send(d).expect(500);
     await send(d).expect(500);
     expect(await entryOf('stripe', d.id)).toMatchObject({ status: 'failed', attempts: 2 });
-    await t.db.query(REMOVE_FAULT);
+    await removeMappingFault(t.db);
     const retried = await send(d).expect(200);
     expect(retried.body).toMatchObject({ status: 'ok', eventType: 'subscription-started' });
     expect(await entryOf('stripe', d.id)).toMatchObject({ status: 'ok', error: null, attempts: 3, contact_id: retried.body.contactId });
