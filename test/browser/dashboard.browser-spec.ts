@@ -373,6 +373,10 @@ describe('Dashboard in Chromium', () => {
       await page.getByLabel('Stripe signing secret', { exact: true }).fill('whsec_screenshot');
       await page.getByRole('button', { name: 'Save Stripe signing secret' }).click();
       await until(() => accessibleDescription(page.getByLabel('Stripe signing secret', { exact: true })), 'configured');
+      const delivered = { ...fixture('stripe', 'customer.subscription.created'), id: 'evt_screenshot' };
+      await deliver(t, 'stripe', tenantId, delivered, { secret: 'whsec_screenshot' }).expect(200);
+      await page.getByRole('button', { name: 'Refresh Stripe deliveries' }).click();
+      await page.getByRole('table', { name: 'Recent Stripe deliveries' }).getByRole('row', { name: /^customer\.subscription\.created ok/ }).waitFor();
       await page.getByRole('button', { name: 'Refresh health' }).click();
       await page.getByRole('row', { name: /^Clerk 120 0 / }).waitFor();
       await page.screenshot({ path: path.join(SCREENSHOTS, 'integrations.png'), fullPage: true });
