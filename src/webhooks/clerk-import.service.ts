@@ -1,9 +1,9 @@
 import { createClerkClient } from '@clerk/backend';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { AppError, notFound } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
@@ -13,8 +13,7 @@ import { deadLetterOf, givenUpReason, JobQueue } from '../jobs/job-queue.service
 import { TenantsService } from '../tenants/tenants.service.js';
 import { ClerkAdapter } from './adapters/clerk.adapter.js';
 import type { ClerkImportView } from './dto/webhook.dto.js';
-import { ClerkImportsRepository } from './clerk-imports.repository.js';
-import type { ClerkImport } from './webhook.entities.js';
+import { ClerkImport } from './webhook.entities.js';
 import { chooseIdentity, deliveryOps } from './webhook-ops.js';
 
 /** pg-boss queue of Clerk import pages: one job imports one page of one import. */
@@ -63,7 +62,7 @@ export class ClerkImportService implements OnModuleInit, OnApplicationBootstrap 
   private readonly adapter = new ClerkAdapter();
 
   constructor(
-    private readonly imports: ClerkImportsRepository,
+    @InjectRepository(ClerkImport) private readonly imports: Repository<ClerkImport>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tenants: TenantsService,
     private readonly recorder: EventRecorder,
@@ -113,19 +112,28 @@ export class ClerkImportService implements OnModuleInit, OnApplicationBootstrap 
     const secretKey = await this.tenants.readSecret(tenantId, 'clerk_backend_api');
     if (!secretKey) throw new AppError('bad_request', 'clerk backend API key: not configured for this tenant');
     const id = await this.dataSource.transaction(async (em) => {
-      const importId = randomUUID();
-      if (!(await this.imports.startRunning(em, tenantId, importId))) {
-        const running = await this.imports.runningId(em, tenantId);
-        throw new AppError('conflict', `clerk import: ${running ?? 'another'} is already running for this tenant`);
+      const inserted: Array<{ id: string }> = await em.query(
+        `INSERT INTO clerk_imports (tenant_id, id, status, pages, users_seen, contacts_created, next_offset, error, started_at)
+         VALUES ($1, $2, 'running', 0, 0, 0, 0, NULL, now())
+         ON CONFLICT (tenant_id) WHERE status = 'running' DO NOTHING
+         RETURNING id`,
+        [tenantId, randomUUID()],
+      );
+      if (inserted.length === 0) {
+        const [running]: Array<{ id: string }> = await em.query(
+          `SELECT id FROM clerk_imports WHERE tenant_id = $1 AND status = 'running'`,
+          [tenantId],
+        );
+        throw new AppError('conflict', `clerk import: ${running?.id ?? 'another'} is already running for this tenant`);
       }
-      await this.queue.insertIn<PageJob>(em, [{ name: CLERK_PAGE_QUEUE, data: { tenantId, importId, offset: 0 } }]);
-      return importId;
+      await this.queue.insertIn<PageJob>(em, [{ name: CLERK_PAGE_QUEUE, data: { tenantId, importId: inserted[0].id, offset: 0 } }]);
+      return inserted[0].id;
     });
-    return this.view((await this.imports.find(tenantId, id))!);
+    return this.view((await this.imports.findOneBy({ tenantId, id }))!);
   }
 
   async get(tenantId: string, importId: string): Promise<ClerkImportView> {
-    const row = isUuid(importId) && isUuid(tenantId) ? await this.imports.find(tenantId, importId) : null;
+    const row = isUuid(importId) && isUuid(tenantId) ? await this.imports.findOneBy({ tenantId, id: importId }) : null;
     if (!row) throw notFound('import');
     return this.view(row);
   }
@@ -136,7 +144,7 @@ export class ClerkImportService implements OnModuleInit, OnApplicationBootstrap 
    * with it. A transient failure throws: pg-boss retries the job with backoff.
    */
   private async importPage(job: PageJob): Promise<void> {
-    const row = await this.imports.find(job.tenantId, job.importId);
+    const row = await this.imports.findOneBy({ tenantId: job.tenantId, id: job.importId });
     if (!row || row.status !== 'running' || row.nextOffset !== job.offset) return;
     const secretKey = await this.tenants.readSecret(job.tenantId, 'clerk_backend_api');
     if (!secretKey) return this.close(job, 'clerk backend API key: removed during the import');
@@ -149,17 +157,21 @@ export class ClerkImportService implements OnModuleInit, OnApplicationBootstrap 
       return this.close(job, clerkErrorMessage(err));
     }
     const more = await this.dataSource.transaction(async (em): Promise<boolean> => {
-      const locked = await this.imports.lock(em, job.tenantId, job.importId);
-      if (!locked || locked.status !== 'running' || locked.nextOffset !== job.offset) return false;
+      const [locked]: Array<{ status: string; next_offset: number }> = await em.query(
+        'SELECT status, next_offset FROM clerk_imports WHERE tenant_id = $1 AND id = $2 FOR UPDATE',
+        [job.tenantId, job.importId],
+      );
+      if (!locked || locked.status !== 'running' || locked.next_offset !== job.offset) return false;
       const created = page.seen > 0 ? await this.recordPage(em, job.tenantId, page.users) : 0;
       const last = page.seen < PAGE_SIZE;
-      await this.imports.recordPage(em, job.tenantId, job.importId, {
-        pages: page.seen > 0 ? 1 : 0,
-        usersSeen: page.seen,
-        contactsCreated: created,
-        nextOffset: job.offset + page.seen,
-        last,
-      });
+      await em.query(
+        `UPDATE clerk_imports
+            SET pages = pages + $3, users_seen = users_seen + $4, contacts_created = contacts_created + $5, next_offset = $6,
+                status = CASE WHEN $7 THEN 'completed' ELSE status END,
+                finished_at = CASE WHEN $7 THEN now() ELSE finished_at END
+          WHERE tenant_id = $1 AND id = $2`,
+        [job.tenantId, job.importId, page.seen > 0 ? 1 : 0, page.seen, created, job.offset + page.seen, last],
+      );
       if (!last) {
         await this.queue.insertIn<PageJob>(em, [
           { name: CLERK_PAGE_QUEUE, data: { tenantId: job.tenantId, importId: job.importId, offset: job.offset + PAGE_SIZE } },
@@ -197,7 +209,11 @@ export class ClerkImportService implements OnModuleInit, OnApplicationBootstrap 
 
   /** Ends a running import as failed (Clerk refused, the key is gone, or a page gave up). */
   private async close(job: PageJob, error: string): Promise<void> {
-    await this.imports.fail(job.tenantId, job.importId, job.offset, error);
+    await this.dataSource.query(
+      `UPDATE clerk_imports SET status = 'failed', error = $4, finished_at = now()
+        WHERE tenant_id = $1 AND id = $2 AND status = 'running' AND next_offset = $3`,
+      [job.tenantId, job.importId, job.offset, error.slice(0, 500)],
+    );
   }
 
   /** Records one page of users in the caller's transaction; answers how many contacts it created. */

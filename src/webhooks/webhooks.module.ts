@@ -6,7 +6,6 @@ import { JobsModule } from '../jobs/jobs.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { ClerkImportController } from './clerk-import.controller.js';
 import { ClerkImportService } from './clerk-import.service.js';
-import { ClerkImportsRepository } from './clerk-imports.repository.js';
 import { DeliveryRetention } from './delivery-retention.service.js';
 import { ProviderCustomersRepository } from './provider-customers.repository.js';
 import { ProviderStateRepository } from './provider-state.repository.js';
@@ -29,7 +28,6 @@ import { ClerkImport, ProviderCustomer, ProviderStateRow, WebhookDelivery } from
     ProviderCustomersRepository,
     WebhookDeliveriesService,
     DeliveryRetention,
-    ClerkImportsRepository,
     ClerkImportService,
   ],
 })
