@@ -135,7 +135,6 @@ describe('Dashboard in Chromium', () => {
   beforeAll(async () => {
     clerk = fakeClerk(120, clerkKey);
     const clerkUrl = await listen(clerk);
-    // Workers run in this process: the Clerk import's pages are durable jobs.
     t = await bootApp({ CLERK_API_URL: clerkUrl, PROCESS_ROLE: 'all' }, { listen: true });
     const server = t.app.getHttpServer() as http.Server;
     maraUrl = urlOf(server);
