@@ -5,13 +5,18 @@
  * active journey matching every benched event, beside the figure without. The server runs as its
  * own process (dist/src/main.js, journey workers included); autocannon drives it from this one.
  *
+ * Then Stripe webhook deliveries through HTTP: each request a `customer.subscription.created`
+ * with its own event id, signed with stripe-node, for a known contact (one lifecycle event each),
+ * printed beside the single track op.
+ *
  * Last, a sustained run of batches of 100 (BENCH_SUSTAINED_SECONDS) samples the server's RSS
  * every second and prints it at the start and the end, and the median of the middle third of the
  * run beside the median of the last third: memory stays flat under steady load.
  *
  * Settings (env): BENCH_DATABASE_URL (a server where a database may be created; default: an
  * embedded PostgreSQL in a temporary folder), BENCH_SECONDS (10), BENCH_CONNECTIONS (4),
- * BENCH_SUSTAINED_SECONDS (120; 0 skips the sustained run).
+ * BENCH_SUSTAINED_SECONDS (120; 0 skips the sustained run), BENCH_ONLY=webhooks (the webhook run
+ * alone).
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
@@ -23,6 +28,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import Stripe from 'stripe';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ContactsRepository, lockKey } from '../src/contacts/contacts.repository.js';
 import { EventsRepository, type NewEvent } from '../src/contacts/events.repository.js';
@@ -32,6 +38,7 @@ import { JourneyEnrollment } from '../src/journeys/journey-enrollment.service.js
 import type { JourneyJobs } from '../src/journeys/journey-jobs.service.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WEBHOOKS_ONLY = process.env.BENCH_ONLY === 'webhooks';
 const SUSTAINED_SECONDS = Number(process.env.BENCH_SUSTAINED_SECONDS ?? 120);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
 const CONTACTS = 10_000;
@@ -135,6 +142,45 @@ async function httpRunFor(label: string, port: number, tenantId: string, key: st
     label,
     requests: ok,
     events: ok * opsPerRequest,
+    seconds: result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors,
+  };
+}
+
+const STRIPE_SECRET = 'whsec_bench_0123456789abcdef';
+const stripe = new Stripe('sk_test_placeholder');
+
+/** Stripe deliveries, one event each: a subscription started for a known contact, signed with stripe-node. */
+async function webhookRun(label: string, port: number, tenantId: string): Promise<Figure> {
+  const template = JSON.parse(
+    await readFile(path.resolve(here, '../../test/fixtures/webhooks/stripe/customer.subscription.created.json'), 'utf8'),
+  ) as { id: string; data: { object: { metadata: Record<string, string> } } };
+  const run = randomUUID().slice(0, 8);
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [
+      {
+        method: 'POST',
+        path: `/api/webhooks/stripe/${tenantId}`,
+        setupRequest: (req) => {
+          template.id = `evt_bench_${run}_${++seq}`;
+          template.data.object.metadata = { userId: userId() };
+          const body = JSON.stringify(template);
+          const signature = stripe.webhooks.generateTestHeaderString({ payload: body, secret: STRIPE_SECRET });
+          return { ...req, body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } };
+        },
+      },
+    ],
+  });
+  const ok = result.requests.total - result.non2xx - result.errors;
+  return {
+    label,
+    requests: ok,
+    events: ok,
     seconds: result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -317,13 +363,19 @@ async function main(): Promise<void> {
     );
     process.stdout.write(`bench: ${CONTACTS} contacts, ${SECONDS} s per run, ${CONNECTIONS} connections\n`);
 
+    await admin(port, 'PUT', `/admin/tenants/${tenantId}/webhook-secrets/stripe`, { secret: STRIPE_SECRET });
+    if (WEBHOOKS_ONLY) {
+      const deliveries = await webhookRun('service: HTTP, Stripe webhook deliveries', port, tenantId);
+      print([[deliveries, await httpRun('service: HTTP, single track op', port, tenantId, key, 1), 'webhook / single track op']]);
+      return;
+    }
+
     const rows: Row[] = [];
     const batched = await httpRun('service: HTTP, batches of 100 track', port, tenantId, key, BATCH);
     rows.push([batched, await baselineRun('baseline: raw pg, same statements, 100/tx', pool, tenantId, ids, BATCH)]);
-    rows.push([
-      await httpRun('service: HTTP, single track op', port, tenantId, key, 1),
-      await baselineRun('baseline: raw pg, same statements, 1/tx', pool, tenantId, ids, 1),
-    ]);
+    const single = await httpRun('service: HTTP, single track op', port, tenantId, key, 1);
+    rows.push([single, await baselineRun('baseline: raw pg, same statements, 1/tx', pool, tenantId, ids, 1)]);
+    rows.push([await webhookRun('service: HTTP, Stripe webhook deliveries', port, tenantId), single, 'webhook / single track op']);
 
     // One live journey on the benched event: every event starts a run (every_event) and schedules
     // its first step, which the workers in the server then execute: a long wait, so no email.

@@ -6,6 +6,7 @@ import { MillisecondCreatedAt1763840400000 } from './1763840400000-MillisecondCr
 import { DeliveryRetries1763840500000 } from './1763840500000-DeliveryRetries.js';
 import { DurableClerkImports1763840600000 } from './1763840600000-DurableClerkImports.js';
 import { CreateDashboardSessions1763849000000 } from './1763849000000-CreateDashboardSessions.js';
+import { WebhookDeliveryLog1763849100000 } from './1763849100000-WebhookDeliveryLog.js';
 
 /** Every migration in order. Listed explicitly (no glob), so ts-jest and the built app agree. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   DeliveryRetries1763840500000,
   DurableClerkImports1763840600000,
   CreateDashboardSessions1763849000000,
+  WebhookDeliveryLog1763849100000,
 ];

@@ -26,7 +26,11 @@ import type {
   Tenant,
   TenantPage,
   UpdateJourney,
+  WebhookDeliveriesQuery,
+  WebhookDeliveryDetail,
+  WebhookDeliveryPage,
   WebhookProvider,
+  WebhookReplay,
 } from './types.js';
 
 /** Ops per Events API request (the server's limit). */
@@ -101,20 +105,35 @@ export interface MaraClient {
     };
     /** The email outbox, newest first. */
     messages(tenantId: string, query?: PageQuery): Promise<MessagePage>;
+    /** The webhook delivery log: every verified Stripe, Polar and Clerk delivery with its outcome. */
+    readonly webhookDeliveries: {
+      /** Newest first; filter by `provider` and `status` (ok, ignored, duplicate, failed). */
+      list(tenantId: string, query?: WebhookDeliveriesQuery): Promise<WebhookDeliveryPage>;
+      /** With `payload`: the provider's JSON as received. */
+      get(tenantId: string, deliveryId: string): Promise<WebhookDeliveryDetail>;
+      /**
+       * Runs the current mapping on the stored payload. Idempotent: a delivery that already
+       * recorded its event answers `duplicate`; a `failed` one is processed (and turns `ok`).
+       */
+      replay(tenantId: string, deliveryId: string): Promise<WebhookReplay>;
+    };
   };
   /** The typed openapi-fetch client (with the same retries), for routes without a helper. */
   readonly raw: Client<paths>;
 }
 
 const EVENTS_ROUTE = /\/api\/tenants\/[^/]+\/events$/;
+const REPLAY_ROUTE = /\/admin\/tenants\/[^/]+\/webhook-deliveries\/[^/]+\/replay$/;
 
 /**
- * Resending is harmless for reads, PUT and DELETE, and for Events API posts: their track ops
- * all carry a messageId (see `withMessageId`) and identify ops are upserts.
+ * Resending is harmless for reads, PUT and DELETE, for Events API posts (their track ops all
+ * carry a messageId, see `withMessageId`, and identify ops are upserts), and for webhook replays
+ * (the lifecycle event's messageId derives from the provider's event id).
  */
 function isIdempotent(request: Request): boolean {
   if (request.method !== 'POST') return true;
-  return EVENTS_ROUTE.test(new URL(request.url).pathname);
+  const { pathname } = new URL(request.url);
+  return EVENTS_ROUTE.test(pathname) || REPLAY_ROUTE.test(pathname);
 }
 
 /**
@@ -194,6 +213,9 @@ export function createMaraClient(options: MaraClientOptions = {}): MaraClient {
   const tenantPath = (id: string): { params: { path: { tenantId: string } } } => ({ params: { path: { tenantId: id } } });
   const journeyPath = (id: string, journeyId: string): { params: { path: { tenantId: string; journeyId: string } } } => ({
     params: { path: { tenantId: id, journeyId } },
+  });
+  const deliveryPath = (id: string, deliveryId: string): { params: { path: { tenantId: string; deliveryId: string } } } => ({
+    params: { path: { tenantId: id, deliveryId } },
   });
 
   return {
@@ -280,6 +302,18 @@ export function createMaraClient(options: MaraClientOptions = {}): MaraClient {
       },
       messages: (id, query = {}) =>
         unwrap(() => raw.GET('/admin/tenants/{tenantId}/messages', { params: { path: { tenantId: id }, query }, headers: adminAuth() })),
+      webhookDeliveries: {
+        list: (id, query = {}) =>
+          unwrap(() =>
+            raw.GET('/admin/tenants/{tenantId}/webhook-deliveries', { params: { path: { tenantId: id }, query }, headers: adminAuth() }),
+          ),
+        get: (id, deliveryId) =>
+          unwrap(() => raw.GET('/admin/tenants/{tenantId}/webhook-deliveries/{deliveryId}', { ...deliveryPath(id, deliveryId), headers: adminAuth() })),
+        replay: (id, deliveryId) =>
+          unwrap(
+            () => raw.POST('/admin/tenants/{tenantId}/webhook-deliveries/{deliveryId}/replay', { ...deliveryPath(id, deliveryId), headers: adminAuth() }),
+          ),
+      },
     },
     raw,
   };

@@ -38,7 +38,16 @@ export type StepRecord = Schemas['StepRecord'];
 export type Message = Schemas['MessageView'];
 export type MessagePage = Schemas['MessagePage'];
 
+export type WebhookDelivery = Schemas['WebhookDeliveryView'];
+export type WebhookDeliveryPage = Schemas['WebhookDeliveryPage'];
+/** A delivery with `payload`, the provider's JSON as received. */
+export type WebhookDeliveryDetail = Schemas['WebhookDeliveryDetailView'];
+export type WebhookDeliveryStatus = Schemas['WebhookDeliveryStatus'];
+export type WebhookReplay = Schemas['WebhookReplayView'];
+
 /** `limit` (1 to 200, default 50) and `cursor` (a previous page's `nextCursor`). */
 export type PageQuery = NonNullable<paths['/admin/tenants']['get']['parameters']['query']>;
 /** PageQuery plus `email` and `externalId` filters. */
 export type ContactsQuery = NonNullable<paths['/admin/tenants/{tenantId}/contacts']['get']['parameters']['query']>;
+/** PageQuery plus `provider` and `status` filters. */
+export type WebhookDeliveriesQuery = NonNullable<paths['/admin/tenants/{tenantId}/webhook-deliveries']['get']['parameters']['query']>;

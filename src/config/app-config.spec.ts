@@ -35,6 +35,10 @@ describe('loadConfig', () => {
     [{ ...base, JOB_RETRY_LIMIT: '-1' }, 'JOB_RETRY_LIMIT'],
     [{ ...base, JOB_RETRY_LIMIT: 'many' }, 'JOB_RETRY_LIMIT'],
     [{ ...base, JOB_RETRY_DELAY_SECONDS: '0' }, 'JOB_RETRY_DELAY_SECONDS'],
+    [{ ...base, DELIVERY_RETENTION_DAYS: '0' }, 'DELIVERY_RETENTION_DAYS'],
+    [{ ...base, DELIVERY_RETENTION_DAYS: '7.5' }, 'DELIVERY_RETENTION_DAYS'],
+    [{ ...base, DELIVERY_RETENTION_DAYS: 'a month' }, 'DELIVERY_RETENTION_DAYS'],
+    [{ ...base, DELIVERY_RETENTION_DAYS: '3651' }, 'DELIVERY_RETENTION_DAYS'],
   ])('refuses a missing or malformed variable, naming it (%#)', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);
@@ -79,5 +83,11 @@ describe('loadConfig', () => {
     expect(config.smtpRetrySchedule).toEqual([1, 2, 180, 3600]);
     expect(config.jobs).toMatchObject({ retryLimit: 0, retryDelaySeconds: 2 });
     expect(loadConfig({ ...base, SMTP_RETRY_SCHEDULE: 'none' }).smtpRetrySchedule).toEqual([]);
+  });
+
+  it('keeps webhook deliveries 30 days unless DELIVERY_RETENTION_DAYS says otherwise', () => {
+    expect(loadConfig(base).deliveryRetentionDays).toBe(30);
+    expect(loadConfig({ ...base, DELIVERY_RETENTION_DAYS: '7' }).deliveryRetentionDays).toBe(7);
+    expect(loadConfig({ ...base, DELIVERY_RETENTION_DAYS: '' }).deliveryRetentionDays).toBe(30);
   });
 });

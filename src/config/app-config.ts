@@ -25,6 +25,8 @@ export interface AppConfig {
   smtpRetrySchedule: number[];
   /** Durable jobs (pg-boss): how a job that throws is retried, and the queue's housekeeping. */
   jobs: JobsConfig;
+  /** Days the webhook delivery log keeps a delivery (and its payload) before the retention job deletes it. */
+  deliveryRetentionDays: number;
 }
 
 export interface JobsConfig {
@@ -149,6 +151,8 @@ export function loadConfig(
     expireSeconds: null,
   };
 
+  const deliveryRetentionDays = parseInteger('DELIVERY_RETENTION_DAYS', env.DELIVERY_RETENTION_DAYS, 30, 1, 3650);
+
   return {
     port,
     databaseUrl,
@@ -163,6 +167,7 @@ export function loadConfig(
     smtpTimeoutSeconds,
     smtpRetrySchedule,
     jobs,
+    deliveryRetentionDays,
   };
 }
 

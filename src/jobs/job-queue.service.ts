@@ -10,6 +10,18 @@ export interface QueueSpec {
   name: string;
   /** A job still active after this long belongs to a dead worker: it is failed and retried. */
   expireInSeconds: number;
+  /**
+   * `standard` (default): any number of jobs. `stately`: at most one job per singleton key in each
+   * of queued, retrying and active (a periodic job that reschedules itself stays one chain).
+   */
+  policy?: 'standard' | 'stately';
+}
+
+export interface SendOptions {
+  /** Seconds from now; 0 or absent: as soon as a worker is free. */
+  delaySeconds?: number;
+  /** With a `stately` queue: the chain this job belongs to. */
+  singletonKey?: string;
 }
 
 export interface NewJob<T extends object> {
@@ -108,7 +120,7 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
     const dead = { name: deadLetterOf(spec.name), policy: 'standard' as const, retryLimit, retryDelay: retryDelaySeconds, retryBackoff: true };
     const queue = {
       name: spec.name,
-      policy: 'standard' as const,
+      policy: spec.policy ?? ('standard' as const),
       retryLimit,
       retryDelay: retryDelaySeconds,
       retryBackoff: true,
@@ -153,6 +165,17 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
       })),
       { db: { executeSql: async (text, values) => ({ rows: (await runner.query(text, values, true)).records ?? [] }) } },
     );
+  }
+
+  /**
+   * Queues one job outside any transaction (periodic and on-demand work). Answers its id, or null
+   * when a `stately` queue already holds a queued job of the same singleton key.
+   */
+  async send<T extends object>(queue: string, data: T, options: SendOptions = {}): Promise<string | null> {
+    return this.boss.send(queue, data, {
+      ...(options.delaySeconds && options.delaySeconds > 0 ? { startAfter: options.delaySeconds } : {}),
+      ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
+    });
   }
 
   /**

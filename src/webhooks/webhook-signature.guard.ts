@@ -65,11 +65,12 @@ export class WebhookSignatureGuard implements CanActivate {
   }
 }
 
-/** The delivery WebhookSignatureGuard verified, with its tenant. */
+/** The delivery WebhookSignatureGuard verified, with its tenant and its body as received. */
 export const VerifiedWebhook = createParamDecorator(
-  (_: unknown, ctx: ExecutionContext): NonNullable<WebhookRequest['webhook']> & { tenantId: string } => {
+  (_: unknown, ctx: ExecutionContext): NonNullable<WebhookRequest['webhook']> & { tenantId: string; raw: string } => {
     const req = ctx.switchToHttp().getRequest<WebhookRequest>();
     if (!req.webhook) throw new Error('VerifiedWebhook used on a route without WebhookSignatureGuard');
-    return { ...req.webhook, tenantId: req.params.tenantId as string };
+    // The adapters verified and parsed exactly this UTF-8 text.
+    return { ...req.webhook, tenantId: req.params.tenantId as string, raw: (req.rawBody ?? Buffer.alloc(0)).toString('utf8') };
   },
 );

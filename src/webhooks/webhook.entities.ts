@@ -1,25 +1,40 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { Contact } from '../contacts/contact.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 
-/** One accepted delivery; its primary key is the dedupe on the provider's event id. */
+/** Where a delivery ended: `processing` only ever exists inside the transaction handling it. */
+export const DELIVERY_STATUSES = ['ok', 'ignored', 'duplicate', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/**
+ * The delivery log (docs/webhooks.md, "Delivery log and replay"). One entry per provider event,
+ * which is also its dedupe (the partial unique index): `ok`, `ignored`, or `failed` until a
+ * retry or a replay processes it. Each redelivery of an already processed event adds a
+ * `duplicate` row, which the index leaves out. The payload is the raw body, encrypted.
+ */
 @Entity('webhook_deliveries')
+@Index('uq_webhook_deliveries_event', ['tenantId', 'provider', 'deliveryId'], { unique: true, where: `"status" <> 'duplicate'` })
+@Index('ix_webhook_deliveries_received', ['tenantId', 'receivedAt', 'id'])
+@Check('CHK_webhook_deliveries_status', `"status" IN ('processing', 'ok', 'ignored', 'duplicate', 'failed')`)
 export class WebhookDelivery {
-  @PrimaryColumn('uuid', { name: 'tenant_id', primaryKeyConstraintName: 'PK_webhook_deliveries' })
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'PK_webhook_deliveries' })
+  id: string;
+
+  @Column('uuid', { name: 'tenant_id' })
   tenantId: string;
 
-  @PrimaryColumn('text', { primaryKeyConstraintName: 'PK_webhook_deliveries' })
+  @Column('text')
   provider: string;
 
-  @PrimaryColumn('text', { name: 'delivery_id', primaryKeyConstraintName: 'PK_webhook_deliveries' })
+  /** The provider's event id, the dedupe key (Stripe event id, Polar webhook-id, Clerk svix-id). */
+  @Column('text', { name: 'delivery_id' })
   deliveryId: string;
 
   @Column('text', { name: 'provider_event_type' })
   providerEventType: string;
 
-  /** ok | ignored */
   @Column('text')
-  outcome: string;
+  status: DeliveryStatus | 'processing';
 
   @Column('text', { name: 'event_type', nullable: true })
   eventType: string | null;
@@ -27,8 +42,21 @@ export class WebhookDelivery {
   @Column('uuid', { name: 'contact_id', nullable: true })
   contactId: string | null;
 
+  /** Why an ignored delivery maps to nothing. */
   @Column('text', { nullable: true })
   reason: string | null;
+
+  /** The message of the internal error a `failed` delivery hit. */
+  @Column('text', { nullable: true })
+  error: string | null;
+
+  /** The raw body, sealed with SECRETS_KEY (AES-256-GCM); null for entries older than the log. Loaded on request only. */
+  @Column('text', { nullable: true, select: false })
+  payload: string | null;
+
+  /** Deliveries and replays that processed this entry (a failed one, then its retry: 2). */
+  @Column('integer', { default: 1 })
+  attempts: number;
 
   @Column('timestamptz', { name: 'received_at' })
   receivedAt: Date;

@@ -7,7 +7,7 @@ import { WebhookAnswerView } from './dto/webhook.dto.js';
 import { VerifiedWebhook, WebhookProvider, WebhookSignatureGuard } from './webhook-signature.guard.js';
 import { WebhooksService } from './webhooks.service.js';
 
-type Delivery = VerifiedDelivery & { provider: WebhookProviderName; tenantId: string };
+type Delivery = VerifiedDelivery & { provider: WebhookProviderName; tenantId: string; raw: string };
 
 /** The headers each provider signs with (providers.md), verified on the raw body. */
 const SIGNATURE_HEADERS: Record<WebhookProviderName, Array<{ name: string; description: string; example: string }>> = {

@@ -6,6 +6,12 @@ import { JobsModule } from '../jobs/jobs.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { ClerkImportController } from './clerk-import.controller.js';
 import { ClerkImportService } from './clerk-import.service.js';
+import { DeliveryRetention } from './delivery-retention.service.js';
+import { ProviderCustomersRepository } from './provider-customers.repository.js';
+import { ProviderStateRepository } from './provider-state.repository.js';
+import { WebhookDeliveriesController } from './webhook-deliveries.controller.js';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
+import { WebhookDeliveriesService } from './webhook-deliveries.service.js';
 import { WebhookSignatureGuard } from './webhook-signature.guard.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { WebhooksService } from './webhooks.service.js';
@@ -13,7 +19,16 @@ import { ClerkImport, ProviderCustomer, ProviderStateRow, WebhookDelivery } from
 
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookDelivery, ProviderCustomer, ProviderStateRow, ClerkImport]), TenantsModule, ContactsModule, IngestionModule, JobsModule],
-  controllers: [WebhooksController, ClerkImportController],
-  providers: [WebhooksService, WebhookSignatureGuard, ClerkImportService],
+  controllers: [WebhooksController, WebhookDeliveriesController, ClerkImportController],
+  providers: [
+    WebhooksService,
+    WebhookSignatureGuard,
+    WebhookDeliveriesRepository,
+    ProviderStateRepository,
+    ProviderCustomersRepository,
+    WebhookDeliveriesService,
+    DeliveryRetention,
+    ClerkImportService,
+  ],
 })
 export class WebhooksModule {}

@@ -1,13 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
-import { PINO_LOGGER } from '../common/logger.js';
+import { loggableError, PINO_LOGGER } from '../common/logger.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { transactionWithRetry } from '../database/transaction-retry.js';
 import { ContactsRepository, lockKey } from '../contacts/contacts.repository.js';
 import { EventRecorder } from '../ingestion/recording/event-recorder.service.js';
 import { adapterFor } from './adapters/registry.js';
-import type { IdentityCandidates, Normalized, ProviderState, StateWrite, WebhookProviderName } from './adapters/webhook-adapter.js';
+import type { IdentityCandidates, Normalized, WebhookProviderName } from './adapters/webhook-adapter.js';
+import { sealPayload } from './delivery-payload.js';
+import { ProviderCustomersRepository } from './provider-customers.repository.js';
+import { ProviderStateRepository } from './provider-state.repository.js';
+import { type ArrivingDelivery, WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
+import type { DeliveryStatus } from './webhook.entities.js';
 import { chooseIdentity, deliveryOps } from './webhook-ops.js';
 
 export type WebhookAnswer =
@@ -15,16 +22,37 @@ export type WebhookAnswer =
   | { status: 'ignored' }
   | { status: 'ok'; eventType: string | null; contactId: string | null };
 
-interface Delivery {
+/** A verified delivery (or a stored one, replayed). */
+export interface Delivery {
   tenantId: string;
   provider: WebhookProviderName;
   deliveryId: string;
   payload: Record<string, unknown>;
+  /** The body as received: what the delivery log keeps (encrypted). */
+  raw: string;
 }
 
+/** How one run treats the provider event's entry in the delivery log. */
+interface RunMode {
+  /** Entry statuses this run processes again; any other existing entry makes it a duplicate. */
+  retake: DeliveryStatus[];
+  /** Log a redelivery of a processed event as a `duplicate` row (provider deliveries; replays write nothing). */
+  logDuplicate: boolean;
+  /** Write the provider state the payload carries (not when re-running an ignored entry: it did on arrival). */
+  writeState: boolean;
+}
+
+/** A provider's delivery (or retry): a failed entry is processed again; anything else is a duplicate. */
+const DELIVERY: RunMode = { retake: ['failed'], logDuplicate: true, writeState: true };
+
+const MAX_ERROR_LENGTH = 1000;
+
 /**
- * Processes a verified delivery in one transaction: the dedupe record, the provider state, the
- * customer link, and the lifecycle event through the one recording path (so it fires journeys).
+ * Processes a verified delivery in one transaction: the delivery-log entry (which is the
+ * dedupe), the provider state, the customer link, and the lifecycle event through the one
+ * recording path (so it fires journeys). When processing throws, the transaction rolls back and
+ * the entry is stored as `failed` with the error's message in a transaction of its own; the
+ * error still reaches the provider (500), which retries.
  */
 @Injectable()
 export class WebhooksService {
@@ -32,48 +60,102 @@ export class WebhooksService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly recorder: EventRecorder,
     private readonly contacts: ContactsRepository,
+    private readonly deliveries: WebhookDeliveriesRepository,
+    private readonly states: ProviderStateRepository,
+    private readonly customers: ProviderCustomersRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Retried whole, like EventRecorder.record, when PostgreSQL aborts it to break a deadlock. */
   process(delivery: Delivery): Promise<WebhookAnswer> {
-    return transactionWithRetry(this.dataSource, this.logger, 'recording a webhook delivery', (em) => this.processIn(em, delivery));
+    return this.run(delivery, async () => DELIVERY);
   }
 
-  private async processIn(em: EntityManager, d: Delivery): Promise<WebhookAnswer> {
-    const receivedAt = new Date();
-    const adapter = adapterFor(d.provider)!;
-    // The primary key decides: a concurrent redelivery waits for this transaction, then conflicts.
-    const inserted: unknown[] = await em.query(
-      `INSERT INTO webhook_deliveries (tenant_id, provider, delivery_id, provider_event_type, outcome, received_at)
-       VALUES ($1, $2, $3, $4, 'processing', $5)
-       ON CONFLICT (tenant_id, provider, delivery_id) DO NOTHING RETURNING 1`,
-      [d.tenantId, d.provider, d.deliveryId, String(d.payload.type), receivedAt],
-    );
-    if (inserted.length === 0) return { status: 'duplicate' };
+  /**
+   * Runs the current mapping on a stored delivery (no signature check: it was verified on
+   * arrival). Decided under the entry's lock: an `ok` entry answers duplicate and writes nothing
+   * (its event exists, under the same messageId); a `failed` one is processed as a retry would
+   * be; an `ignored` one is mapped again (a fixed mapping may now map it), without rewriting the
+   * provider state it stored on arrival.
+   */
+  replay(delivery: Delivery): Promise<WebhookAnswer> {
+    return this.run(delivery, async (em) => {
+      const status = await this.deliveries.lockEntry(em, delivery.tenantId, delivery.provider, delivery.deliveryId);
+      if (status === 'failed') return { retake: ['failed'], logDuplicate: false, writeState: true };
+      if (status === 'ignored') return { retake: ['ignored'], logDuplicate: false, writeState: false };
+      // `ok`: nothing to retake, a duplicate. No entry (it expired): a new one, processed.
+      return { retake: [], logDuplicate: false, writeState: true };
+    });
+  }
 
+  private async run(d: Delivery, modeIn: (em: EntityManager) => Promise<RunMode>): Promise<WebhookAnswer> {
+    const id = randomUUID();
+    const arriving: ArrivingDelivery = {
+      id,
+      tenantId: d.tenantId,
+      provider: d.provider,
+      deliveryId: d.deliveryId,
+      providerEventType: String(d.payload.type),
+      payload: sealPayload(this.config.secretsKey, d.tenantId, id, d.raw),
+      receivedAt: new Date(),
+    };
+    let mode: RunMode = DELIVERY;
+    try {
+      // Retried whole, like EventRecorder.record, when PostgreSQL aborts it to break a deadlock.
+      return await transactionWithRetry(this.dataSource, this.logger, 'recording a webhook delivery', async (em) => {
+        mode = await modeIn(em);
+        const entryId = await this.deliveries.claim(em, arriving, mode.retake);
+        if (entryId === null) {
+          if (mode.logDuplicate) await this.deliveries.logDuplicate(em, arriving);
+          return { status: 'duplicate' };
+        }
+        return this.processIn(em, d, entryId, arriving.receivedAt, mode);
+      });
+    } catch (err) {
+      await this.recordFailure(arriving, mode, err);
+      throw err;
+    }
+  }
+
+  /** Never throws: the delivery's own error is what the caller reports. */
+  private async recordFailure(arriving: ArrivingDelivery, mode: RunMode, err: unknown): Promise<void> {
+    const message = (err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_LENGTH) || 'unknown error';
+    try {
+      await this.deliveries.recordFailure(arriving, message, mode.retake);
+    } catch (writeErr) {
+      this.logger.error(
+        { err: loggableError(writeErr), tenantId: arriving.tenantId, provider: arriving.provider, deliveryId: arriving.deliveryId },
+        'could not record a failed webhook delivery in the delivery log',
+      );
+    }
+  }
+
+  private async processIn(em: EntityManager, d: Delivery, entryId: string, receivedAt: Date, mode: RunMode): Promise<WebhookAnswer> {
+    const adapter = adapterFor(d.provider)!;
     // Deliveries about the same provider object are processed one at a time, so that one
     // provider transition yields one lifecycle event however the deliveries interleave.
     const keys = adapter.stateKeys(d.payload);
     await this.contacts.lockKeys(em, keys.map((k) => lockKey(d.tenantId, `state:${d.provider}`, k)));
-    const normalized = adapter.normalize(d.payload, await this.loadState(em, d, keys));
-    await this.writeState(em, d, normalized.stateWrites ?? [], receivedAt);
+    const normalized = adapter.normalize(d.payload, await this.states.load(em, d.tenantId, d.provider, keys));
+    if (mode.writeState) await this.states.save(em, d.tenantId, d.provider, normalized.stateWrites ?? [], receivedAt);
 
     if (normalized.outcome === 'ignored') {
       if (normalized.link) await this.linkFromCandidates(em, d, normalized.link, receivedAt);
-      await this.finish(em, d, { outcome: 'ignored', reason: normalized.reason });
+      await this.deliveries.finish(em, entryId, { status: 'ignored', reason: normalized.reason });
       return { status: 'ignored' };
     }
-    return this.record(em, d, normalized, receivedAt);
+    return this.record(em, d, entryId, normalized, receivedAt);
   }
 
   private async record(
     em: EntityManager,
     d: Delivery,
+    entryId: string,
     normalized: Extract<Normalized, { outcome: 'ok' }>,
     receivedAt: Date,
   ): Promise<WebhookAnswer> {
-    const linked = normalized.identity.customerId ? await this.linkedContact(em, d, normalized.identity.customerId) : null;
+    const { customerId } = normalized.identity;
+    const linked = customerId ? await this.customers.linkedContact(em, d.tenantId, d.provider, customerId) : null;
     const identity = chooseIdentity(normalized.identity, linked);
     const ops = deliveryOps(
       normalized,
@@ -83,60 +165,21 @@ export class WebhooksService {
     );
     const results = await this.recorder.recordIn(em, d.tenantId, d.provider, ops, { receivedAt, keepUnlinked: true });
     const contactId = results.find((r) => r.contactId)?.contactId ?? null;
-    if (contactId && normalized.identity.customerId) {
-      await this.link(em, d, normalized.identity.customerId, contactId, receivedAt);
-    }
-    if (contactId && normalized.deactivate) {
-      await em.query(
-        'UPDATE contacts SET deactivated_at = COALESCE(deactivated_at, $3), updated_at = $3 WHERE tenant_id = $1 AND id = $2',
-        [d.tenantId, contactId, receivedAt],
-      );
-    }
+    if (contactId && customerId) await this.customers.link(em, d.tenantId, d.provider, customerId, contactId, receivedAt);
+    if (contactId && normalized.deactivate) await this.deactivateContact(em, d.tenantId, contactId, receivedAt);
     const eventType = normalized.event?.type ?? null;
-    await this.finish(em, d, { outcome: 'ok', eventType, contactId });
+    await this.deliveries.finish(em, entryId, { status: 'ok', eventType, contactId });
     return { status: 'ok', eventType, contactId };
   }
 
-  private async loadState(em: EntityManager, d: Delivery, keys: string[]): Promise<Map<string, ProviderState>> {
-    if (keys.length === 0) return new Map();
-    const rows: Array<{ key: string; state: ProviderState }> = await em.query(
-      'SELECT key, state FROM provider_state WHERE tenant_id = $1 AND provider = $2 AND key = ANY($3::text[])',
-      [d.tenantId, d.provider, keys],
-    );
-    return new Map(rows.map((r) => [r.key, r.state]));
-  }
-
-  private async writeState(em: EntityManager, d: Delivery, writes: StateWrite[], at: Date): Promise<void> {
-    if (writes.length === 0) return;
+  /**
+   * MERGE NOTE (house work, issue 11): the last SQL in this file; it becomes
+   * `this.contacts.deactivate(em, tenantId, contactId, at)` once ContactsRepository has it.
+   */
+  private async deactivateContact(em: EntityManager, tenantId: string, contactId: string, at: Date): Promise<void> {
     await em.query(
-      `INSERT INTO provider_state (tenant_id, provider, key, state, updated_at)
-       SELECT $1, $2, u.key, u.state::jsonb, $5 FROM unnest($3::text[], $4::text[]) AS u(key, state)
-        ORDER BY u.key
-       ON CONFLICT (tenant_id, provider, key) DO UPDATE SET state = EXCLUDED.state, updated_at = EXCLUDED.updated_at`,
-      [d.tenantId, d.provider, writes.map((w) => w.key), writes.map((w) => JSON.stringify(w.value)), at],
-    );
-  }
-
-  private async linkedContact(
-    em: EntityManager,
-    d: Delivery,
-    customerId: string,
-  ): Promise<{ externalId: string | null; email: string | null } | null> {
-    const rows: Array<{ external_id: string | null; email: string | null }> = await em.query(
-      `SELECT c.external_id, c.email FROM provider_customers pc
-         JOIN contacts c ON c.tenant_id = pc.tenant_id AND c.id = pc.contact_id
-        WHERE pc.tenant_id = $1 AND pc.provider = $2 AND pc.customer_id = $3`,
-      [d.tenantId, d.provider, customerId],
-    );
-    return rows.length ? { externalId: rows[0].external_id, email: rows[0].email } : null;
-  }
-
-  /** A customer belongs to the contact it was first linked to. */
-  private async link(em: EntityManager, d: Delivery, customerId: string, contactId: string, at: Date): Promise<void> {
-    await em.query(
-      `INSERT INTO provider_customers (tenant_id, provider, customer_id, contact_id, linked_at)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, provider, customer_id) DO NOTHING`,
-      [d.tenantId, d.provider, customerId, contactId, at],
+      'UPDATE contacts SET deactivated_at = COALESCE(deactivated_at, $3), updated_at = $3 WHERE tenant_id = $1 AND id = $2',
+      [tenantId, contactId, at],
     );
   }
 
@@ -159,18 +202,6 @@ export class WebhooksService {
         warnings: [],
       },
     ]);
-    if (result.contactId) await this.link(em, d, link.customerId, result.contactId, at);
-  }
-
-  private async finish(
-    em: EntityManager,
-    d: Delivery,
-    outcome: { outcome: 'ok' | 'ignored'; reason?: string; eventType?: string | null; contactId?: string | null },
-  ): Promise<void> {
-    await em.query(
-      `UPDATE webhook_deliveries SET outcome = $4, reason = $5, event_type = $6, contact_id = $7
-        WHERE tenant_id = $1 AND provider = $2 AND delivery_id = $3`,
-      [d.tenantId, d.provider, d.deliveryId, outcome.outcome, outcome.reason ?? null, outcome.eventType ?? null, outcome.contactId ?? null],
-    );
+    if (result.contactId) await this.customers.link(em, d.tenantId, d.provider, link.customerId, result.contactId, at);
   }
 }

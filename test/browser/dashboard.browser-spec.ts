@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { ADMIN_TOKEN, bootApp, resetDatabase, type TestApp } from '../support/app.js';
+import { configureSecrets, deliver, fixture, installMappingFault, removeMappingFault } from '../support/webhooks.js';
 import { accessibleDescription, launchBrowser, openPage, until, type Browser, type WatchedPage } from '../support/browser.js';
 
 // Browser globals used inside page.evaluate (the tests are type-checked without the DOM library).
@@ -371,10 +372,54 @@ describe('Dashboard in Chromium', () => {
       await page.getByLabel('Stripe signing secret', { exact: true }).fill('whsec_screenshot');
       await page.getByRole('button', { name: 'Save Stripe signing secret' }).click();
       await until(() => accessibleDescription(page.getByLabel('Stripe signing secret', { exact: true })), 'configured');
+      const delivered = { ...fixture('stripe', 'customer.subscription.created'), id: 'evt_screenshot' };
+      await deliver(t, 'stripe', tenantId, delivered, { secret: 'whsec_screenshot' }).expect(200);
+      await page.getByRole('button', { name: 'Refresh Stripe deliveries' }).click();
+      await page.getByRole('table', { name: 'Recent Stripe deliveries' }).getByRole('row', { name: /^customer\.subscription\.created ok/ }).waitFor();
       await page.getByRole('button', { name: 'Refresh health' }).click();
       await page.getByRole('row', { name: /^Clerk 120 0 / }).waitFor();
       await page.screenshot({ path: path.join(SCREENSHOTS, 'integrations.png'), fullPage: true });
     }
+  });
+
+  it("shows each provider's last deliveries; a failed one, replayed after the fix, turns ok", async () => {
+    const page = await newPage();
+    await signIn(page);
+    const tenantId = await createTenant(page, 'Acme');
+    await configureSecrets(t, tenantId);
+    const deliveries = page.getByRole('table', { name: 'Recent Stripe deliveries' });
+    expect(await page.getByText('No verified Stripe delivery yet.').count()).toBe(1);
+
+    const subscription = (id: string): Record<string, unknown> => ({ ...fixture('stripe', 'customer.subscription.created'), id });
+    expect((await deliver(t, 'stripe', tenantId, subscription('evt_browser_ok')).expect(200)).body.status).toBe('ok');
+    await page.getByRole('button', { name: 'Refresh Stripe deliveries' }).click();
+    await deliveries.getByRole('row', { name: /^customer\.subscription\.created ok subscription-started \d/ }).waitFor();
+    expect(await page.getByText('No verified Polar delivery yet.').count()).toBe(1);
+
+    await installMappingFault(t.db);
+    try {
+      await deliver(t, 'stripe', tenantId, subscription('evt_browser_fault')).expect(500);
+    } finally {
+      await removeMappingFault(t.db);
+    }
+    await page.getByRole('button', { name: 'Refresh Stripe deliveries' }).click();
+    const failed = deliveries.getByRole('row', { name: /^customer\.subscription\.created failed refused by the test trigger: stripe:evt_browser_fault — / });
+    await failed.waitFor();
+    expect(await deliveries.getByRole('row').count()).toBe(3);
+    expect(await deliveries.getByRole('button', { name: /^Replay / }).count()).toBe(1);
+    expect(await t.db.query(`SELECT count(*)::int AS n FROM events WHERE message_id = 'stripe:evt_browser_fault'`)).toEqual([{ n: 0 }]);
+
+    await failed.getByRole('button', { name: 'Replay customer.subscription.created evt_browser_fault' }).click();
+    await page.getByRole('status', { name: 'Stripe replay' }).filter({ hasText: 'Replayed evt_browser_fault: ok (subscription-started).' }).waitFor();
+    await until(
+      () => deliveries.getByRole('row').allTextContents().then((rows) => rows.slice(1).map((r) => /(ok|failed)/.exec(r)?.[1])),
+      ['ok', 'ok'],
+    );
+    expect(await deliveries.getByRole('button', { name: /^Replay / }).count()).toBe(0);
+    expect(await t.db.query(`SELECT count(*)::int AS n FROM events WHERE message_id = 'stripe:evt_browser_fault'`)).toEqual([{ n: 1 }]);
+    expect(await t.db.query(`SELECT status, attempts FROM webhook_deliveries WHERE delivery_id = 'evt_browser_fault'`)).toEqual([
+      { status: 'ok', attempts: 2 },
+    ]);
   });
 
   it('finds contacts by email or external id; a contact shows attributes, consent and its events newest first, paged', async () => {

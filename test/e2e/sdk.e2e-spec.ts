@@ -11,6 +11,7 @@ import {
   type Tenant,
 } from '../../sdk/src/index.js';
 import { ADMIN_TOKEN, bootApp, resetDatabase, type TestApp } from '../support/app.js';
+import { deliver, fixture, SECRETS } from '../support/webhooks.js';
 
 /** A fetch that records every request (and its answer's status) before passing it on. */
 function recordingFetch(fail?: (n: number) => Response | Error | null): {
@@ -150,6 +151,28 @@ describe('SDK against a live server', () => {
       // @ts-expect-error 'send_sms' is not a step type
       admin.admin.journeys.create(tenant.id, { name: 'x', trigger: { type: 'event', eventType: 'x' }, steps: [{ type: 'send_sms' }] });
     expect(typeof wrongStep).toBe('function');
+  });
+
+  it('lists, reads and replays webhook deliveries; a replay is retried after a 5xx like an idempotent call', async () => {
+    await admin.admin.tenants.setWebhookSecret(tenant.id, 'stripe', SECRETS.stripe);
+    const payload = { ...fixture('stripe', 'customer.subscription.created'), id: 'evt_sdk_1' };
+    await deliver(t, 'stripe', tenant.id, payload).expect(200);
+    await deliver(t, 'stripe', tenant.id, payload).expect(200);
+
+    const page = await admin.admin.webhookDeliveries.list(tenant.id, { provider: 'stripe', status: 'ok', limit: 10 });
+    expect(page.items).toEqual([expect.objectContaining({ providerEventId: 'evt_sdk_1', status: 'ok', eventType: 'subscription-started' })]);
+    expect((await admin.admin.webhookDeliveries.list(tenant.id)).items.map((d) => d.status)).toEqual(['duplicate', 'ok']);
+    const detail = await admin.admin.webhookDeliveries.get(tenant.id, page.items[0].id);
+    expect(detail.payload).toEqual(payload);
+
+    const recorded = recordingFetch((n) => (n === 1 ? new Response('{}', { status: 503 }) : null));
+    const flaky = createMaraClient({ baseUrl, adminToken: ADMIN_TOKEN, fetch: recorded.fetch, minRetryDelayMs: 10 });
+    expect(await flaky.admin.webhookDeliveries.replay(tenant.id, page.items[0].id)).toEqual({ status: 'duplicate', eventType: null, contactId: null });
+    expect(recorded.calls.map((c) => c.status)).toEqual([503, 200]);
+    const missing = await admin.admin.webhookDeliveries.get(tenant.id, '00000000-0000-4000-8000-000000000000').catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(MaraApiError);
+    expect(missing).toMatchObject({ status: 404, code: 'not_found' });
+    expect(await count('events')).toBe(1);
   });
 
   it('splits 250 ops into exactly 3 requests and returns every result in order', async () => {

@@ -87,19 +87,21 @@ describe('webhooks', () => {
     const res = await deliver(t, provider, tenant.tenantId, fixture(provider, name)).expect(200);
     expect(res.body).toEqual({ status: 'ignored' });
     expect(await count('events')).toBe(eventsBefore);
-    expect(await count(`webhook_deliveries WHERE outcome = 'ignored' AND provider = '${provider}'`)).toBe(1);
+    expect(await count(`webhook_deliveries WHERE status = 'ignored' AND provider = '${provider}'`)).toBe(1);
   });
 
   it.each(processed.filter(([, before]) => before.length === 0))(
-    'a redelivery of %s %s answers duplicate and adds nothing',
+    'a redelivery of %s %s answers duplicate and adds nothing but its delivery-log row',
     async (provider, _, name) => {
       const payload = fixture(provider, name);
       const id = `redelivery-${name}`;
       await deliver(t, provider, tenant.tenantId, payload, { id }).expect(200);
-      const snapshot = [await count('events'), await count('contacts'), await count('webhook_deliveries')];
+      const entries = `webhook_deliveries WHERE status <> 'duplicate'`;
+      const snapshot = [await count('events'), await count('contacts'), await count(entries), await count('provider_state')];
       const again = await deliver(t, provider, tenant.tenantId, payload, { id }).expect(200);
       expect(again.body).toEqual({ status: 'duplicate' });
-      expect([await count('events'), await count('contacts'), await count('webhook_deliveries')]).toEqual(snapshot);
+      expect([await count('events'), await count('contacts'), await count(entries), await count('provider_state')]).toEqual(snapshot);
+      expect(await count(`webhook_deliveries WHERE status = 'duplicate' AND event_type IS NULL AND contact_id IS NULL`)).toBe(1);
     },
   );
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { Webhook as SvixWebhook } from 'svix';
+import type { DataSource } from 'typeorm';
 import { adminAuth, type TestApp } from './app.js';
 
 export type Provider = 'stripe' | 'polar' | 'clerk';
@@ -70,4 +71,25 @@ export function deliver(
     .set('Content-Type', 'application/json')
     .set(opts.headers ?? signedHeaders(provider, body, opts))
     .send(body);
+}
+
+/**
+ * An internal error inside the mapping, for tests only: a trigger that refuses the lifecycle
+ * event of any delivery whose id holds "fault" (message id `<provider>:<id>`), so the
+ * delivery's transaction fails after everything before it ran.
+ */
+export async function installMappingFault(db: DataSource): Promise<void> {
+  await db.query(`
+    CREATE OR REPLACE FUNCTION test_refuse_fault_event() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.message_id LIKE '%fault%' THEN RAISE EXCEPTION 'refused by the test trigger: %', NEW.message_id; END IF;
+      RETURN NEW;
+    END $$;
+    DROP TRIGGER IF EXISTS test_refuse_fault_event ON events;
+    CREATE TRIGGER test_refuse_fault_event BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION test_refuse_fault_event();`);
+}
+
+/** The fix: the fault trigger gone. */
+export async function removeMappingFault(db: DataSource): Promise<void> {
+  await db.query('DROP TRIGGER IF EXISTS test_refuse_fault_event ON events; DROP FUNCTION IF EXISTS test_refuse_fault_event();');
 }

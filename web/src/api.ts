@@ -18,6 +18,8 @@ export type ContactEvent = Schemas['ContactEventView'];
 export type Journey = Schemas['JourneyView'];
 export type ClerkImport = Schemas['ClerkImportView'];
 export type WebhookProvider = Schemas['WebhookProvider'];
+export type WebhookDelivery = Schemas['WebhookDeliveryView'];
+export type WebhookReplay = Schemas['WebhookReplayView'];
 export type Session = Schemas['SessionView'];
 export type ErrorEnvelope = Schemas['ErrorEnvelope'];
 

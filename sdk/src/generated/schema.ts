@@ -358,6 +358,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/tenants/{tenantId}/webhook-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verified webhook deliveries, newest first
+         * @description Every delivery whose signature verified, with its outcome, kept for `DELIVERY_RETENTION_DAYS`. Filter by `provider` and `status`; page with `cursor`.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tenants/{tenantId}/webhook-deliveries/{deliveryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook delivery, with its payload as received */
+        get: operations["getWebhookDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tenants/{tenantId}/webhook-deliveries/{deliveryId}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the current mapping again on a stored delivery
+         * @description No signature check (it was verified on arrival). Idempotent: a delivery that already recorded its event answers `duplicate` and writes nothing; a `failed` one is processed and turns `ok`; an `ignored` one is mapped again.
+         */
+        post: operations["replayWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/tenants/{tenantId}/webhook-secrets/{provider}": {
         parameters: {
             query?: never;
@@ -1596,6 +1653,91 @@ export interface components {
              */
             contactId?: string | null;
         };
+        WebhookDeliveryDetailView: {
+            /** Format: uuid */
+            id: string;
+            /** @description The provider that sent it. */
+            provider: components["schemas"]["WebhookProvider"];
+            /**
+             * @description The provider's event id, which deliveries are deduplicated on (Stripe `evt_…`, Polar `webhook-id`, Clerk `svix-id`).
+             * @example evt_1QwSubCreated42
+             */
+            providerEventId: string;
+            /**
+             * @description The provider's event type.
+             * @example customer.subscription.created
+             */
+            type: string;
+            /** @description `ok`: processed. `ignored`: maps to no lifecycle moment. `duplicate`: a redelivery of an event already processed; nothing written. `failed`: processing hit an internal error (see `error`); a retry or a replay processes it again. */
+            status: components["schemas"]["WebhookDeliveryStatus"];
+            /**
+             * @description The lifecycle event recorded.
+             * @example subscription-started
+             */
+            eventType: string | null;
+            /**
+             * Format: uuid
+             * @description The contact it was recorded for.
+             */
+            contactId: string | null;
+            /** @description With `failed`: the message of the internal error. */
+            error: string | null;
+            /** @description Deliveries and replays that processed this entry (a failure, then its retry: 2). */
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description When it first arrived.
+             */
+            receivedAt: string;
+            /** @description The provider's JSON as received (decrypted); null for a delivery received before the log kept payloads. */
+            payload: {
+                [key: string]: unknown;
+            } | null;
+        };
+        WebhookDeliveryPage: {
+            items: components["schemas"]["WebhookDeliveryView"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /** @enum {string} */
+        WebhookDeliveryStatus: "ok" | "ignored" | "duplicate" | "failed";
+        WebhookDeliveryView: {
+            /** Format: uuid */
+            id: string;
+            /** @description The provider that sent it. */
+            provider: components["schemas"]["WebhookProvider"];
+            /**
+             * @description The provider's event id, which deliveries are deduplicated on (Stripe `evt_…`, Polar `webhook-id`, Clerk `svix-id`).
+             * @example evt_1QwSubCreated42
+             */
+            providerEventId: string;
+            /**
+             * @description The provider's event type.
+             * @example customer.subscription.created
+             */
+            type: string;
+            /** @description `ok`: processed. `ignored`: maps to no lifecycle moment. `duplicate`: a redelivery of an event already processed; nothing written. `failed`: processing hit an internal error (see `error`); a retry or a replay processes it again. */
+            status: components["schemas"]["WebhookDeliveryStatus"];
+            /**
+             * @description The lifecycle event recorded.
+             * @example subscription-started
+             */
+            eventType: string | null;
+            /**
+             * Format: uuid
+             * @description The contact it was recorded for.
+             */
+            contactId: string | null;
+            /** @description With `failed`: the message of the internal error. */
+            error: string | null;
+            /** @description Deliveries and replays that processed this entry (a failure, then its retry: 2). */
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description When it first arrived.
+             */
+            receivedAt: string;
+        };
         WebhookEndpointView: {
             /**
              * Format: uri
@@ -1606,6 +1748,17 @@ export interface components {
         };
         /** @enum {string} */
         WebhookProvider: "stripe" | "polar" | "clerk";
+        WebhookReplayView: {
+            /**
+             * @description `ok`: processed now (the event recorded). `ignored`: still maps to nothing. `duplicate`: the delivery already recorded its event; nothing written.
+             * @enum {string}
+             */
+            status: "ok" | "ignored" | "duplicate";
+            /** @example subscription-started */
+            eventType: string | null;
+            /** Format: uuid */
+            contactId: string | null;
+        };
         WebhooksView: {
             stripe: components["schemas"]["WebhookEndpointView"];
             polar: components["schemas"]["WebhookEndpointView"];
@@ -3228,6 +3381,209 @@ export interface operations {
             };
             /** @description `unsupported_media_type`: the body is not `application/json`. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                provider?: components["schemas"]["WebhookProvider"];
+                status?: components["schemas"]["WebhookDeliveryStatus"];
+            };
+            header?: never;
+            path: {
+                /** @description The tenant id (from `POST /admin/tenants`). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPage"];
+                };
+            };
+            /** @description `bad_request`: the body or a parameter fails validation; the message names the field path. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (from `POST /admin/tenants`). */
+                tenantId: string;
+                /** @description The delivery id (`id` in the list). */
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryDetailView"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    replayWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (from `POST /admin/tenants`). */
+                tenantId: string;
+                /** @description The delivery id (`id` in the list). */
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReplayView"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `conflict`: the resource is in a state that forbids the action. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

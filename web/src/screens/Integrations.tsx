@@ -2,7 +2,8 @@
  * Settings → Integrations, the rows the product's docs send users to: the Events API (URL, key,
  * signup event, the prompt for a coding agent), Billing (Stripe, Polar), Clerk, and the
  * ingestion health strip. Secrets are write-only: the page shows whether one is stored, never
- * its value.
+ * its value. Each provider shows its last deliveries from the delivery log, with a replay for
+ * the ones that failed.
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import {
@@ -13,7 +14,9 @@ import {
   type IngestionHealth,
   type IngestionKey,
   type Integrations as IntegrationsRow,
+  type WebhookDelivery,
   type WebhookProvider,
+  type WebhookReplay,
 } from '../api';
 import { codingAgentPrompt } from '../prompt';
 import { Link } from '../router';
@@ -294,13 +297,123 @@ function Billing({ tenantId, row, reload }: RowProps) {
         <h4>Stripe</h4>
         <CopyField label="Stripe webhook URL" value={row.webhooks.stripe.webhookUrl} copyLabel="Copy Stripe webhook URL" />
         <WebhookSecret tenantId={tenantId} provider="stripe" label="Stripe signing secret" configured={row.webhooks.stripe.secretConfigured} reload={reload} />
+        <RecentDeliveries tenantId={tenantId} provider="stripe" label="Stripe" />
       </div>
       <div className="subsection">
         <h4>Polar</h4>
         <CopyField label="Polar webhook URL" value={row.webhooks.polar.webhookUrl} copyLabel="Copy Polar webhook URL" />
         <WebhookSecret tenantId={tenantId} provider="polar" label="Polar signing secret" configured={row.webhooks.polar.secretConfigured} reload={reload} />
+        <RecentDeliveries tenantId={tenantId} provider="polar" label="Polar" />
       </div>
     </section>
+  );
+}
+
+const RECENT_DELIVERIES = 10;
+
+/** The provider's last deliveries from the delivery log (type, status, time), and replay for failed ones. */
+function RecentDeliveries({ tenantId, provider, label }: { tenantId: string; provider: WebhookProvider; label: string }) {
+  const deliveries = useAsync(
+    () =>
+      unwrap(
+        api.GET('/admin/tenants/{tenantId}/webhook-deliveries', {
+          params: { path: { tenantId }, query: { provider, limit: RECENT_DELIVERIES } },
+        }),
+      ),
+    [tenantId, provider],
+  );
+  const [replaying, setReplaying] = useState<string | null>(null);
+  const [replayed, setReplayed] = useState<{ delivery: WebhookDelivery; answer: WebhookReplay } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const replay = (delivery: WebhookDelivery): void => {
+    setReplaying(delivery.id);
+    setError(null);
+    setReplayed(null);
+    unwrap(
+      api.POST('/admin/tenants/{tenantId}/webhook-deliveries/{deliveryId}/replay', {
+        params: { path: { tenantId, deliveryId: delivery.id } },
+      }),
+    ).then(
+      (answer) => {
+        setReplaying(null);
+        setReplayed({ delivery, answer });
+        deliveries.reload();
+      },
+      (e: unknown) => {
+        setReplaying(null);
+        setError(`Replay of ${delivery.providerEventId} failed: ${errorMessage(e)}`);
+        deliveries.reload();
+      },
+    );
+  };
+  const headingId = `deliveries-${provider}`;
+  return (
+    <div className="deliveries">
+      <div className="row">
+        <h5 id={headingId}>Recent {label} deliveries</h5>
+        <button type="button" className="secondary" onClick={deliveries.reload} disabled={deliveries.loading}>
+          Refresh {label} deliveries
+        </button>
+      </div>
+      <Loaded state={deliveries} what={`${label} deliveries`}>
+        {(page) =>
+          page.items.length === 0 ? (
+            <p className="muted">No verified {label} delivery yet.</p>
+          ) : (
+            <table aria-labelledby={headingId}>
+              <thead>
+                <tr>
+                  <th scope="col">Type</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Event</th>
+                  <th scope="col">Received</th>
+                  <th scope="col">
+                    <span className="offscreen">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((d) => (
+                  <tr key={d.id}>
+                    <td>
+                      <code>{d.type}</code>
+                    </td>
+                    <td>
+                      <span className={`badge ${d.status}`}>{d.status}</span>
+                      {d.error && <span className="hint"> {d.error}</span>}
+                    </td>
+                    <td>{d.eventType ?? '—'}</td>
+                    <td>
+                      <When at={d.receivedAt} />
+                    </td>
+                    <td>
+                      {d.status === 'failed' && (
+                        <button
+                          type="button"
+                          onClick={() => replay(d)}
+                          disabled={replaying !== null}
+                          aria-label={`Replay ${d.type} ${d.providerEventId}`}
+                        >
+                          {replaying === d.id ? 'Replaying…' : 'Replay'}
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Loaded>
+      {replayed && (
+        <p role="status" aria-label={`${label} replay`}>
+          Replayed {replayed.delivery.providerEventId}: {replayed.answer.status}
+          {replayed.answer.eventType ? ` (${replayed.answer.eventType})` : ''}.
+        </p>
+      )}
+      {error && <ErrorNote message={error} />}
+      {deliveries.error && deliveries.data && <ErrorNote message={deliveries.error} retry={deliveries.reload} />}
+    </div>
   );
 }
 
@@ -340,6 +453,7 @@ function Clerk({ tenantId, row, reload }: RowProps) {
       <h3 id="clerk">Clerk</h3>
       <CopyField label="Clerk webhook URL" value={row.webhooks.clerk.webhookUrl} copyLabel="Copy Clerk webhook URL" />
       <WebhookSecret tenantId={tenantId} provider="clerk" label="Clerk signing secret" configured={row.webhooks.clerk.secretConfigured} reload={reload} />
+      <RecentDeliveries tenantId={tenantId} provider="clerk" label="Clerk" />
       <div className="subsection">
         <h4>Import existing users</h4>
         <SecretField
