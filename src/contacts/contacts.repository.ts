@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import type { Connector } from '../ingestion/recording/op.types.js';
+import type { Connector } from '../common/vocabulary.js';
 import type { ContactWrite, KnownContact } from './identity-resolution.js';
 
 /** A 64-bit advisory-lock key for one identity (or message id) of one tenant. */

@@ -4,7 +4,7 @@ import { Repository } from 'typeorm';
 import { notFound } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
 import { type Page, type PageQueryDto, Paginator } from '../common/pagination.js';
-import { CONNECTORS } from '../ingestion/recording/op.types.js';
+import { CONNECTORS } from '../common/vocabulary.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { ContactEvent } from './contact-event.entity.js';
 import { Contact } from './contact.entity.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { Connector, Scalar } from '../ingestion/recording/op.types.js';
+import type { Connector, Scalar } from '../common/vocabulary.js';
 
 export interface NewEvent {
   id: string;

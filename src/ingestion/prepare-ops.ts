@@ -3,7 +3,7 @@ import { AppError } from '../common/errors.js';
 import { parseInstant } from '../common/instant.js';
 import { formatValidationErrors } from '../common/validation.js';
 import { EventsOpDto } from './dto/events-op.dto.js';
-import type { EventsApiOp, PreparedOp } from './recording/op.types.js';
+import type { EventsApiOp, PreparedOp } from '../common/vocabulary.js';
 import { sanitizeFields } from './sanitize.js';
 
 type JsonObject = Record<string, unknown>;

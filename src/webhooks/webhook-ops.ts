@@ -1,6 +1,6 @@
 import { isEmail } from 'class-validator';
 import { cutCodePoints } from '../common/unicode.js';
-import type { PreparedOp } from '../ingestion/recording/op.types.js';
+import type { PreparedOp } from '../common/vocabulary.js';
 import { sanitizeFields } from '../ingestion/sanitize.js';
 import type { Normalized } from './adapters/webhook-adapter.js';
 

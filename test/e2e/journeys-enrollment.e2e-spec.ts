@@ -1,6 +1,6 @@
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import { EventRecorder } from '../../src/ingestion/recording/event-recorder.service.js';
-import type { PreparedOp } from '../../src/ingestion/recording/op.types.js';
+import type { PreparedOp } from '../../src/common/vocabulary.js';
 import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
 
 /**
