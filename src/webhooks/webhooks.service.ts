@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PINO_LOGGER } from '../common/logger.js';
-import { transactionWithRetry } from '../database/transaction-retry.js';
+import { transactionWithRetry } from '../common/transaction-retry.js';
 import { ContactsRepository, lockKey } from '../contacts/contacts.repository.js';
 import { EventRecorder } from '../ingestion/recording/event-recorder.service.js';
 import { adapterFor } from './adapters/registry.js';
