@@ -86,7 +86,8 @@ export function deliveryOps(normalized: Processed, identity: ChosenIdentity, mes
 /**
  * A bare identify of the chosen identity, through the same factory: what an ignored delivery
  * that still names the customer's user records (a subscription Checkout links its customer).
- * Empty when the identity carries nothing the rules keep.
+ * When the rules keep none of the identity (an invalid email), the op has none: the recorder
+ * skips it, and its warning says why.
  */
 export function identifyOps(identity: ChosenIdentity): PreparedOp[] {
   return prepareProviderOps([{ op: { type: 'identify', ...identityFields(identity, identity.email) } satisfies EventsApiOp, path: '' }]).ops;

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { usermavenSeedEvent, usermavenSeedIdentify } from '../../src/ingestion/formats/usermaven.seed.js';
 import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+import { specApi } from '../support/api.js';
 
 const usermavenIdentify = usermavenSeedIdentify();
 const usermavenCustom = usermavenSeedEvent();
@@ -11,12 +12,7 @@ describe('other intake formats (CONTRACT section 10)', () => {
   let t: TestApp;
   let tenant: TenantFixture;
   let port: number;
-  const count = async (sql: string): Promise<number> => (await t.db.query(`SELECT count(*)::int AS n FROM ${sql}`))[0].n;
-  const contactByExternalId = async (externalId: string) => {
-    const res = await t.http().get(`/admin/tenants/${tenant.tenantId}/contacts?externalId=${externalId}`).set(adminAuth).expect(200);
-    expect(res.body.items).toHaveLength(1);
-    return res.body.items[0];
-  };
+  const { count, contactByExternalId } = specApi(() => t, () => tenant);
   const timelineOf = async (contactId: string) =>
     (await t.http().get(`/admin/tenants/${tenant.tenantId}/contacts/${contactId}/events`).set(adminAuth).expect(200)).body.items;
 

@@ -1,15 +1,14 @@
 import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+import { specApi } from '../support/api.js';
 import { eventually } from '../support/smtp.js';
 
 /** The journeys admin API, and delivery with no SMTP_URL (emails captured in the outbox). */
 describe('journeys admin API', () => {
   let t: TestApp;
   let tenant: TenantFixture;
-  const admin = (method: 'get' | 'post' | 'put' | 'patch', path: string) =>
-    t.http()[method](`/admin/tenants/${tenant.tenantId}${path}`).set(adminAuth);
+  const { admin, events } = specApi(() => t, () => tenant);
   const track = (event: string, userId: string, messageId: string) =>
-    t.http().post(`/api/tenants/${tenant.tenantId}/events`).set('Authorization', `Bearer ${tenant.key}`)
-      .send({ type: 'track', event, userId, messageId, email: `${userId}@example.com` }).expect(200);
+    events({ type: 'track', event, userId, messageId, email: `${userId}@example.com` }).expect(200);
   const definition = {
     name: 'Activation',
     trigger: { type: 'event', eventType: 'project.created' },

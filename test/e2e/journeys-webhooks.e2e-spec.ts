@@ -1,4 +1,5 @@
-import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+import { bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+import { specApi } from '../support/api.js';
 import { eventually } from '../support/smtp.js';
 import { configureSecrets, deliver, fixture } from '../support/webhooks.js';
 
@@ -6,7 +7,7 @@ import { configureSecrets, deliver, fixture } from '../support/webhooks.js';
 describe('journeys triggered by webhooks', () => {
   let t: TestApp;
   let tenant: TenantFixture;
-  const admin = (method: 'get' | 'post', path: string) => t.http()[method](`/admin/tenants/${tenant.tenantId}${path}`).set(adminAuth);
+  const { admin } = specApi(() => t, () => tenant);
 
   beforeAll(async () => {
     t = await bootApp({ PROCESS_ROLE: 'all' });

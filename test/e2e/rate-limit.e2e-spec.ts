@@ -1,4 +1,5 @@
 import { adminAuth, bootApp, createTenant, resetDatabase, type TestApp } from '../support/app.js';
+import { sendEvents } from '../support/api.js';
 
 describe('rate limit (CONTRACT section 6)', () => {
   let a: TestApp;
@@ -14,11 +15,7 @@ describe('rate limit (CONTRACT section 6)', () => {
   beforeEach(() => resetDatabase(a.db));
 
   const track = (app: TestApp, tenantId: string, key: string, n: number) =>
-    app
-      .http()
-      .post(`/api/tenants/${tenantId}/events`)
-      .set('Authorization', `Bearer ${key}`)
-      .send({ type: 'track', event: 'e', userId: 'u', messageId: `m-${n}` });
+    sendEvents(app, { tenantId, key }, { type: 'track', event: 'e', userId: 'u', messageId: `m-${n}` });
 
   it('with burst 3, the 4th request is 429 with Retry-After and writes nothing', async () => {
     const { tenantId, key } = await createTenant(a);
