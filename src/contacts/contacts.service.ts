@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { notFound } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
-import type { Page, PageQueryDto } from '../common/pagination.js';
+import { mapPage, type Page, type PageQueryDto } from '../common/pagination.js';
 import { CONNECTORS } from '../common/vocabulary.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import type { ContactEvent } from './contact-event.entity.js';
@@ -53,8 +53,7 @@ export class ContactsService {
   async list(tenantId: string, query: ContactsQueryDto): Promise<Page<ContactView>> {
     await this.tenants.require(tenantId);
     const filter = { email: query.email ? query.email.trim().toLowerCase() : undefined, externalId: query.externalId };
-    const page = await this.contacts.page(tenantId, filter, query);
-    return { items: page.items.map((c) => this.view(c)), nextCursor: page.nextCursor };
+    return mapPage(await this.contacts.page(tenantId, filter, query), (c) => this.view(c));
   }
 
   async require(tenantId: string, contactId: string): Promise<Contact> {
@@ -71,8 +70,7 @@ export class ContactsService {
   /** The contact's timeline, newest first. */
   async timeline(tenantId: string, contactId: string, query: PageQueryDto): Promise<Page<ContactEventView>> {
     await this.require(tenantId, contactId);
-    const page = await this.events.page(tenantId, contactId, query);
-    return { items: page.items.map((e) => this.eventView(e)), nextCursor: page.nextCursor };
+    return mapPage(await this.events.page(tenantId, contactId, query), (e) => this.eventView(e));
   }
 
   /** Exact per-connector counts: every write acknowledged before the call is included. */

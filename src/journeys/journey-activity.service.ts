@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Page, PageQueryDto } from '../common/pagination.js';
+import { mapPage, type Page, type PageQueryDto } from '../common/pagination.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import type { MessageView, RunView } from './dto/activity.dto.js';
 import { JourneyRunsRepository } from './journey-runs.repository.js';
@@ -19,30 +19,28 @@ export class JourneyActivity {
   /** A journey's runs, newest first. */
   async listRuns(tenantId: string, journeyId: string, query: PageQueryDto): Promise<Page<RunView>> {
     await this.journeys.require(tenantId, journeyId);
-    const page = await this.runs.page(tenantId, journeyId, query);
-    return {
-      items: page.items.map((r) => ({ id: r.id, contactId: r.contactId, status: r.status, steps: r.history, createdAt: r.createdAt.toISOString() })),
-      nextCursor: page.nextCursor,
-    };
+    return mapPage(await this.runs.page(tenantId, journeyId, query), (r) => ({
+      id: r.id,
+      contactId: r.contactId,
+      status: r.status,
+      steps: r.history,
+      createdAt: r.createdAt.toISOString(),
+    }));
   }
 
   /** The tenant's email outbox, newest first. */
   async listMessages(tenantId: string, query: PageQueryDto): Promise<Page<MessageView>> {
     await this.tenants.require(tenantId);
-    const page = await this.messages.page(tenantId, query);
-    return {
-      items: page.items.map((m) => ({
-        id: m.id,
-        journeyId: m.journeyId,
-        runId: m.runId,
-        contactId: m.contactId,
-        to: m.to,
-        subject: m.subject,
-        status: m.status,
-        reason: m.reason,
-        createdAt: m.createdAt.toISOString(),
-      })),
-      nextCursor: page.nextCursor,
-    };
+    return mapPage(await this.messages.page(tenantId, query), (m) => ({
+      id: m.id,
+      journeyId: m.journeyId,
+      runId: m.runId,
+      contactId: m.contactId,
+      to: m.to,
+      subject: m.subject,
+      status: m.status,
+      reason: m.reason,
+      createdAt: m.createdAt.toISOString(),
+    }));
   }
 }

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { badRequest, notFound } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
-import type { Page, PageQueryDto } from '../common/pagination.js';
+import { mapPage, type Page, type PageQueryDto } from '../common/pagination.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import {
   type CreateJourneyDto,
@@ -72,8 +72,7 @@ export class JourneysService {
 
   async list(tenantId: string, query: PageQueryDto): Promise<Page<JourneyView>> {
     await this.tenants.require(tenantId);
-    const page = await this.journeys.page(tenantId, query);
-    return { items: page.items.map((j) => this.view(j)), nextCursor: page.nextCursor };
+    return mapPage(await this.journeys.page(tenantId, query), (j) => this.view(j));
   }
 
   /** The journey, or 404. */

@@ -5,7 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { notFound } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
-import type { Page, PageQueryDto } from '../common/pagination.js';
+import { mapPage, type Page, type PageQueryDto } from '../common/pagination.js';
 import {
   type IngestionKeyView,
   type IntegrationsView,
@@ -49,8 +49,7 @@ export class TenantsService {
   }
 
   async list(query: PageQueryDto): Promise<Page<TenantView>> {
-    const page = await this.tenants.page(query);
-    return { items: page.items.map((t) => this.view(t)), nextCursor: page.nextCursor };
+    return mapPage(await this.tenants.page(query), (t) => this.view(t));
   }
 
   /** The tenant, or 404. */
