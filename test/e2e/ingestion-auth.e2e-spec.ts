@@ -1,5 +1,5 @@
 import { adminAuth, bootApp, createTenant, resetDatabase, type TestApp } from '../support/app.js';
-import { eventsRequest } from '../support/api.js';
+import { eventsRequest, sendEvents } from '../support/api.js';
 
 describe('ingestion-key guard', () => {
   let t: TestApp;
@@ -53,8 +53,7 @@ describe('ingestion-key guard', () => {
     const other = await bootApp();
     try {
       const { tenantId, key: oldKey } = await createTenant(t);
-      const postTo = (app: TestApp, key: string) =>
-        app.http().post(`/api/tenants/${tenantId}/events`).set('Authorization', `Bearer ${key}`).send(op);
+      const postTo = (app: TestApp, key: string) => sendEvents(app, { tenantId, key }, op);
       await postTo(other, oldKey).expect(200);
       const rotated = await t.http().post(`/admin/tenants/${tenantId}/ingestion-key`).set(adminAuth).expect(201);
       await postTo(other, oldKey).expect(401);

@@ -1,6 +1,6 @@
 import PgBoss from 'pg-boss';
 import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
-import { specApi } from '../support/api.js';
+import { sendEvents, specApi } from '../support/api.js';
 import { eventually, startSmtp, type TestSmtp } from '../support/smtp.js';
 
 type Row = Record<string, unknown>;
@@ -42,11 +42,7 @@ describe('journey email when SMTP falters', () => {
       .send({ name: 'Ping', trigger: { type: 'event', eventType: 'ping' }, steps: [{ type: 'send_email', subject: 'Hi {{contact.name}}', text: 'Pong.' }] })
       .expect(201);
     await t.http().post(`/admin/tenants/${tenant.tenantId}/journeys/${journey.body.id}/approve`).set(adminAuth).expect(200);
-    await t
-      .http()
-      .post(`/api/tenants/${tenant.tenantId}/events`)
-      .set('Authorization', `Bearer ${tenant.key}`)
-      .send({ batch: [{ type: 'identify', userId: 'u1', email, name: 'Ada' }, { type: 'track', event: 'ping', userId: 'u1' }] })
+    await sendEvents(t, tenant, { batch: [{ type: 'identify', userId: 'u1', email, name: 'Ada' }, { type: 'track', event: 'ping', userId: 'u1' }] })
       .expect(200);
   }
 

@@ -1,5 +1,5 @@
 import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
-import { specApi } from '../support/api.js';
+import { sendEvents, specApi } from '../support/api.js';
 import { configureSecrets, deliver, fixture, type Provider, SECRETS, signedHeaders } from '../support/webhooks.js';
 
 describe('webhooks', () => {
@@ -167,11 +167,7 @@ describe('webhooks', () => {
   });
 
   it('attaches events of a customer first seen through checkout to the Events API contact of that user', async () => {
-    const api = await t
-      .http()
-      .post(`/api/tenants/${tenant.tenantId}/events`)
-      .set('Authorization', `Bearer ${tenant.key}`)
-      .send({ type: 'identify', userId: 'u_77', email: 'grace@app.example', name: 'Grace' })
+    const api = await sendEvents(t, tenant, { type: 'identify', userId: 'u_77', email: 'grace@app.example', name: 'Grace' })
       .expect(200);
     const contactId = api.body.results[0].contactId;
     await deliver(t, 'stripe', tenant.tenantId, fixture('stripe', 'checkout.session.completed.subscription')).expect(200);
