@@ -12,17 +12,38 @@ const processed = (p: Partial<Processed> = {}): Processed => ({
   ...p,
 });
 
-describe('chooseIdentity (docs/webhooks.md order)', () => {
-  it('takes the metadata id first, then the linked contact, then the email; only trims', () => {
+describe('chooseIdentity (docs/webhooks.md order, each candidate checked with the op rules)', () => {
+  it('takes the metadata id first, then the linked contact, then the email (trimmed, lower-cased)', () => {
     expect(chooseIdentity({ externalId: ' u1 ', customerId: 'cus_1', email: 'a@x.io' }, { externalId: 'u9', email: null })).toEqual({
       externalId: 'u1',
       email: null,
+      warnings: [],
     });
     expect(chooseIdentity({ externalId: null, customerId: 'cus_1', email: 'a@x.io' }, { externalId: null, email: 'b@x.io' })).toEqual({
       externalId: null,
       email: 'b@x.io',
+      warnings: [],
     });
-    expect(chooseIdentity({ externalId: '  ', customerId: null, email: ' A@x.io ' }, null)).toEqual({ externalId: null, email: 'A@x.io' });
+    expect(chooseIdentity({ externalId: '  ', customerId: null, email: ' A@X.io ' }, null)).toEqual({ externalId: null, email: 'a@x.io', warnings: [] });
+  });
+
+  it('skips a candidate the rules drop, for the next one, and says why', () => {
+    const long = 'u'.repeat(256);
+    expect(chooseIdentity({ externalId: long, customerId: 'cus_1', email: 'a@x.io' }, { externalId: 'u9', email: null })).toEqual({
+      externalId: 'u9',
+      email: null,
+      warnings: ['externalId: dropped, must be shorter than or equal to 255 characters'],
+    });
+    expect(chooseIdentity({ externalId: long, customerId: null, email: 'A@x.io' }, null)).toEqual({
+      externalId: null,
+      email: 'a@x.io',
+      warnings: ['externalId: dropped, must be shorter than or equal to 255 characters'],
+    });
+    expect(chooseIdentity({ externalId: null, customerId: null, email: 'billing@@example' }, null)).toEqual({
+      externalId: null,
+      email: null,
+      warnings: ['email: dropped, must be a valid email address'],
+    });
   });
 });
 

@@ -8,22 +8,33 @@ type Processed = Extract<Normalized, { outcome: 'ok' }>;
 export interface ChosenIdentity {
   externalId: string | null;
   email: string | null;
+  /** What the op rules dropped of the candidates (`email: dropped, …`); deliveryOps reports it on the ops. */
+  warnings?: string[];
+}
+
+/** A candidate as the op rules keep it (trimmed; an email also lower-cased), or null with the reason. */
+function checked(field: 'externalId' | 'email', value: string | null): { value: string | null; warnings: string[] } {
+  if (!value?.trim()) return { value: null, warnings: [] };
+  const [op] = prepareProviderOps([{ op: { type: 'identify', [field]: value.trim() } satisfies EventsApiOp, path: '' }]).ops;
+  return { value: op[field], warnings: op.warnings };
 }
 
 /**
  * Picks the first identity that applies: a metadata or client_reference id; else the contact a
- * provider customer id is linked to (by that contact's own id or email); else the email. Only
- * picks: the op factory validates what was picked (prepareProviderOps), so an id over 255
- * characters or an invalid email is dropped there, with a warning, like any other field.
+ * provider customer id is linked to (by that contact's own id or email); else the email. A
+ * candidate is checked with the op factory's rules (prepareProviderOps): one they drop (an id
+ * over 255 characters, an invalid email) does not apply, the next one is tried, and the reason
+ * is kept in `warnings`. So what is chosen is valid, trimmed and (an email) lower-cased.
  */
 export function chooseIdentity(
   candidates: IdentityCandidates,
   linked: { externalId: string | null; email: string | null } | null,
 ): ChosenIdentity {
-  const externalId = candidates.externalId?.trim() || null;
-  if (externalId) return { externalId, email: null };
-  if (linked && (linked.externalId || linked.email)) return linked;
-  return { externalId: null, email: candidates.email?.trim() || null };
+  const id = checked('externalId', candidates.externalId);
+  if (id.value) return { externalId: id.value, email: null, warnings: id.warnings };
+  if (linked && (linked.externalId || linked.email)) return { externalId: linked.externalId, email: linked.email, warnings: id.warnings };
+  const email = checked('email', candidates.email);
+  return { externalId: null, email: email.value, warnings: [...id.warnings, ...email.warnings] };
 }
 
 /** Where a provider op's fields are named in warnings: its metadata is `metadata.<key>`. */
@@ -78,9 +89,14 @@ export function deliveryOps(normalized: Processed, identity: ChosenIdentity, mes
     // Nothing of the metadata was kept: the track alone, with what sanitization reported.
     ops = [{ ...track, warnings: [...identify.warnings, ...track.warnings] }];
   }
-  if (prepared.dropped.length === 0) return ops;
-  if (ops.some((op) => op.type === 'identify')) return ops.map((op) => (op.type === 'identify' ? withWarnings(op, prepared.dropped) : op));
-  return [...ops, ...identifyOps({ externalId: identity.externalId, email }).map((op) => withWarnings(op, prepared.dropped))];
+  if (prepared.dropped.length > 0) {
+    ops = ops.some((op) => op.type === 'identify')
+      ? ops.map((op) => (op.type === 'identify' ? { ...op, warnings: [...op.warnings, ...prepared.dropped] } : op))
+      : [...ops, ...identifyOps({ externalId: identity.externalId, email }).map((op) => ({ ...op, warnings: [...op.warnings, ...prepared.dropped] }))];
+  }
+  // What choosing the identity dropped is said first, on the first op.
+  const [first, ...rest] = ops;
+  return identity.warnings?.length && first ? [{ ...first, warnings: [...identity.warnings, ...first.warnings] }, ...rest] : ops;
 }
 
 /**
@@ -91,8 +107,4 @@ export function deliveryOps(normalized: Processed, identity: ChosenIdentity, mes
  */
 export function identifyOps(identity: ChosenIdentity): PreparedOp[] {
   return prepareProviderOps([{ op: { type: 'identify', ...identityFields(identity, identity.email) } satisfies EventsApiOp, path: '' }]).ops;
-}
-
-function withWarnings(op: PreparedOp, warnings: string[]): PreparedOp {
-  return { ...op, warnings: [...op.warnings, ...warnings] };
 }

@@ -46,6 +46,18 @@ describe('provider ops through the one op factory', () => {
     expect(await count('contacts')).toBe(0);
   });
 
+  it('a metadata id over 255 characters does not apply: the next identity (the billing email) is used', async () => {
+    const payload = fixture('stripe', 'charge.refunded');
+    const charge = (payload.data as { object: Record<string, unknown> }).object;
+    charge.metadata = { userId: 'u'.repeat(300) };
+    charge.billing_details = { email: 'Guest.Buyer@Example.net' };
+    const res = await deliver(t, 'stripe', tenant.tenantId, payload).expect(200);
+    expect(res.body).toEqual({ status: 'ok', eventType: 'refund-issued', contactId: expect.any(String) });
+    expect(await rows('SELECT id, external_id, email FROM contacts')).toEqual([
+      { id: res.body.contactId, external_id: null, email: 'guest.buyer@example.net' },
+    ]);
+  });
+
   it('a Clerk user whose email is invalid becomes a contact by its user id, without the email', async () => {
     const payload = fixture('clerk', 'user.created');
     const user = payload.data as { id: string; email_addresses: Array<{ email_address: string }> };
