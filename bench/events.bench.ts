@@ -36,6 +36,7 @@ import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { JourneyEnrollment } from '../src/journeys/journey-enrollment.service.js';
 import type { JourneyJobs } from '../src/journeys/journey-jobs.service.js';
+import { JourneyRunsRepository } from '../src/journeys/journey-runs.repository.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WEBHOOKS_ONLY = process.env.BENCH_ONLY === 'webhooks';
@@ -196,11 +197,13 @@ async function baselineRun(
   contactIds: Map<string, string>,
   opsPerRequest: number,
 ): Promise<Figure> {
-  const contacts = new ContactsRepository();
-  const events = new EventsRepository();
+  // The recording statements run on the EntityManager they are given: the repositories' own
+  // data source and paginator (for the admin reads) are not needed here.
+  const contacts = new ContactsRepository(undefined as never, undefined as never);
+  const events = new EventsRepository(undefined as never, undefined as never);
   // The baseline runs while no journey is active: the enrollment statement finds nothing to
   // start, so it schedules no job (and a job would need pg-boss, which the baseline does not run).
-  const enrollment = new JourneyEnrollment({
+  const enrollment = new JourneyEnrollment(new JourneyRunsRepository(undefined as never, undefined as never), {
     schedule: async (_em: EntityManager, steps: unknown[]) => {
       if (steps.length > 0) throw new Error('the baseline runs with no active journey');
     },

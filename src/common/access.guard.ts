@@ -1,10 +1,10 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { DashboardSessionsService } from '../dashboard/dashboard-sessions.service.js';
-import { ACCESS_KEY, type RouteAccess } from './access.decorator.js';
 import { unauthorized } from './errors.js';
+import { SessionAuthenticator } from './ports.js';
 import type { AppRequest } from './request-context.js';
+import { ACCESS_KEY, type RouteAccess } from './route-access.js';
 import { secretsEqual } from './secrets.js';
 import { SAFE_METHODS, sessionCookie } from './session-http.js';
 
@@ -27,7 +27,7 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly sessions: DashboardSessionsService,
+    private readonly sessions: SessionAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

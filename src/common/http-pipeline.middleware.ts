@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { AppError } from './errors.js';
 import { findJsonProblem, isJsonContentType, MAX_BODY_BYTES, parseJsonBody } from './json-body.js';
 import { PINO_LOGGER } from './logger.js';
-import { MetricsService } from '../metrics/metrics.service.js';
+import { Counters } from './ports.js';
 import type { AppRequest } from './request-context.js';
 import { crossOriginProblem, isCookieWrite } from './session-http.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -76,7 +76,7 @@ function hasBody(req: AppRequest): boolean {
 export class HttpPipelineMiddleware implements NestMiddleware {
   constructor(
     @Inject(PINO_LOGGER) private readonly logger: Logger,
-    private readonly metrics: MetricsService,
+    private readonly metrics: Counters,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

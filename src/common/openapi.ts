@@ -16,7 +16,7 @@ import {
   type HeaderObject,
   type SchemaObject,
 } from '@nestjs/swagger';
-import type { RouteAccess } from './access.decorator.js';
+import type { RouteAccess } from './route-access.js';
 import { ERROR_STATUS, type ErrorCode } from './errors.js';
 import type { Page } from './pagination.js';
 

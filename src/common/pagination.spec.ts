@@ -1,5 +1,5 @@
 import { AppError } from './errors.js';
-import { CursorCodec } from './pagination.js';
+import { CursorCodec, mapPage } from './pagination.js';
 
 const NOT_OURS = 'cursor: is not a cursor this API returned';
 
@@ -39,5 +39,12 @@ describe('CursorCodec: cursors only the server can make', () => {
     for (const bad of [crafted, `${crafted}.${mac}`, `${edited}.${mac}`, `${position}.${flipped}`, position, `${position}.`, `.${mac}`, `${cursor}.x`, 'W10', '€', `${position}.${mac}=`]) {
       expect(refusal(() => codec.decode('l', bad))).toBe(NOT_OURS);
     }
+  });
+});
+
+describe('mapPage', () => {
+  it('maps the items in order and keeps the cursor', () => {
+    expect(mapPage({ items: [1, 2, 3], nextCursor: 'c' }, (n) => `#${n}`)).toEqual({ items: ['#1', '#2', '#3'], nextCursor: 'c' });
+    expect(mapPage({ items: [], nextCursor: null }, String)).toEqual({ items: [], nextCursor: null });
   });
 });

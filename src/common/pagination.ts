@@ -33,6 +33,11 @@ export interface Page<T> {
 
 export const DEFAULT_PAGE_LIMIT = 50;
 
+/** The same page with each item mapped (a repository's rows to a route's views); the cursor is kept. */
+export function mapPage<T, U>(page: Page<T>, map: (item: T) => U): Page<U> {
+  return { items: page.items.map(map), nextCursor: page.nextCursor };
+}
+
 /** Keyset position: the sort timestamp and id of the last item of the previous page. */
 export interface CursorKey {
   at: Date;

@@ -1,7 +1,7 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { Tenant } from '../tenants/tenant.entity.js';
 import { Contact } from './contact.entity.js';
-import type { Scalar } from '../ingestion/recording/op.types.js';
+import type { Scalar } from '../common/vocabulary.js';
 
 /** One event on a contact's timeline (or unlinked, for billing events with no identity). */
 @Entity('events')

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { Tenant } from '../tenants/tenant.entity.js';
-import type { Scalar } from '../ingestion/recording/op.types.js';
+import type { Scalar } from '../common/vocabulary.js';
 
 export interface Consent {
   status: 'granted';

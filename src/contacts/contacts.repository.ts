@@ -1,8 +1,28 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
-import type { Connector } from '../ingestion/recording/op.types.js';
+import { DataSource, type EntityManager } from 'typeorm';
+import { type Page, type PageQueryDto, Paginator } from '../common/pagination.js';
+import type { Connector, Scalar } from '../common/vocabulary.js';
+import { Contact } from './contact.entity.js';
 import type { ContactWrite, KnownContact } from './identity-resolution.js';
+
+/** What a journey email needs of its contact: the template fields and whether it may be sent. */
+export interface Recipient {
+  name: string | null;
+  email: string | null;
+  attributes: Record<string, Scalar>;
+  hasConsent: boolean;
+  unsubscribed: boolean;
+  deactivated: boolean;
+}
+
+/** Per-connector contact counts (ingestion health). */
+export interface ConnectorContacts {
+  connector: string;
+  contacts: number;
+  lastSeenAt: Date | null;
+}
 
 /** A 64-bit advisory-lock key for one identity (or message id) of one tenant. */
 export function lockKey(tenantId: string, kind: string, value: string): bigint {
@@ -10,8 +30,10 @@ export function lockKey(tenantId: string, kind: string, value: string): bigint {
 }
 
 /**
- * Set-based statements on contacts: one statement per step for a whole batch, whatever its size.
- * Every method takes the caller's EntityManager so that a request is one transaction.
+ * The contacts aggregate: `contacts` and the connector activity that hangs off them
+ * (`contact_connectors`); the only code that reads or writes those tables. The recording path's
+ * statements are set-based (one statement per step for a whole batch, whatever its size) and
+ * take the caller's EntityManager so that a request is one transaction.
  *
  * Lock order: every statement that writes several rows writes them sorted by contact id (an
  * `ORDER BY` in the statement), and a request writes contacts before the rows that hang off them
@@ -20,6 +42,11 @@ export function lockKey(tenantId: string, kind: string, value: string): bigint {
  */
 @Injectable()
 export class ContactsRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly pages: Paginator,
+  ) {}
+
   /**
    * Serialises concurrent requests that touch the same identities or message ids (on every
    * instance: the locks live in PostgreSQL until the transaction ends). Keys are taken in sorted
@@ -114,5 +141,98 @@ export class ContactsRepository {
         [tenantId, connector, refresh, at],
       );
     }
+  }
+
+  /** A tenant's contacts, oldest first; `email` (lower-cased by the caller) and `externalId` filter exactly. */
+  page(tenantId: string, filter: { email?: string; externalId?: string }, query: PageQueryDto): Promise<Page<Contact>> {
+    const qb = this.dataSource.getRepository(Contact).createQueryBuilder('c').where('c.tenant_id = :tenantId', { tenantId });
+    if (filter.email) qb.andWhere('c.email = :email', { email: filter.email });
+    if (filter.externalId) qb.andWhere('c.external_id = :externalId', { externalId: filter.externalId });
+    // The filters are part of the list a cursor belongs to.
+    const scope = `contacts:${tenantId}:${JSON.stringify([filter.email ?? null, filter.externalId ?? null])}`;
+    const spec = { scope, alias: 'c', column: 'created_at', order: 'ASC', at: (c: Contact) => c.createdAt, id: (c: Contact) => c.id } as const;
+    return this.pages.page(qb, query, spec, (c) => c);
+  }
+
+  findById(tenantId: string, contactId: string): Promise<Contact | null> {
+    return this.dataSource.getRepository(Contact).findOneBy({ tenantId, id: contactId });
+  }
+
+  /** How many of these external ids already have a contact (in the caller's transaction). */
+  async countWithExternalIds(em: EntityManager, tenantId: string, externalIds: string[]): Promise<number> {
+    if (externalIds.length === 0) return 0;
+    const [row]: Array<{ n: number }> = await em.query(
+      'SELECT count(*)::int AS n FROM contacts WHERE tenant_id = $1 AND external_id = ANY($2::text[])',
+      [tenantId, externalIds],
+    );
+    return row.n;
+  }
+
+  /** The contact a journey email goes to, read in the step's transaction; null when there is none. */
+  async findRecipient(em: EntityManager, tenantId: string, contactId: string): Promise<Recipient | null> {
+    const [row]: Array<{
+      name: string | null;
+      email: string | null;
+      attributes: Record<string, Scalar>;
+      has_consent: boolean;
+      unsubscribed: boolean;
+      deactivated: boolean;
+    }> = await em.query(
+      `SELECT name, email, attributes, consent IS NOT NULL AS has_consent,
+              unsubscribed_at IS NOT NULL AS unsubscribed, deactivated_at IS NOT NULL AS deactivated
+         FROM contacts WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, contactId],
+    );
+    if (!row) return null;
+    return {
+      name: row.name,
+      email: row.email,
+      attributes: row.attributes,
+      hasConsent: row.has_consent,
+      unsubscribed: row.unsubscribed,
+      deactivated: row.deactivated,
+    };
+  }
+
+  /**
+   * Marks the contact deactivated (its user was deleted at the provider): journey email to it is
+   * blocked from then on. A repeat keeps the first time; `updated_at` moves either way.
+   */
+  async deactivate(em: EntityManager, tenantId: string, contactId: string, at: Date): Promise<void> {
+    await em.query(
+      'UPDATE contacts SET deactivated_at = COALESCE(deactivated_at, $3), updated_at = $3 WHERE tenant_id = $1 AND id = $2',
+      [tenantId, contactId, at],
+    );
+  }
+
+  /** Whether the contact has unsubscribed from journey email; null when there is no such contact. */
+  async isUnsubscribed(tenantId: string, contactId: string): Promise<boolean | null> {
+    const [row]: Array<{ unsubscribed: boolean }> = await this.dataSource.query(
+      'SELECT unsubscribed_at IS NOT NULL AS unsubscribed FROM contacts WHERE tenant_id = $1 AND id = $2',
+      [tenantId, contactId],
+    );
+    return row ? row.unsubscribed : null;
+  }
+
+  /**
+   * Unsubscribes the contact from journey email; a repeat keeps the first time (and leaves
+   * `updated_at` alone: nothing the admin API shows changes). False when there is no such contact.
+   */
+  async markUnsubscribed(tenantId: string, contactId: string): Promise<boolean> {
+    const [, affected]: [unknown, number] = await this.dataSource.query(
+      'UPDATE contacts SET unsubscribed_at = COALESCE(unsubscribed_at, now()) WHERE tenant_id = $1 AND id = $2',
+      [tenantId, contactId],
+    );
+    return affected === 1;
+  }
+
+  /** Per connector: how many contacts it has delivered for, and when it last touched one. */
+  async connectorContacts(tenantId: string): Promise<ConnectorContacts[]> {
+    const rows: Array<{ connector: string; n: number; last: Date | null }> = await this.dataSource.query(
+      `SELECT connector, count(*)::int AS n, max(last_seen_at) AS last
+         FROM contact_connectors WHERE tenant_id = $1 GROUP BY connector`,
+      [tenantId],
+    );
+    return rows.map((r) => ({ connector: r.connector, contacts: r.n, lastSeenAt: r.last }));
   }
 }

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { notFound } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
-import { type Page, type PageQueryDto, Paginator } from '../common/pagination.js';
-import { CONNECTORS } from '../ingestion/recording/op.types.js';
+import { mapPage, type Page, type PageQueryDto } from '../common/pagination.js';
+import { CONNECTORS } from '../common/vocabulary.js';
 import { TenantsService } from '../tenants/tenants.service.js';
-import { ContactEvent } from './contact-event.entity.js';
-import { Contact } from './contact.entity.js';
+import type { ContactEvent } from './contact-event.entity.js';
+import type { Contact } from './contact.entity.js';
+import { ContactsRepository } from './contacts.repository.js';
 import type {
   ContactEventView,
   ContactsQueryDto,
@@ -15,15 +14,15 @@ import type {
   ConnectorHealth,
   IngestionHealthView,
 } from './dto/contacts.dto.js';
+import { EventsRepository } from './events.repository.js';
 
 /** Admin reads: contacts, their timelines, and per-connector ingestion health. */
 @Injectable()
 export class ContactsService {
   constructor(
-    @InjectRepository(Contact) private readonly contacts: Repository<Contact>,
-    @InjectRepository(ContactEvent) private readonly events: Repository<ContactEvent>,
+    private readonly contacts: ContactsRepository,
+    private readonly events: EventsRepository,
     private readonly tenants: TenantsService,
-    private readonly pages: Paginator,
   ) {}
 
   private view(c: Contact): ContactView {
@@ -53,18 +52,13 @@ export class ContactsService {
 
   async list(tenantId: string, query: ContactsQueryDto): Promise<Page<ContactView>> {
     await this.tenants.require(tenantId);
-    const qb = this.contacts.createQueryBuilder('c').where('c.tenant_id = :tenantId', { tenantId });
-    if (query.email) qb.andWhere('c.email = :email', { email: query.email.trim().toLowerCase() });
-    if (query.externalId) qb.andWhere('c.external_id = :externalId', { externalId: query.externalId });
-    // The filters are part of the list a cursor belongs to.
-    const scope = `contacts:${tenantId}:${JSON.stringify([query.email ?? null, query.externalId ?? null])}`;
-    const spec = { scope, alias: 'c', column: 'created_at', order: 'ASC', at: (c: Contact) => c.createdAt, id: (c: Contact) => c.id } as const;
-    return this.pages.page(qb, query, spec, (c) => this.view(c));
+    const filter = { email: query.email ? query.email.trim().toLowerCase() : undefined, externalId: query.externalId };
+    return mapPage(await this.contacts.page(tenantId, filter, query), (c) => this.view(c));
   }
 
   async require(tenantId: string, contactId: string): Promise<Contact> {
     await this.tenants.require(tenantId);
-    const contact = isUuid(contactId) ? await this.contacts.findOneBy({ tenantId, id: contactId }) : null;
+    const contact = isUuid(contactId) ? await this.contacts.findById(tenantId, contactId) : null;
     if (!contact) throw notFound('contact');
     return contact;
   }
@@ -76,50 +70,26 @@ export class ContactsService {
   /** The contact's timeline, newest first. */
   async timeline(tenantId: string, contactId: string, query: PageQueryDto): Promise<Page<ContactEventView>> {
     await this.require(tenantId, contactId);
-    const qb = this.events
-      .createQueryBuilder('e')
-      .where('e.tenant_id = :tenantId AND e.contact_id = :contactId', { tenantId, contactId });
-    const spec = {
-      scope: `contact-events:${tenantId}:${contactId}`,
-      alias: 'e',
-      column: 'occurred_at',
-      order: 'DESC',
-      at: (e: ContactEvent) => e.occurredAt,
-      id: (e: ContactEvent) => e.id,
-    } as const;
-    return this.pages.page(qb, query, spec, (e) => this.eventView(e));
+    return mapPage(await this.events.page(tenantId, contactId, query), (e) => this.eventView(e));
   }
 
   /** Exact per-connector counts: every write acknowledged before the call is included. */
   async ingestionHealth(tenantId: string): Promise<IngestionHealthView> {
     await this.tenants.require(tenantId);
-    const [contactRows, eventRows]: [
-      Array<{ connector: string; n: number; last: Date | null }>,
-      Array<{ source: string; n: number; last: Date | null }>,
-    ] = await Promise.all([
-      this.contacts.query(
-        `SELECT connector, count(*)::int AS n, max(last_seen_at) AS last
-           FROM contact_connectors WHERE tenant_id = $1 GROUP BY connector`,
-        [tenantId],
-      ),
-      this.events.query(
-        `SELECT source, count(*)::int AS n, max(received_at) AS last FROM events WHERE tenant_id = $1 GROUP BY source`,
-        [tenantId],
-      ),
-    ]);
+    const [contactRows, eventRows] = await Promise.all([this.contacts.connectorContacts(tenantId), this.events.countsBySource(tenantId)]);
     const connectors: Record<string, ConnectorHealth> = {};
     for (const name of CONNECTORS) connectors[name] = { contacts: 0, events: 0, lastActivityAt: null };
     const later = (a: string | null, b: Date | null): string | null =>
       b && (!a || b.toISOString() > a) ? b.toISOString() : a;
     for (const r of contactRows) {
       const c = (connectors[r.connector] ??= { contacts: 0, events: 0, lastActivityAt: null });
-      c.contacts = r.n;
-      c.lastActivityAt = later(c.lastActivityAt, r.last);
+      c.contacts = r.contacts;
+      c.lastActivityAt = later(c.lastActivityAt, r.lastSeenAt);
     }
     for (const r of eventRows) {
       const c = (connectors[r.source] ??= { contacts: 0, events: 0, lastActivityAt: null });
-      c.events = r.n;
-      c.lastActivityAt = later(c.lastActivityAt, r.last);
+      c.events = r.events;
+      c.lastActivityAt = later(c.lastActivityAt, r.lastReceivedAt);
     }
     return { connectors };
   }

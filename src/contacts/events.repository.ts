@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import type { Connector, Scalar } from '../ingestion/recording/op.types.js';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { type Page, type PageQueryDto, Paginator } from '../common/pagination.js';
+import type { Connector, Scalar } from '../common/vocabulary.js';
+import { ContactEvent } from './contact-event.entity.js';
 
 export interface NewEvent {
   id: string;
@@ -11,9 +14,21 @@ export interface NewEvent {
   messageId: string | null;
 }
 
-/** Set-based statements on the events table. */
+/** Per source (connector): how many events it delivered, and when the last one arrived. */
+export interface SourceEvents {
+  source: string;
+  events: number;
+  lastReceivedAt: Date | null;
+}
+
+/** The events table (contacts' timelines); the only code that reads or writes it. */
 @Injectable()
 export class EventsRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly pages: Paginator,
+  ) {}
+
   async findByMessageIds(
     em: EntityManager,
     tenantId: string,
@@ -54,5 +69,40 @@ export class EventsRepository {
         source,
       ],
     );
+  }
+
+  /** A contact's timeline, newest first. */
+  page(tenantId: string, contactId: string, query: PageQueryDto): Promise<Page<ContactEvent>> {
+    const qb = this.dataSource
+      .getRepository(ContactEvent)
+      .createQueryBuilder('e')
+      .where('e.tenant_id = :tenantId AND e.contact_id = :contactId', { tenantId, contactId });
+    const spec = {
+      scope: `contact-events:${tenantId}:${contactId}`,
+      alias: 'e',
+      column: 'occurred_at',
+      order: 'DESC',
+      at: (e: ContactEvent) => e.occurredAt,
+      id: (e: ContactEvent) => e.id,
+    } as const;
+    return this.pages.page(qb, query, spec, (e) => e);
+  }
+
+  /** An event's type and properties (what a journey email's template reads), or null. */
+  async findById(em: EntityManager, tenantId: string, eventId: string): Promise<{ type: string; properties: Record<string, Scalar> } | null> {
+    const [row]: Array<{ type: string; properties: Record<string, Scalar> }> = await em.query(
+      'SELECT type, properties FROM events WHERE tenant_id = $1 AND id = $2',
+      [tenantId, eventId],
+    );
+    return row ?? null;
+  }
+
+  /** Per source: the number of events and the last arrival. */
+  async countsBySource(tenantId: string): Promise<SourceEvents[]> {
+    const rows: Array<{ source: string; n: number; last: Date | null }> = await this.dataSource.query(
+      'SELECT source, count(*)::int AS n, max(received_at) AS last FROM events WHERE tenant_id = $1 GROUP BY source',
+      [tenantId],
+    );
+    return rows.map((r) => ({ source: r.source, events: r.n, lastReceivedAt: r.last }));
   }
 }

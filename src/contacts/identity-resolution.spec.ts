@@ -1,4 +1,4 @@
-import type { PreparedOp } from '../ingestion/recording/op.types.js';
+import type { PreparedOp } from '../common/vocabulary.js';
 import { type KnownContact, resolveIdentities } from './identity-resolution.js';
 
 const op = (o: Partial<PreparedOp>): PreparedOp => ({

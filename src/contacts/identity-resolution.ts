@@ -1,4 +1,4 @@
-import type { Connector, PreparedOp, Scalar } from '../ingestion/recording/op.types.js';
+import type { Connector, PreparedOp, Scalar } from '../common/vocabulary.js';
 import type { Consent } from './contact.entity.js';
 
 /** A contact as loaded for resolution. */

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { secretsEqual } from '../common/secrets.js';
 import { AppError, forbidden, unauthorized } from '../common/errors.js';
+import type { SessionAuthenticator } from '../common/ports.js';
 import type { AppRequest } from '../common/request-context.js';
 import {
   clearedSessionCookieHeader,
@@ -33,7 +34,7 @@ export interface SignedIn extends SessionView {
 
 /** Sign-in with the admin token, session lookup, CSRF tokens, sign-out. */
 @Injectable()
-export class DashboardSessionsService {
+export class DashboardSessionsService implements SessionAuthenticator {
   private readonly csrfKey: Buffer;
   private readonly limiter = new SignInLimiter();
   readonly secureCookie: boolean;

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SessionAuthenticator } from '../common/ports.js';
 import { DashboardSessionsRepository } from './dashboard-sessions.repository.js';
 import { DashboardSessionsService } from './dashboard-sessions.service.js';
 import { SessionController } from './session.controller.js';
@@ -37,9 +38,10 @@ export class DashboardModule {
       providers: [
         DashboardSessionsRepository,
         DashboardSessionsService,
+        { provide: SessionAuthenticator, useExisting: DashboardSessionsService },
         { provide: WEB_DIR, useValue: path.resolve(options.webDir ?? defaultWebDir()) },
       ],
-      exports: [DashboardSessionsService],
+      exports: [DashboardSessionsService, SessionAuthenticator],
     };
   }
 }

@@ -1,14 +1,13 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import type { Logger } from 'pino';
-import { DataSource } from 'typeorm';
 import { Access } from '../common/access.decorator.js';
 import type { ErrorBody } from '../common/errors.js';
 import { loggableError, PINO_LOGGER } from '../common/logger.js';
 import { ErrorEnvelope } from '../common/openapi.js';
 import { LivenessView, ReadinessView } from './dto/health.dto.js';
+import { HealthRepository } from './health.repository.js';
 
 /** A database that does not answer within this long counts as down (a probe must not hang). */
 const READINESS_TIMEOUT_MS = 5_000;
@@ -19,7 +18,7 @@ const NOT_READY = 'not ready: the database does not answer';
 @Controller('health')
 export class HealthController {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly database: HealthRepository,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -49,7 +48,7 @@ export class HealthController {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.dataSource.query('SELECT 1'),
+        this.database.ping(),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no answer within ${READINESS_TIMEOUT_MS} ms`)), READINESS_TIMEOUT_MS);
         }),

@@ -7,7 +7,7 @@ import { EventsBatch, IdentifyOp, TrackOp } from './dto/events-op.dto.js';
 import { EventsApiResponse } from './dto/events-response.dto.js';
 import { EventsApiPipe } from './events-api.pipe.js';
 import { IngestionService } from './ingestion.service.js';
-import type { PreparedOp } from './recording/op.types.js';
+import type { PreparedOp } from '../common/vocabulary.js';
 
 /** The seed's quickstart (events-api.txt), as the document's examples. */
 const QUICKSTART = {

@@ -1,6 +1,6 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { eventsApiItems, prepareOps } from './prepare-ops.js';
-import type { PreparedOp } from './recording/op.types.js';
+import type { PreparedOp } from '../common/vocabulary.js';
 
 /** Validates an Events API body (one op or a batch) and sanitizes its traits and properties. */
 @Injectable()

@@ -8,7 +8,7 @@ import { mapUsermaven } from './formats/usermaven.mapper.js';
 import { prepareOps } from './prepare-ops.js';
 import { capWarnings } from './sanitize.js';
 import { EventRecorder } from './recording/event-recorder.service.js';
-import type { Connector, OpResult, PreparedOp } from './recording/op.types.js';
+import type { Connector, OpResult, PreparedOp } from '../common/vocabulary.js';
 
 /** Entry points of every intake format; all of them end in the one EventRecorder. */
 @Injectable()

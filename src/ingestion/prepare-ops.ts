@@ -1,12 +1,11 @@
 import { validateSync } from 'class-validator';
 import { AppError } from '../common/errors.js';
 import { parseInstant } from '../common/instant.js';
+import { isObject, type JsonObject } from '../common/json-object.js';
 import { formatValidationErrors } from '../common/validation.js';
 import { EventsOpDto } from './dto/events-op.dto.js';
-import type { EventsApiOp, PreparedOp } from './recording/op.types.js';
+import type { EventsApiOp, PreparedOp } from '../common/vocabulary.js';
 import { sanitizeFields } from './sanitize.js';
-
-type JsonObject = Record<string, unknown>;
 
 export const MAX_OP_BYTES = 32 * 1024;
 export const MAX_BATCH = 100;
@@ -44,23 +43,29 @@ function opDto(op: JsonObject): EventsOpDto {
   return dto;
 }
 
-function validateOne(item: OpAtPath): { dto: EventsOpDto | null; problems: string[] } {
-  const where = item.path || 'body';
-  if (item.op === null || typeof item.op !== 'object' || Array.isArray(item.op)) {
-    return { dto: null, problems: [`${where}: must be an object`] };
+/** One rule an op breaks: the op field (null for the op as a whole) and the message. */
+interface Problem {
+  field: string | null;
+  message: string;
+}
+
+function validateOne(item: OpAtPath, limits: { opBytes: boolean }): { dto: EventsOpDto | null; problems: Problem[] } {
+  if (!isObject(item.op)) return { dto: null, problems: [{ field: null, message: 'must be an object' }] };
+  if (limits.opBytes && Buffer.byteLength(JSON.stringify(item.op), 'utf8') > MAX_OP_BYTES) {
+    return { dto: null, problems: [{ field: null, message: 'operation exceeds 32 KB' }] };
   }
-  if (Buffer.byteLength(JSON.stringify(item.op), 'utf8') > MAX_OP_BYTES) {
-    return { dto: null, problems: [`${where}: operation exceeds 32 KB`] };
-  }
-  const dto = opDto(item.op as JsonObject);
+  const dto = opDto(item.op);
   const errors = validateSync(dto, { forbidUnknownValues: false });
   if (errors.length === 0) return { dto, problems: [] };
-  // Messages name each field where the client sent it.
-  const problems = formatValidationErrors(errors).map((line) => {
-    const [field, ...rest] = line.split(': ');
-    return `${fieldName(item, field)}: ${rest.join(': ')}`;
-  });
+  const problems = errors.flatMap((error) =>
+    formatValidationErrors([error]).map((line) => ({ field: error.property, message: line.slice(line.indexOf(': ') + 2) })),
+  );
   return { dto: null, problems };
+}
+
+/** A problem as a message names it: where the client sent the field (or the op). */
+function describe(item: OpAtPath, problem: Problem): string {
+  return `${problem.field === null ? item.path || 'body' : fieldName(item, problem.field)}: ${problem.message}`;
 }
 
 function prepare(dto: EventsOpDto, item: OpAtPath): PreparedOp {
@@ -90,17 +95,55 @@ function prepare(dto: EventsOpDto, item: OpAtPath): PreparedOp {
 }
 
 /**
- * Validates every op first (any violation is a 400 for the whole request, naming each field),
- * then sanitizes them. Used by every intake format on its Events-API-shaped ops.
+ * Client intake (Events API and the other formats): validates every op first (any violation is
+ * a 400 for the whole request, naming each field where the client sent it), then sanitizes them.
  */
 export function prepareOps(items: OpAtPath[]): PreparedOp[] {
-  const checked = items.map((item) => ({ item, ...validateOne(item) }));
-  const problems = checked.flatMap((c) => c.problems);
+  const checked = items.map((item) => ({ item, ...validateOne(item, { opBytes: true }) }));
+  const problems = checked.flatMap((c) => c.problems.map((p) => describe(c.item, p)));
   if (problems.length > 0) {
     const shown = problems.slice(0, 10).join('; ');
     throw new AppError('bad_request', problems.length > 10 ? `${shown}; and ${problems.length - 10} more` : shown);
   }
   return checked.map((c) => prepare(c.dto!, c.item));
+}
+
+/** Fields a provider op may lose and still mean what it meant (the op keeps its type and event). */
+const DROPPABLE: ReadonlySet<string> = new Set(['userId', 'externalId', 'email', 'name', 'traits', 'properties', 'timestamp', 'messageId']);
+
+/**
+ * Provider intake (webhooks, the Clerk import): the same rules on the same Events-API-shaped
+ * ops, but nobody is there to fix a 400, and a refused delivery would be redelivered for days
+ * with the same content. So nothing is refused: a field that breaks a rule (an invalid email, an
+ * id over 255 characters, a name over 200) is dropped with a warning on its op
+ * (`email: dropped, must be a valid email address`), and the op is prepared without it; an op
+ * that cannot be kept without its field (an event name that breaks the rule, an unknown type) is
+ * left out, with a warning in `dropped`. Traits and properties are sanitized as everywhere.
+ * The 32 KB op limit does not apply: provider bodies are bounded by the 1 MB body limit, and what
+ * is stored by sanitization.
+ */
+export function prepareProviderOps(items: OpAtPath[]): { ops: PreparedOp[]; dropped: string[] } {
+  const ops: PreparedOp[] = [];
+  const dropped: string[] = [];
+  for (const item of items) {
+    let checked = validateOne(item, { opBytes: false });
+    const warnings: string[] = [];
+    if (checked.problems.length > 0 && checked.problems.every((p) => p.field !== null && DROPPABLE.has(p.field))) {
+      const op: JsonObject = { ...(item.op as JsonObject) };
+      for (const p of checked.problems) {
+        delete op[p.field!];
+        warnings.push(`${fieldName(item, p.field!)}: dropped, ${p.message}`);
+      }
+      checked = validateOne({ ...item, op }, { opBytes: false });
+    }
+    if (!checked.dto) {
+      dropped.push(...checked.problems.map((p) => `${describe(item, p)} (op dropped)`));
+      continue;
+    }
+    const prepared = prepare(checked.dto, item);
+    ops.push({ ...prepared, warnings: [...warnings, ...prepared.warnings] });
+  }
+  return { ops, dropped };
 }
 
 /** The Events API body: one op, or `{batch: [...]}` with 1 to 100 ops. */

@@ -1,6 +1,6 @@
 import { RESERVED_KEYS } from '../common/json-object.js';
 import { codePointLength, cutCodePoints } from '../common/unicode.js';
-import type { Scalar } from './recording/op.types.js';
+import type { Scalar } from '../common/vocabulary.js';
 
 /** docs/sanitization.md: key fragments that mark a value as secret-looking. */
 export const SECRET_KEY_MARKERS = [

@@ -1,10 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { ContactsRepository, type Recipient } from '../contacts/contacts.repository.js';
+import { EventsRepository } from '../contacts/events.repository.js';
 import type { BlockReason, MessageStatus, StepRecord } from './dto/activity.dto.js';
 import type { JourneyStep } from './dto/journey.dto.js';
 import { type DeliveryOutcome, Mailer, type OutgoingEmail } from './mailer.service.js';
-import { type Fields, renderSubject, renderTemplate, type TemplateContext } from './template.js';
+import { MessagesRepository } from './messages.repository.js';
+import { renderSubject, renderTemplate, type TemplateContext } from './template.js';
 import { longestSendSeconds } from './journey-jobs.service.js';
 import { sealUnsubscribeToken, unsubscribeKey } from './unsubscribe-token.js';
 
@@ -34,17 +37,6 @@ export type Finished = { kind: 'settled'; record: SendRecord } | { kind: 'retry'
 
 const INTERRUPTED = 'interrupted: the delivery outcome is unknown, so it was not resent';
 
-interface ContactRow {
-  name: string | null;
-  email: string | null;
-  attributes: Fields;
-  has_consent: boolean;
-  unsubscribed: boolean;
-  deactivated: boolean;
-  event_type: string | null;
-  event_properties: Fields | null;
-}
-
 /**
  * The outbox protocol of a `send_email` step, at most one email per (run, step):
  * 1. `prepare` (in the step's transaction, the run row locked): render, decide whether the send
@@ -70,6 +62,9 @@ export class EmailOutbox {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly mailer: Mailer,
+    private readonly messages: MessagesRepository,
+    private readonly contacts: ContactsRepository,
+    private readonly events: EventsRepository,
   ) {
     this.tokenKey = unsubscribeKey(config.secretsKey);
     this.staleSeconds = longestSendSeconds(config);
@@ -80,37 +75,37 @@ export class EmailOutbox {
   }
 
   async prepare(em: EntityManager, run: RunRef, index: number, step: EmailStep): Promise<Prepared> {
-    const [row]: ContactRow[] = await em.query(
-      `SELECT c.name, c.email, c.attributes, c.consent IS NOT NULL AS has_consent,
-              c.unsubscribed_at IS NOT NULL AS unsubscribed, c.deactivated_at IS NOT NULL AS deactivated,
-              e.type AS event_type, e.properties AS event_properties
-         FROM contacts c LEFT JOIN events e ON e.tenant_id = c.tenant_id AND e.id = $3
-        WHERE c.tenant_id = $1 AND c.id = $2`,
-      [run.tenantId, run.contactId, run.eventId],
-    );
+    // A run's contact and event cannot go away while the run exists (foreign keys).
+    const contact = (await this.contacts.findRecipient(em, run.tenantId, run.contactId))!;
+    const event = await this.events.findById(em, run.tenantId, run.eventId);
     const ctx: TemplateContext = {
-      contact: { name: row.name, email: row.email, attributes: row.attributes },
-      event: row.event_type === null ? null : { type: row.event_type, properties: row.event_properties ?? {} },
+      contact: { name: contact.name, email: contact.email, attributes: contact.attributes },
+      event: event && { type: event.type, properties: event.properties },
     };
     const subject = renderSubject(step.subject, ctx);
     const text = renderTemplate(step.text, ctx);
-    const blocked = blockReason(row);
+    const blocked = blockReason(contact);
     const status: MessageStatus = blocked ? 'blocked' : this.mailer.capturing ? 'captured' : 'sending';
 
-    const inserted: Array<{ id: string }> = await em.query(
-      `INSERT INTO messages (tenant_id, id, journey_id, run_id, contact_id, step_index, "to", subject, text, status, reason, attempts)
-       VALUES ($1, gen_random_uuid(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (tenant_id, run_id, step_index) DO NOTHING
-       RETURNING id`,
-      [run.tenantId, run.journeyId, run.id, run.contactId, index, row.email, subject, text, status, blocked, status === 'sending' ? 1 : 0],
-    );
-    if (inserted.length === 0) return this.settleEarlierAttempt(em, run, index, { to: row.email, subject, text, status, blocked });
-    const id = inserted[0].id;
+    const id = await this.messages.insertFirstAttempt(em, {
+      tenantId: run.tenantId,
+      journeyId: run.journeyId,
+      runId: run.id,
+      contactId: run.contactId,
+      stepIndex: index,
+      to: contact.email,
+      subject,
+      text,
+      status,
+      reason: blocked,
+      attempts: status === 'sending' ? 1 : 0,
+    });
+    if (id === null) return this.settleEarlierAttempt(em, run, index, { to: contact.email, subject, text, status, blocked });
     if (status !== 'sending') return { kind: 'settled', record: record(index, id, status, blocked) };
     return {
       kind: 'deliver',
       index,
-      email: { id, to: row.email!, subject, text, unsubscribeUrl: this.unsubscribeUrl(run.tenantId, run.contactId) },
+      email: { id, to: contact.email!, subject, text, unsubscribeUrl: this.unsubscribeUrl(run.tenantId, run.contactId) },
     };
   }
 
@@ -130,26 +125,16 @@ export class EmailOutbox {
     outcome: DeliveryOutcome,
     canRetry: boolean,
   ): Promise<Finished> {
-    const [row]: Array<{ attempts: number }> = await em.query(
-      `SELECT attempts FROM messages WHERE tenant_id = $1 AND id = $2 AND status = 'sending' FOR UPDATE`,
-      [tenantId, email.id],
-    );
+    const row = await this.messages.lockSending(em, tenantId, email.id);
     if (!row) {
       // Closed meanwhile (a dead-letter handler gave up on this step): take it as it is.
-      const [now]: Array<{ status: MessageStatus; reason: string | null }> = await em.query(
-        'SELECT status, reason FROM messages WHERE tenant_id = $1 AND id = $2',
-        [tenantId, email.id],
-      );
+      const now = await this.messages.findState(em, tenantId, email.id);
       return { kind: 'settled', record: record(index, email.id, now.status === 'sending' || now.status === 'deferred' ? 'failed' : now.status, now.reason) };
     }
     const schedule = this.config.smtpRetrySchedule;
     if (!outcome.ok && outcome.transient && canRetry && row.attempts <= schedule.length) {
       const delaySeconds = schedule[row.attempts - 1];
-      await em.query(
-        `UPDATE messages SET status = 'deferred', reason = $3, retry_at = now() + make_interval(secs => $4), updated_at = now()
-          WHERE tenant_id = $1 AND id = $2`,
-        [tenantId, email.id, outcome.reason, delaySeconds],
-      );
+      await this.messages.defer(em, tenantId, email.id, outcome.reason, delaySeconds);
       return { kind: 'retry', delaySeconds };
     }
     const status = outcome.ok ? 'sent' : 'failed';
@@ -158,10 +143,7 @@ export class EmailOutbox {
       : outcome.transient && row.attempts > 1
         ? `gave up after ${row.attempts} attempts: ${outcome.reason}`
         : outcome.reason;
-    await em.query(
-      `UPDATE messages SET status = $3, reason = $4, retry_at = NULL, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
-      [tenantId, email.id, status, reason],
-    );
+    await this.messages.settle(em, tenantId, email.id, status, reason);
     return { kind: 'settled', record: record(index, email.id, status, reason) };
   }
 
@@ -171,17 +153,11 @@ export class EmailOutbox {
    * null when there is no message (the step failed before writing it).
    */
   async giveUp(em: EntityManager, run: RunRef, index: number, reason: string): Promise<SendRecord | null> {
-    const [row]: Array<{ id: string; status: MessageStatus; reason: string | null }> = await em.query(
-      'SELECT id, status, reason FROM messages WHERE tenant_id = $1 AND run_id = $2 AND step_index = $3 FOR UPDATE',
-      [run.tenantId, run.id, index],
-    );
+    const row = await this.messages.lockOfStep(em, run.tenantId, run.id, index);
     if (!row) return null;
     if (row.status !== 'sending' && row.status !== 'deferred') return record(index, row.id, row.status, row.reason);
     const closed = row.status === 'sending' ? INTERRUPTED : `${reason}; last SMTP answer: ${row.reason ?? 'none'}`.slice(0, 500);
-    await em.query(
-      `UPDATE messages SET status = 'failed', reason = $3, retry_at = NULL, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
-      [run.tenantId, row.id, closed],
-    );
+    await this.messages.settle(em, run.tenantId, row.id, 'failed', closed);
     return record(index, row.id, 'failed', closed);
   }
 
@@ -199,25 +175,14 @@ export class EmailOutbox {
     index: number,
     now: { to: string | null; subject: string; text: string; status: MessageStatus; blocked: BlockReason | null },
   ): Promise<Prepared> {
-    const [row]: Array<{ id: string; status: MessageStatus; reason: string | null; stale: boolean; due: boolean }> = await em.query(
-      `SELECT id, status, reason, updated_at < now() - make_interval(secs => $4) AS stale, retry_at <= now() AS due
-         FROM messages WHERE tenant_id = $1 AND run_id = $2 AND step_index = $3 FOR UPDATE`,
-      [run.tenantId, run.id, index, this.staleSeconds],
-    );
+    const row = await this.messages.lockEarlierAttempt(em, run.tenantId, run.id, index, this.staleSeconds);
     if (row.status === 'deferred') {
       if (!row.due) return { kind: 'later' };
       if (now.status !== 'sending') {
-        await em.query(
-          `UPDATE messages SET status = $3, reason = $4, "to" = $5, retry_at = NULL, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
-          [run.tenantId, row.id, now.status, now.blocked, now.to],
-        );
+        await this.messages.settleFor(em, run.tenantId, row.id, now.status, now.blocked, now.to);
         return { kind: 'settled', record: record(index, row.id, now.status, now.blocked) };
       }
-      await em.query(
-        `UPDATE messages SET status = 'sending', attempts = attempts + 1, "to" = $3, subject = $4, text = $5, retry_at = NULL, updated_at = now()
-          WHERE tenant_id = $1 AND id = $2`,
-        [run.tenantId, row.id, now.to, now.subject, now.text],
-      );
+      await this.messages.resend(em, run.tenantId, row.id, now);
       return {
         kind: 'deliver',
         index,
@@ -226,20 +191,17 @@ export class EmailOutbox {
     }
     if (row.status !== 'sending') return { kind: 'settled', record: record(index, row.id, row.status, row.reason) };
     if (!row.stale) throw new Error('an earlier attempt of this send may still be in flight; retrying later');
-    await em.query(
-      `UPDATE messages SET status = 'failed', reason = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
-      [run.tenantId, row.id, INTERRUPTED],
-    );
+    await this.messages.settle(em, run.tenantId, row.id, 'failed', INTERRUPTED);
     return { kind: 'settled', record: record(index, row.id, 'failed', INTERRUPTED) };
   }
 }
 
 /** Why a send is blocked, the most fundamental reason first; null when it may go. */
-export function blockReason(c: Pick<ContactRow, 'email' | 'has_consent' | 'unsubscribed' | 'deactivated'>): BlockReason | null {
+export function blockReason(c: Pick<Recipient, 'email' | 'hasConsent' | 'unsubscribed' | 'deactivated'>): BlockReason | null {
   if (c.deactivated) return 'deactivated';
   if (c.unsubscribed) return 'unsubscribed';
   if (!c.email) return 'no_email';
-  if (!c.has_consent) return 'no_consent';
+  if (!c.hasConsent) return 'no_consent';
   return null;
 }
 

@@ -1,19 +1,19 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { ContactsModule } from '../contacts/contacts.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { EmailOutbox } from './email-outbox.service.js';
 import { JourneyActivity } from './journey-activity.service.js';
 import { JourneyEnrollment } from './journey-enrollment.service.js';
 import { JourneyJobs } from './journey-jobs.service.js';
-import { JourneyRun } from './journey-run.entity.js';
+import { JourneyRunsRepository } from './journey-runs.repository.js';
 import { JourneyWorker } from './journey-worker.service.js';
-import { Journey } from './journey.entity.js';
 import { JourneysController } from './journeys.controller.js';
+import { JourneysRepository } from './journeys.repository.js';
 import { JourneysService } from './journeys.service.js';
 import { Mailer } from './mailer.service.js';
-import { Message } from './message.entity.js';
 import { MessagesController } from './messages.controller.js';
+import { MessagesRepository } from './messages.repository.js';
 import { StepRunner } from './step-runner.service.js';
 import { UnsubscribeController } from './unsubscribe.controller.js';
 import { UnsubscribeService } from './unsubscribe.service.js';
@@ -23,9 +23,12 @@ import { UnsubscribeService } from './unsubscribe.service.js';
  * durable step runner on pg-boss, email delivery through the outbox, and unsubscribe links.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Journey, JourneyRun, Message]), TenantsModule, JobsModule],
+  imports: [TenantsModule, ContactsModule, JobsModule],
   controllers: [JourneysController, MessagesController, UnsubscribeController],
   providers: [
+    JourneysRepository,
+    JourneyRunsRepository,
+    MessagesRepository,
     JourneysService,
     JourneyActivity,
     JourneyEnrollment,

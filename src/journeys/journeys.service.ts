@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { badRequest, notFound } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
-import { type Page, type PageQueryDto, Paginator } from '../common/pagination.js';
+import { mapPage, type Page, type PageQueryDto } from '../common/pagination.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import {
   type CreateJourneyDto,
@@ -18,6 +18,7 @@ import {
   WaitStepDto,
 } from './dto/journey.dto.js';
 import { Journey } from './journey.entity.js';
+import { JourneysRepository } from './journeys.repository.js';
 
 /** The welcome draft that the signup-event mapping seeds (CONTRACT section 8). */
 export const WELCOME_STEPS: JourneyStep[] = [
@@ -32,10 +33,9 @@ export const WELCOME_STEPS: JourneyStep[] = [
 @Injectable()
 export class JourneysService {
   constructor(
-    @InjectRepository(Journey) private readonly journeys: Repository<Journey>,
+    private readonly journeys: JourneysRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tenants: TenantsService,
-    private readonly pages: Paginator,
   ) {}
 
   private view(j: Journey): JourneyView {
@@ -54,7 +54,7 @@ export class JourneysService {
   async create(tenantId: string, dto: CreateJourneyDto): Promise<JourneyView> {
     await this.tenants.require(tenantId);
     const now = new Date();
-    const journey = this.journeys.create({
+    const journey = Object.assign(new Journey(), {
       tenantId,
       id: randomUUID(),
       name: dto.name,
@@ -72,15 +72,13 @@ export class JourneysService {
 
   async list(tenantId: string, query: PageQueryDto): Promise<Page<JourneyView>> {
     await this.tenants.require(tenantId);
-    const qb = this.journeys.createQueryBuilder('j').where('j.tenant_id = :tenantId', { tenantId });
-    const spec = { scope: `journeys:${tenantId}`, alias: 'j', column: 'created_at', order: 'ASC', at: (j: Journey) => j.createdAt, id: (j: Journey) => j.id } as const;
-    return this.pages.page(qb, query, spec, (j) => this.view(j));
+    return mapPage(await this.journeys.page(tenantId, query), (j) => this.view(j));
   }
 
   /** The journey, or 404. */
   async require(tenantId: string, journeyId: string): Promise<Journey> {
     await this.tenants.require(tenantId);
-    const journey = isUuid(journeyId) ? await this.journeys.findOneBy({ tenantId, id: journeyId }) : null;
+    const journey = isUuid(journeyId) ? await this.journeys.findById(tenantId, journeyId) : null;
     if (!journey) throw notFound('journey');
     return journey;
   }
@@ -99,17 +97,14 @@ export class JourneysService {
     if (dto.steps !== undefined) journey.steps = dto.steps.map(toStep);
     journey.updatedAt = new Date();
     // Guarded on the status read above, so a concurrent approve is not overwritten.
-    const result = await this.journeys.update(
-      { tenantId, id: journeyId, status: journey.status },
-      {
-        name: journey.name,
-        triggerEventType: journey.triggerEventType,
-        reentry: journey.reentry,
-        steps: journey.steps,
-        updatedAt: journey.updatedAt,
-      },
-    );
-    if (result.affected !== 1) throw badRequest('status: the journey changed status during the edit; try again');
+    const applied = await this.journeys.updateIfStatus(tenantId, journeyId, journey.status, {
+      name: journey.name,
+      triggerEventType: journey.triggerEventType,
+      reentry: journey.reentry,
+      steps: journey.steps,
+      updatedAt: journey.updatedAt,
+    });
+    if (!applied) throw badRequest('status: the journey changed status during the edit; try again');
     return this.view(journey);
   }
 
@@ -131,8 +126,8 @@ export class JourneysService {
     }
     const updatedAt = new Date();
     // Guarded on the statuses it may leave, so two concurrent transitions cannot both apply.
-    const result = await this.journeys.update({ tenantId, id: journeyId, status: In(from) }, { status: to, updatedAt });
-    if (result.affected !== 1) throw badRequest('status: the journey changed status meanwhile; try again');
+    const applied = await this.journeys.transition(tenantId, journeyId, from, to, updatedAt);
+    if (!applied) throw badRequest('status: the journey changed status meanwhile; try again');
     journey.status = to;
     journey.updatedAt = updatedAt;
     return this.view(journey);
@@ -140,21 +135,19 @@ export class JourneysService {
 
   /**
    * Stores the signup event type and seeds its welcome draft, in one transaction. Once per event
-   * type: the unique (tenant_id, seed_key) index, not a lookup, keeps a repeat from adding one.
+   * type (JourneysRepository.seedDraft).
    */
   async setSignupEvent(tenantId: string, eventType: string): Promise<SignupEventView> {
     return this.dataSource.transaction(async (em) => {
       await this.tenants.setSignupEventType(tenantId, eventType, em);
-      const seedKey = `welcome:${eventType}`;
-      const inserted: Array<{ id: string }> = await em.query(
-        `INSERT INTO journeys (tenant_id, id, name, status, trigger_event_type, reentry, steps, seed_key)
-         VALUES ($1, $2, $3, 'draft', $4, 'once', $5::jsonb, $6)
-         ON CONFLICT (tenant_id, seed_key) DO NOTHING RETURNING id`,
-        [tenantId, randomUUID(), `Welcome (${eventType})`, eventType, JSON.stringify(WELCOME_STEPS), seedKey],
-      );
-      const journeyId =
-        inserted[0]?.id ??
-        (await em.query('SELECT id FROM journeys WHERE tenant_id = $1 AND seed_key = $2', [tenantId, seedKey]))[0].id;
+      const journeyId = await this.journeys.seedDraft(em, {
+        tenantId,
+        id: randomUUID(),
+        seedKey: `welcome:${eventType}`,
+        name: `Welcome (${eventType})`,
+        triggerEventType: eventType,
+        steps: WELCOME_STEPS,
+      });
       return { signupEventType: eventType, journeyId };
     });
   }

@@ -5,6 +5,7 @@ import type { RunStatus, StepRecord } from './dto/activity.dto.js';
 import type { JourneyStep } from './dto/journey.dto.js';
 import { EmailOutbox, type RunRef } from './email-outbox.service.js';
 import { JourneyJobs, type StepJob } from './journey-jobs.service.js';
+import { JourneyRunsRepository } from './journey-runs.repository.js';
 import type { OutgoingEmail } from './mailer.service.js';
 
 interface LockedRun extends RunRef {
@@ -23,6 +24,7 @@ export class StepRunner {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly jobs: JourneyJobs,
     private readonly outbox: EmailOutbox,
+    private readonly runs: JourneyRunsRepository,
   ) {}
 
   async run(job: StepJob): Promise<void> {
@@ -96,26 +98,15 @@ export class StepRunner {
 
   /** The run, locked, when `job` is its due step; null for a stale or repeated job. */
   private async lockDueRun(em: EntityManager, job: StepJob): Promise<LockedRun | null> {
-    const [row]: Array<{
-      journey_id: string;
-      contact_id: string;
-      event_id: string;
-      status: RunStatus;
-      current_step: number;
-      definition: JourneyStep[];
-    }> = await em.query(
-      `SELECT journey_id, contact_id, event_id, status, current_step, definition
-         FROM journey_runs WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
-      [job.tenantId, job.runId],
-    );
-    if (!row || row.status === 'completed' || row.status === 'failed' || row.current_step !== job.step) return null;
+    const row = await this.runs.lock(em, job.tenantId, job.runId);
+    if (!row || row.status === 'completed' || row.status === 'failed' || row.currentStep !== job.step) return null;
     if (!row.definition[job.step]) return null;
     return {
       tenantId: job.tenantId,
       id: job.runId,
-      journeyId: row.journey_id,
-      contactId: row.contact_id,
-      eventId: row.event_id,
+      journeyId: row.journeyId,
+      contactId: row.contactId,
+      eventId: row.eventId,
       definition: row.definition,
     };
   }
@@ -131,11 +122,7 @@ export class StepRunner {
     const next = record.index + 1;
     const more = !failed && next < run.definition.length;
     const status: RunStatus = failed ? 'failed' : !more ? 'completed' : record.type === 'wait' ? 'waiting' : 'active';
-    await em.query(
-      `UPDATE journey_runs SET history = history || $3::jsonb, current_step = $4, status = $5, updated_at = now()
-        WHERE tenant_id = $1 AND id = $2`,
-      [run.tenantId, run.id, JSON.stringify([record]), more ? next : record.index, status],
-    );
+    await this.runs.advance(em, run.tenantId, run.id, record, more ? next : record.index, status);
     if (more) {
       const delaySeconds = record.type === 'wait' && record.status === 'scheduled' ? record.seconds : 0;
       await this.jobs.schedule(em, [{ tenantId: run.tenantId, runId: run.id, step: next, delaySeconds }]);

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { notFound } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { ContactsRepository } from '../contacts/contacts.repository.js';
 import { openUnsubscribeToken, unsubscribeKey } from './unsubscribe-token.js';
 
 const page = (title: string, body: string): string => `<!doctype html>
@@ -39,7 +38,7 @@ export class UnsubscribeService {
   private readonly legacyKey: Buffer;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly contacts: ContactsRepository,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.key = unsubscribeKey(config.secretsKey);
@@ -55,22 +54,15 @@ export class UnsubscribeService {
   /** GET/HEAD: reads only. A token that is not ours, or whose contact is gone, is a 404. */
   async confirmationPage(token: string): Promise<string> {
     const { tenantId, contactId } = this.ids(token);
-    const [row]: Array<{ unsubscribed: boolean }> = await this.dataSource.query(
-      'SELECT unsubscribed_at IS NOT NULL AS unsubscribed FROM contacts WHERE tenant_id = $1 AND id = $2',
-      [tenantId, contactId],
-    );
-    if (!row) throw notFound('unsubscribe link');
-    return row.unsubscribed ? DONE_PAGE : CONFIRM_PAGE;
+    const unsubscribed = await this.contacts.isUnsubscribed(tenantId, contactId);
+    if (unsubscribed === null) throw notFound('unsubscribe link');
+    return unsubscribed ? DONE_PAGE : CONFIRM_PAGE;
   }
 
   /** POST: unsubscribes the token's contact from journey email; repeats keep the first time. */
   async unsubscribe(token: string): Promise<string> {
     const { tenantId, contactId } = this.ids(token);
-    const [, affected]: [unknown, number] = await this.dataSource.query(
-      `UPDATE contacts SET unsubscribed_at = COALESCE(unsubscribed_at, now()) WHERE tenant_id = $1 AND id = $2`,
-      [tenantId, contactId],
-    );
-    if (affected !== 1) throw notFound('unsubscribe link');
+    if (!(await this.contacts.markUnsubscribed(tenantId, contactId))) throw notFound('unsubscribe link');
     return DONE_PAGE;
   }
 }

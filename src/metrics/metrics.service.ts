@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Counters } from '../common/ports.js';
 
 type Labels = Record<string, string>;
 
@@ -13,7 +14,7 @@ const key = (labels: Labels): string =>
  * purpose: request counts and durations by route and status, and ops recorded by connector.
  */
 @Injectable()
-export class MetricsService {
+export class MetricsService implements Counters {
   private readonly counters = new Map<string, Map<string, number>>();
   private readonly help = new Map<string, string>();
 

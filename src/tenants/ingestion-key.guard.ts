@@ -1,8 +1,6 @@
 import { applyDecorators, CanActivate, ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
-import { DataSource } from 'typeorm';
 import { Access } from '../common/access.decorator.js';
 import { bearerToken, secretsEqual } from '../common/access.guard.js';
 import { AppError, unauthorized } from '../common/errors.js';
@@ -12,6 +10,7 @@ import { ingestionKeyDocs, SECURITY, type SecurityScheme } from '../common/opena
 import type { AppRequest } from '../common/request-context.js';
 import { hashIngestionKey } from './ingestion-key.js';
 import { RateLimitService } from './rate-limit.service.js';
+import { TenantsRepository } from './tenants.repository.js';
 
 /**
  * Where a route accepts the ingestion key from, in order of precedence: `body-write-key` is
@@ -76,7 +75,7 @@ export function presentedKey(req: AppRequest, sources: KeySource[]): string | nu
 export class IngestionKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tenants: TenantsRepository,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -87,15 +86,12 @@ export class IngestionKeyGuard implements CanActivate {
 
     if (pathTenant !== undefined) {
       if (!isUuid(pathTenant)) throw unauthorized('unknown tenant or wrong ingestion key');
-      const rows: Array<{ hash: string | null }> = await this.dataSource.query(
-        'SELECT ingestion_key_hash AS hash FROM tenants WHERE id = $1',
-        [pathTenant],
-      );
-      if (rows.length === 0) throw unauthorized('unknown tenant or wrong ingestion key');
-      if (rows[0].hash === null) {
+      const hash = await this.tenants.findIngestionKeyHash(pathTenant);
+      if (hash === undefined) throw unauthorized('unknown tenant or wrong ingestion key');
+      if (hash === null) {
         throw new AppError('no_ingestion_key', 'no ingestion key has been generated for this tenant yet');
       }
-      if (!key || !secretsEqual(hashIngestionKey(key), rows[0].hash)) {
+      if (!key || !secretsEqual(hashIngestionKey(key), hash)) {
         throw unauthorized('missing or wrong ingestion key');
       }
       req.tenantId = pathTenant;
@@ -103,12 +99,9 @@ export class IngestionKeyGuard implements CanActivate {
     }
 
     if (!key) throw unauthorized('missing ingestion key');
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      'SELECT id FROM tenants WHERE ingestion_key_hash = $1',
-      [hashIngestionKey(key)],
-    );
-    if (rows.length === 0) throw unauthorized('wrong ingestion key');
-    req.tenantId = rows[0].id;
+    const tenantId = await this.tenants.findByKeyHash(hashIngestionKey(key));
+    if (tenantId === null) throw unauthorized('wrong ingestion key');
+    req.tenantId = tenantId;
     return true;
   }
 }

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager, Repository } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { notFound } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
-import { type Page, type PageQueryDto, Paginator } from '../common/pagination.js';
+import { mapPage, type Page, type PageQueryDto } from '../common/pagination.js';
 import {
   type IngestionKeyView,
   type IntegrationsView,
@@ -15,22 +15,19 @@ import {
   WEBHOOK_PROVIDERS,
 } from './dto/tenant.dto.js';
 import { generateIngestionKey } from './ingestion-key.js';
-import { TenantRateLimit } from './rate-limit.entity.js';
+import { DEFAULT_RATE_LIMIT, RateLimitsRepository } from './rate-limits.repository.js';
 import { decryptSecret, encryptSecret } from './secret-box.js';
-import { type SecretKind, TenantSecret } from './tenant-secret.entity.js';
-import { Tenant } from './tenant.entity.js';
-
-export const DEFAULT_RATE_LIMIT = { requestsPerHour: 600, burst: 600 };
+import type { SecretKind } from './tenant-secret.entity.js';
+import type { Tenant } from './tenant.entity.js';
+import { TenantsRepository } from './tenants.repository.js';
 
 @Injectable()
 export class TenantsService {
   constructor(
-    @InjectRepository(Tenant) private readonly tenants: Repository<Tenant>,
-    @InjectRepository(TenantSecret) private readonly secrets: Repository<TenantSecret>,
-    @InjectRepository(TenantRateLimit) private readonly rateLimits: Repository<TenantRateLimit>,
+    private readonly tenants: TenantsRepository,
+    private readonly buckets: RateLimitsRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly pages: Paginator,
   ) {}
 
   eventsUrl(tenantId: string): string {
@@ -43,28 +40,21 @@ export class TenantsService {
 
   async create(name: string): Promise<TenantView> {
     const tenant = await this.dataSource.transaction(async (em) => {
-      const row = em.create(Tenant, { id: randomUUID(), name, createdAt: new Date() });
-      await em.insert(Tenant, row);
+      const row = await this.tenants.insert(em, { id: randomUUID(), name, createdAt: new Date() });
       // A new tenant's bucket starts full.
-      await em.insert(TenantRateLimit, {
-        tenantId: row.id,
-        ...DEFAULT_RATE_LIMIT,
-        tokens: DEFAULT_RATE_LIMIT.burst,
-        updatedAt: new Date(),
-      });
+      await this.buckets.open(em, row.id);
       return row;
     });
     return this.view(tenant);
   }
 
   async list(query: PageQueryDto): Promise<Page<TenantView>> {
-    const spec = { scope: 'tenants', alias: 't', column: 'created_at', order: 'ASC', at: (t: Tenant) => t.createdAt, id: (t: Tenant) => t.id } as const;
-    return this.pages.page(this.tenants.createQueryBuilder('t'), query, spec, (t) => this.view(t));
+    return mapPage(await this.tenants.page(query), (t) => this.view(t));
   }
 
   /** The tenant, or 404. */
   async require(tenantId: string): Promise<Tenant> {
-    const tenant = isUuid(tenantId) ? await this.tenants.findOneBy({ id: tenantId }) : null;
+    const tenant = isUuid(tenantId) ? await this.tenants.findById(tenantId) : null;
     if (!tenant) throw notFound('tenant');
     return tenant;
   }
@@ -78,20 +68,14 @@ export class TenantsService {
     await this.require(tenantId);
     const { key, hash, keyPrefix } = generateIngestionKey();
     const createdAt = new Date();
-    await this.tenants.update(
-      { id: tenantId },
-      { ingestionKeyHash: hash, ingestionKeyPrefix: keyPrefix, ingestionKeyCreatedAt: createdAt },
-    );
+    await this.tenants.setIngestionKey(tenantId, { hash, keyPrefix, createdAt });
     return { key, keyPrefix, createdAt: createdAt.toISOString() };
   }
 
   async integrations(tenantId: string): Promise<IntegrationsView> {
     const tenant = await this.require(tenantId);
-    const [secrets, rate] = await Promise.all([
-      this.secrets.find({ where: { tenantId }, select: { kind: true } }),
-      this.rateLimits.findOneBy({ tenantId }),
-    ]);
-    const configured = new Set(secrets.map((s) => s.kind));
+    const [kinds, rate] = await Promise.all([this.tenants.secretKinds(tenantId), this.buckets.findSettings(tenantId)]);
+    const configured = new Set(kinds);
     const webhooks = Object.fromEntries(
       WEBHOOK_PROVIDERS.map((p) => [
         p,
@@ -118,24 +102,24 @@ export class TenantsService {
   /** `em`: the caller's transaction (the journeys module seeds a welcome journey in the same one). */
   async setSignupEventType(tenantId: string, eventType: string, em?: EntityManager): Promise<void> {
     await this.require(tenantId);
-    await (em ? em.getRepository(Tenant) : this.tenants).update({ id: tenantId }, { signupEventType: eventType });
+    await this.tenants.setSignupEventType(tenantId, eventType, em);
   }
 
   async setSecret(tenantId: string, kind: SecretKind, secret: string): Promise<void> {
     await this.require(tenantId);
     const ciphertext = encryptSecret(this.config.secretsKey, secret, `${tenantId}:${kind}`);
-    await this.secrets.upsert({ tenantId, kind, ciphertext, updatedAt: new Date() }, ['tenantId', 'kind']);
+    await this.tenants.upsertSecret(tenantId, kind, ciphertext);
   }
 
   async deleteSecret(tenantId: string, kind: SecretKind): Promise<void> {
     await this.require(tenantId);
-    await this.secrets.delete({ tenantId, kind });
+    await this.tenants.deleteSecret(tenantId, kind);
   }
 
   /** The decrypted secret, or null when none is configured. Never leaves the server. */
   async readSecret(tenantId: string, kind: SecretKind): Promise<string | null> {
-    const row = await this.secrets.findOneBy({ tenantId, kind });
-    return row ? decryptSecret(this.config.secretsKey, row.ciphertext, `${tenantId}:${kind}`) : null;
+    const ciphertext = await this.tenants.findSecret(tenantId, kind);
+    return ciphertext === null ? null : decryptSecret(this.config.secretsKey, ciphertext, `${tenantId}:${kind}`);
   }
 
   /**
@@ -143,30 +127,14 @@ export class TenantsService {
    * One statement, so a delivery for an unknown tenant costs no more than one for a known one.
    */
   async readWebhookSecretIfTenant(tenantId: string, kind: SecretKind): Promise<string | null | undefined> {
-    const rows: Array<{ ciphertext: string | null }> = await this.dataSource.query(
-      `SELECT s.ciphertext FROM tenants t
-         LEFT JOIN tenant_secrets s ON s.tenant_id = t.id AND s.kind = $2
-        WHERE t.id = $1`,
-      [tenantId, kind],
-    );
-    if (rows.length === 0) return undefined;
-    const stored = rows[0].ciphertext;
-    return stored === null ? null : decryptSecret(this.config.secretsKey, stored, `${tenantId}:${kind}`);
+    const stored = await this.tenants.findSecretIfTenant(tenantId, kind);
+    return stored === null || stored === undefined ? stored : decryptSecret(this.config.secretsKey, stored, `${tenantId}:${kind}`);
   }
 
   /** New settings; the current tokens are capped at the new burst. */
   async setRateLimit(tenantId: string, requestsPerHour: number, burst: number): Promise<IntegrationsView['rateLimit']> {
     await this.require(tenantId);
-    await this.dataSource.query(
-      `INSERT INTO tenant_rate_limits (tenant_id, requests_per_hour, burst, tokens, updated_at)
-       VALUES ($1, $2::int, $3::int, $3::int, now())
-       ON CONFLICT (tenant_id) DO UPDATE SET
-         tokens = LEAST($3::int::float8, tenant_rate_limits.tokens
-                  + GREATEST(0, EXTRACT(EPOCH FROM clock_timestamp() - tenant_rate_limits.updated_at)::float8)
-                    * tenant_rate_limits.requests_per_hour / 3600.0),
-         requests_per_hour = $2::int, burst = $3::int, updated_at = clock_timestamp()`,
-      [tenantId, requestsPerHour, burst],
-    );
+    await this.buckets.configure(tenantId, { requestsPerHour, burst });
     return { requestsPerHour, burst };
   }
 }

@@ -1,19 +1,21 @@
 import { createClerkClient } from '@clerk/backend';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { DataSource, type EntityManager, Repository } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { AppError, notFound } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
 import { loggableError, PINO_LOGGER } from '../common/logger.js';
+import { ContactsRepository } from '../contacts/contacts.repository.js';
 import { EventRecorder } from '../ingestion/recording/event-recorder.service.js';
 import { deadLetterOf, givenUpReason, JobQueue } from '../jobs/job-queue.service.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { ClerkAdapter } from './adapters/clerk.adapter.js';
+import { ClerkImportsRepository } from './clerk-imports.repository.js';
 import type { ClerkImportView } from './dto/webhook.dto.js';
-import { ClerkImport } from './webhook.entities.js';
+import type { ClerkImport } from './webhook.entities.js';
 import { chooseIdentity, deliveryOps } from './webhook-ops.js';
 
 /** pg-boss queue of Clerk import pages: one job imports one page of one import. */
@@ -62,7 +64,8 @@ export class ClerkImportService implements OnModuleInit, OnApplicationBootstrap 
   private readonly adapter = new ClerkAdapter();
 
   constructor(
-    @InjectRepository(ClerkImport) private readonly imports: Repository<ClerkImport>,
+    private readonly imports: ClerkImportsRepository,
+    private readonly contacts: ContactsRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tenants: TenantsService,
     private readonly recorder: EventRecorder,
@@ -111,29 +114,19 @@ export class ClerkImportService implements OnModuleInit, OnApplicationBootstrap 
     await this.tenants.require(tenantId);
     const secretKey = await this.tenants.readSecret(tenantId, 'clerk_backend_api');
     if (!secretKey) throw new AppError('bad_request', 'clerk backend API key: not configured for this tenant');
-    const id = await this.dataSource.transaction(async (em) => {
-      const inserted: Array<{ id: string }> = await em.query(
-        `INSERT INTO clerk_imports (tenant_id, id, status, pages, users_seen, contacts_created, next_offset, error, started_at)
-         VALUES ($1, $2, 'running', 0, 0, 0, 0, NULL, now())
-         ON CONFLICT (tenant_id) WHERE status = 'running' DO NOTHING
-         RETURNING id`,
-        [tenantId, randomUUID()],
-      );
-      if (inserted.length === 0) {
-        const [running]: Array<{ id: string }> = await em.query(
-          `SELECT id FROM clerk_imports WHERE tenant_id = $1 AND status = 'running'`,
-          [tenantId],
-        );
-        throw new AppError('conflict', `clerk import: ${running?.id ?? 'another'} is already running for this tenant`);
+    const id = randomUUID();
+    await this.dataSource.transaction(async (em) => {
+      if (!(await this.imports.startIfNoneRunning(em, tenantId, id))) {
+        const running = await this.imports.findRunningId(em, tenantId);
+        throw new AppError('conflict', `clerk import: ${running ?? 'another'} is already running for this tenant`);
       }
-      await this.queue.insertIn<PageJob>(em, [{ name: CLERK_PAGE_QUEUE, data: { tenantId, importId: inserted[0].id, offset: 0 } }]);
-      return inserted[0].id;
+      await this.queue.insertIn<PageJob>(em, [{ name: CLERK_PAGE_QUEUE, data: { tenantId, importId: id, offset: 0 } }]);
     });
-    return this.view((await this.imports.findOneBy({ tenantId, id }))!);
+    return this.view((await this.imports.findById(tenantId, id))!);
   }
 
   async get(tenantId: string, importId: string): Promise<ClerkImportView> {
-    const row = isUuid(importId) && isUuid(tenantId) ? await this.imports.findOneBy({ tenantId, id: importId }) : null;
+    const row = isUuid(importId) && isUuid(tenantId) ? await this.imports.findById(tenantId, importId) : null;
     if (!row) throw notFound('import');
     return this.view(row);
   }
@@ -144,7 +137,7 @@ export class ClerkImportService implements OnModuleInit, OnApplicationBootstrap 
    * with it. A transient failure throws: pg-boss retries the job with backoff.
    */
   private async importPage(job: PageJob): Promise<void> {
-    const row = await this.imports.findOneBy({ tenantId: job.tenantId, id: job.importId });
+    const row = await this.imports.findById(job.tenantId, job.importId);
     if (!row || row.status !== 'running' || row.nextOffset !== job.offset) return;
     const secretKey = await this.tenants.readSecret(job.tenantId, 'clerk_backend_api');
     if (!secretKey) return this.close(job, 'clerk backend API key: removed during the import');
@@ -157,21 +150,16 @@ export class ClerkImportService implements OnModuleInit, OnApplicationBootstrap 
       return this.close(job, clerkErrorMessage(err));
     }
     const more = await this.dataSource.transaction(async (em): Promise<boolean> => {
-      const [locked]: Array<{ status: string; next_offset: number }> = await em.query(
-        'SELECT status, next_offset FROM clerk_imports WHERE tenant_id = $1 AND id = $2 FOR UPDATE',
-        [job.tenantId, job.importId],
-      );
-      if (!locked || locked.status !== 'running' || locked.next_offset !== job.offset) return false;
-      const created = page.seen > 0 ? await this.recordPage(em, job.tenantId, page.users) : 0;
+      const locked = await this.imports.lockCursor(em, job.tenantId, job.importId);
+      if (!locked || locked.status !== 'running' || locked.nextOffset !== job.offset) return false;
+      const created = page.seen > 0 ? await this.recordPage(em, job, page.users) : 0;
       const last = page.seen < PAGE_SIZE;
-      await em.query(
-        `UPDATE clerk_imports
-            SET pages = pages + $3, users_seen = users_seen + $4, contacts_created = contacts_created + $5, next_offset = $6,
-                status = CASE WHEN $7 THEN 'completed' ELSE status END,
-                finished_at = CASE WHEN $7 THEN now() ELSE finished_at END
-          WHERE tenant_id = $1 AND id = $2`,
-        [job.tenantId, job.importId, page.seen > 0 ? 1 : 0, page.seen, created, job.offset + page.seen, last],
-      );
+      await this.imports.recordPage(em, job.tenantId, job.importId, {
+        seen: page.seen,
+        contactsCreated: created,
+        nextOffset: job.offset + page.seen,
+        last,
+      });
       if (!last) {
         await this.queue.insertIn<PageJob>(em, [
           { name: CLERK_PAGE_QUEUE, data: { tenantId: job.tenantId, importId: job.importId, offset: job.offset + PAGE_SIZE } },
@@ -209,15 +197,15 @@ export class ClerkImportService implements OnModuleInit, OnApplicationBootstrap 
 
   /** Ends a running import as failed (Clerk refused, the key is gone, or a page gave up). */
   private async close(job: PageJob, error: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE clerk_imports SET status = 'failed', error = $4, finished_at = now()
-        WHERE tenant_id = $1 AND id = $2 AND status = 'running' AND next_offset = $3`,
-      [job.tenantId, job.importId, job.offset, error.slice(0, 500)],
-    );
+    await this.imports.fail(job.tenantId, job.importId, job.offset, error);
   }
 
-  /** Records one page of users in the caller's transaction; answers how many contacts it created. */
-  private async recordPage(em: EntityManager, tenantId: string, users: Array<Record<string, unknown>>): Promise<number> {
+  /**
+   * Records one page of users in the caller's transaction; answers how many contacts it created.
+   * What the op rules dropped from a user (an invalid email, an overlong name) is logged once per
+   * page, as a warning: the user is imported without it.
+   */
+  private async recordPage(em: EntityManager, job: PageJob, users: Array<Record<string, unknown>>): Promise<number> {
     const ops = users.flatMap((user) => {
       const normalized = this.adapter.normalize({ type: 'user.updated', data: user }, new Map());
       if (normalized.outcome !== 'ok') return [];
@@ -225,11 +213,15 @@ export class ClerkImportService implements OnModuleInit, OnApplicationBootstrap 
       return deliveryOps(normalized, identity, '', normalized.identity.email);
     });
     const ids = [...new Set(ops.flatMap((op) => (op.externalId ? [op.externalId] : [])))];
-    const existing: Array<{ n: number }> = await em.query(
-      'SELECT count(*)::int AS n FROM contacts WHERE tenant_id = $1 AND external_id = ANY($2::text[])',
-      [tenantId, ids],
-    );
-    await this.recorder.recordIn(em, tenantId, 'clerk', ops);
-    return ids.length - existing[0].n;
+    const existing = await this.contacts.countWithExternalIds(em, job.tenantId, ids);
+    await this.recorder.recordIn(em, job.tenantId, 'clerk', ops);
+    const warnings = ops.flatMap((op) => (op.externalId ? op.warnings.map((w) => `${op.externalId}: ${w}`) : op.warnings));
+    if (warnings.length > 0) {
+      this.logger.warn(
+        { importId: job.importId, tenantId: job.tenantId, offset: job.offset, warnings: warnings.slice(0, 20), count: warnings.length },
+        'clerk import: fields dropped or cut',
+      );
+    }
+    return ids.length - existing;
   }
 }

@@ -6,6 +6,7 @@ import { JobsModule } from '../jobs/jobs.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { ClerkImportController } from './clerk-import.controller.js';
 import { ClerkImportService } from './clerk-import.service.js';
+import { ClerkImportsRepository } from './clerk-imports.repository.js';
 import { DeliveryRetention } from './delivery-retention.service.js';
 import { ProviderCustomersRepository } from './provider-customers.repository.js';
 import { ProviderStateRepository } from './provider-state.repository.js';
@@ -29,6 +30,7 @@ import { ClerkImport, ProviderCustomer, ProviderStateRow, WebhookDelivery } from
     WebhookDeliveriesService,
     DeliveryRetention,
     ClerkImportService,
+    ClerkImportsRepository,
   ],
 })
 export class WebhooksModule {}

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
 import { loggableError, PINO_LOGGER } from '../common/logger.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { transactionWithRetry } from '../database/transaction-retry.js';
+import { transactionWithRetry } from '../common/transaction-retry.js';
 import { ContactsRepository, lockKey } from '../contacts/contacts.repository.js';
 import { EventRecorder } from '../ingestion/recording/event-recorder.service.js';
 import { adapterFor } from './adapters/registry.js';
@@ -15,7 +15,7 @@ import { ProviderCustomersRepository } from './provider-customers.repository.js'
 import { ProviderStateRepository } from './provider-state.repository.js';
 import { type ArrivingDelivery, WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
 import type { DeliveryStatus } from './webhook.entities.js';
-import { chooseIdentity, deliveryOps } from './webhook-ops.js';
+import { chooseIdentity, deliveryOps, identifyOps } from './webhook-ops.js';
 
 export type WebhookAnswer =
   | { status: 'duplicate' }
@@ -166,21 +166,10 @@ export class WebhooksService {
     const results = await this.recorder.recordIn(em, d.tenantId, d.provider, ops, { receivedAt, keepUnlinked: true });
     const contactId = results.find((r) => r.contactId)?.contactId ?? null;
     if (contactId && customerId) await this.customers.link(em, d.tenantId, d.provider, customerId, contactId, receivedAt);
-    if (contactId && normalized.deactivate) await this.deactivateContact(em, d.tenantId, contactId, receivedAt);
+    if (contactId && normalized.deactivate) await this.contacts.deactivate(em, d.tenantId, contactId, receivedAt);
     const eventType = normalized.event?.type ?? null;
     await this.deliveries.finish(em, entryId, { status: 'ok', eventType, contactId });
     return { status: 'ok', eventType, contactId };
-  }
-
-  /**
-   * MERGE NOTE (house work, issue 11): the last SQL in this file; it becomes
-   * `this.contacts.deactivate(em, tenantId, contactId, at)` once ContactsRepository has it.
-   */
-  private async deactivateContact(em: EntityManager, tenantId: string, contactId: string, at: Date): Promise<void> {
-    await em.query(
-      'UPDATE contacts SET deactivated_at = COALESCE(deactivated_at, $3), updated_at = $3 WHERE tenant_id = $1 AND id = $2',
-      [tenantId, contactId, at],
-    );
   }
 
   /** An ignored delivery that still names the customer's user (a subscription Checkout). */
@@ -188,20 +177,7 @@ export class WebhooksService {
     if (!link.customerId) return;
     const identity = chooseIdentity(link, null);
     if (!identity.externalId && !identity.email) return;
-    const [result] = await this.recorder.recordIn(em, d.tenantId, d.provider, [
-      {
-        type: 'identify',
-        externalId: identity.externalId,
-        email: identity.email,
-        name: null,
-        traits: {},
-        event: null,
-        properties: {},
-        occurredAt: null,
-        messageId: null,
-        warnings: [],
-      },
-    ]);
+    const [result] = await this.recorder.recordIn(em, d.tenantId, d.provider, identifyOps(identity));
     if (result.contactId) await this.customers.link(em, d.tenantId, d.provider, link.customerId, result.contactId, at);
   }
 }

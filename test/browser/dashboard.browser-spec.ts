@@ -4,12 +4,12 @@
  */
 import http from 'node:http';
 import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { ADMIN_TOKEN, bootApp, resetDatabase, type TestApp } from '../support/app.js';
 import { configureSecrets, deliver, fixture, installMappingFault, removeMappingFault } from '../support/webhooks.js';
 import { accessibleDescription, launchBrowser, openPage, until, type Browser, type WatchedPage } from '../support/browser.js';
+import { clerkUser, fakeClerk, listen, urlOf } from '../support/clerk.js';
 
 // Browser globals used inside page.evaluate (the tests are type-checked without the DOM library).
 declare const document: { cookie: string; querySelectorAll(selector: string): ArrayLike<{ value: string }> };
@@ -21,52 +21,19 @@ const SCREENSHOTS = process.env.MARA_SCREENSHOTS_DIR ? path.resolve(process.env.
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function urlOf(server: http.Server): string {
-  const { port } = server.address() as AddressInfo;
-  return `http://127.0.0.1:${port}`;
-}
-
-async function listen(server: http.Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return urlOf(server);
-}
-
-/** Clerk's Backend API users list (GET /v1/users, /v1/users/count) on loopback, for the import. */
-function fakeClerk(count: number, secretKey: string): http.Server {
-  const users = Array.from({ length: count }, (_, i) => ({
-    id: `user_${String(i).padStart(4, '0')}`,
-    object: 'user',
-    username: `user${i}`,
-    first_name: 'User',
-    last_name: String(i),
-    primary_email_address_id: `idn_${i}`,
-    email_addresses: [{ id: `idn_${i}`, object: 'email_address', email_address: `user${i}@clerk.example`, verification: { status: 'verified' }, linked_to: [] }],
-    phone_numbers: [],
-    public_metadata: {},
-    private_metadata: {},
-    unsafe_metadata: {},
-    external_id: null,
-    created_at: 1767000000000 + i,
-    updated_at: 1767000000000 + i,
-  }));
-  return http.createServer((req, res) => {
-    const url = new URL(req.url!, 'http://localhost');
-    res.setHeader('content-type', 'application/json');
-    if (req.headers.authorization !== `Bearer ${secretKey}`) {
-      res.statusCode = 401;
-      res.end(JSON.stringify({ errors: [{ code: 'authentication_invalid', message: 'Unauthorized' }] }));
-    } else if (url.pathname === '/v1/users/count') {
-      res.end(JSON.stringify({ object: 'total_count', total_count: users.length }));
-    } else if (url.pathname === '/v1/users') {
-      const limit = Number(url.searchParams.get('limit') ?? 10);
-      const offset = Number(url.searchParams.get('offset') ?? 0);
-      res.end(JSON.stringify(users.slice(offset, offset + limit)));
-    } else {
-      res.statusCode = 404;
-      res.end('{}');
-    }
-  });
-}
+/** Clerk's Backend API users list on loopback, for the import. */
+const clerkUsers = (count: number): Array<Record<string, unknown>> =>
+  Array.from({ length: count }, (_, i) =>
+    clerkUser(i, {
+      id: `user_${String(i).padStart(4, '0')}`,
+      image_url: undefined,
+      has_image: undefined,
+      email_addresses: [{ id: `idn_${i}`, object: 'email_address', email_address: `user${i}@clerk.example`, verification: { status: 'verified' }, linked_to: [] }],
+      public_metadata: {},
+      private_metadata: {},
+      unsafe_metadata: {},
+    }),
+  );
 
 /** The attacker: a page on another origin of the same site (same host, another port). */
 function evilSite(maraUrl: string): http.Server {
@@ -133,7 +100,7 @@ describe('Dashboard in Chromium', () => {
   }
 
   beforeAll(async () => {
-    clerk = fakeClerk(120, clerkKey);
+    clerk = fakeClerk(clerkUsers(120), clerkKey).server;
     const clerkUrl = await listen(clerk);
     t = await bootApp({ CLERK_API_URL: clerkUrl, PROCESS_ROLE: 'all' }, { listen: true });
     const server = t.app.getHttpServer() as http.Server;

@@ -1,85 +1,6 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { adminAuth, bootApp, createTenant, resetDatabase, type TestApp } from '../support/app.js';
+import { clerkUser, fakeClerk, listen } from '../support/clerk.js';
 import { eventually } from '../support/smtp.js';
-
-/**
- * Clerk's Backend API users list, as documented (GET /v1/users, /v1/users/count), on loopback.
- * `hold(offset)` keeps the next request for that page waiting until released; `failOnce(offset)`
- * answers the next one with a 503.
- */
-function fakeClerk(users: Array<Record<string, unknown>>, secretKey: string) {
-  const requests: string[] = [];
-  const held = new Map<number, { requested: () => void; release: Promise<void> }>();
-  const failing = new Set<number>();
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url!, 'http://localhost');
-    requests.push(url.pathname + url.search);
-    res.setHeader('content-type', 'application/json');
-    if (req.headers.authorization !== `Bearer ${secretKey}`) {
-      res.statusCode = 401;
-      res.end(JSON.stringify({ errors: [{ code: 'authentication_invalid', message: 'Unauthorized' }] }));
-      return;
-    }
-    if (url.pathname === '/v1/users/count') {
-      res.end(JSON.stringify({ object: 'total_count', total_count: users.length }));
-    } else if (url.pathname === '/v1/users') {
-      const limit = Number(url.searchParams.get('limit') ?? 10);
-      const offset = Number(url.searchParams.get('offset') ?? 0);
-      const answer = (): void => void res.end(JSON.stringify(users.slice(offset, offset + limit)));
-      const hold = held.get(offset);
-      if (failing.delete(offset)) {
-        res.statusCode = 503;
-        res.end(JSON.stringify({ errors: [{ code: 'service_unavailable', message: 'try again' }] }));
-      } else if (hold) {
-        held.delete(offset);
-        hold.requested();
-        void hold.release.then(answer);
-      } else {
-        answer();
-      }
-    } else {
-      res.statusCode = 404;
-      res.end('{}');
-    }
-  });
-  return {
-    server,
-    requests,
-    /** The next request for `offset` waits; answers when it arrived, and the release. */
-    hold(offset: number): { requested: Promise<void>; release: () => void } {
-      let release!: () => void;
-      let requested!: () => void;
-      const arrived = new Promise<void>((r) => (requested = r));
-      held.set(offset, { requested, release: new Promise<void>((r) => (release = r)) });
-      return { requested: arrived, release };
-    },
-    failOnce(offset: number): void {
-      failing.add(offset);
-    },
-  };
-}
-
-const clerkUser = (i: number): Record<string, unknown> => ({
-  id: `user_import_${String(i).padStart(4, '0')}`,
-  object: 'user',
-  username: `user${i}`,
-  first_name: 'User',
-  last_name: String(i),
-  image_url: `https://img.clerk.com/${i}`,
-  has_image: true,
-  primary_email_address_id: `idn_${i}`,
-  email_addresses: [
-    { id: `idn_${i}`, object: 'email_address', email_address: `user${i}@import.example`, verification: { status: 'verified', strategy: 'email_code' }, linked_to: [] },
-  ],
-  phone_numbers: [],
-  public_metadata: { cohort: i % 2 ? 'odd' : 'even' },
-  private_metadata: { secret_score: i },
-  unsafe_metadata: { hacked: true },
-  external_id: null,
-  created_at: 1767000000000 + i,
-  updated_at: 1767000000000 + i,
-});
 
 describe('Clerk backfill', () => {
   const secretKey = 'sk_test_clerkBackfillKey123';
@@ -91,9 +12,7 @@ describe('Clerk backfill', () => {
   const boot = (): Promise<TestApp> => bootApp(env);
 
   beforeAll(async () => {
-    await new Promise<void>((r) => clerk.server.listen(0, '127.0.0.1', () => r()));
-    const { port } = clerk.server.address() as AddressInfo;
-    env = { CLERK_API_URL: `http://127.0.0.1:${port}`, PROCESS_ROLE: 'all', JOB_RETRY_DELAY_SECONDS: '1' };
+    env = { CLERK_API_URL: await listen(clerk.server), PROCESS_ROLE: 'all', JOB_RETRY_DELAY_SECONDS: '1' };
     t = await boot();
   });
   afterAll(async () => {

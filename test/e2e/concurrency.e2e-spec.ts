@@ -1,6 +1,6 @@
 import pg from 'pg';
-import request from 'supertest';
 import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp, testDatabaseUrl } from '../support/app.js';
+import { specApi } from '../support/api.js';
 import { eventually } from '../support/smtp.js';
 
 /**
@@ -11,8 +11,7 @@ import { eventually } from '../support/smtp.js';
 describe('concurrent writes to the same contacts', () => {
   let t: TestApp;
   let tenant: TenantFixture;
-  const events = (body: object) =>
-    request(t.app.getHttpServer()).post(`/api/tenants/${tenant.tenantId}/events`).set('Authorization', `Bearer ${tenant.key}`).send(body);
+  const { events } = specApi(() => t, () => tenant);
 
   beforeAll(async () => {
     t = await bootApp({}, { listen: true });

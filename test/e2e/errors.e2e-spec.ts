@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+import { specApi } from '../support/api.js';
 
 /** Sends bytes exactly as given (supertest would re-encode them). */
 async function rawPost(
@@ -22,9 +23,8 @@ async function rawPost(
 describe('error envelope (CONTRACT section 3)', () => {
   let t: TestApp;
   let tenant: TenantFixture;
-  const events = () =>
-    t.http().post(`/api/tenants/${tenant.tenantId}/events`).set('Authorization', `Bearer ${tenant.key}`);
-  const eventCount = async (): Promise<number> => (await t.db.query('SELECT count(*)::int AS n FROM events'))[0].n;
+  const { eventsRequest: events, count } = specApi(() => t, () => tenant);
+  const eventCount = (): Promise<number> => count('events');
 
   beforeAll(async () => {
     t = await bootApp();

@@ -1,12 +1,10 @@
 import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+import { specApi } from '../support/api.js';
 
 describe('Events API', () => {
   let t: TestApp;
   let tenant: TenantFixture;
-  const send = (body: unknown, key = tenant.key, tenantId = tenant.tenantId) =>
-    t.http().post(`/api/tenants/${tenantId}/events`).set('Authorization', `Bearer ${key}`).send(body as object);
-  const count = async (sql: string, params: unknown[] = []): Promise<number> =>
-    (await t.db.query(`SELECT count(*)::int AS n FROM ${sql}`, params))[0].n;
+  const { events: send, count } = specApi(() => t, () => tenant);
 
   beforeAll(async () => {
     t = await bootApp();

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { usermavenSeedEvent, usermavenSeedIdentify } from '../../src/ingestion/formats/usermaven.seed.js';
 import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+import { sendEvents, specApi } from '../support/api.js';
 
 const usermavenIdentify = usermavenSeedIdentify();
 const usermavenCustom = usermavenSeedEvent();
@@ -11,12 +12,7 @@ describe('other intake formats (CONTRACT section 10)', () => {
   let t: TestApp;
   let tenant: TenantFixture;
   let port: number;
-  const count = async (sql: string): Promise<number> => (await t.db.query(`SELECT count(*)::int AS n FROM ${sql}`))[0].n;
-  const contactByExternalId = async (externalId: string) => {
-    const res = await t.http().get(`/admin/tenants/${tenant.tenantId}/contacts?externalId=${externalId}`).set(adminAuth).expect(200);
-    expect(res.body.items).toHaveLength(1);
-    return res.body.items[0];
-  };
+  const { count, contactByExternalId } = specApi(() => t, () => tenant);
   const timelineOf = async (contactId: string) =>
     (await t.http().get(`/admin/tenants/${tenant.tenantId}/contacts/${contactId}/events`).set(adminAuth).expect(200)).body.items;
 
@@ -221,7 +217,7 @@ describe('other intake formats (CONTRACT section 10)', () => {
       await t.http().post(`/api/v1/s2s/event?token=${tenant.key}`).send(usermavenCustom),
       await t.http().post('/v1/events').set('Authorization', `Bearer ${tenant.key}`).send({ event_type: 'a', occurred_at: '2025-01-01T00:00:00Z' }),
       await t.http().post('/v1/batch').auth(tenant.key, '').send({ batch: [{ type: 'track', userId: 'u', event: 'c' }] }),
-      await t.http().post(`/api/tenants/${tenant.tenantId}/events`).set('Authorization', `Bearer ${tenant.key}`).send({ type: 'track', userId: 'u', event: 'd' }),
+      await sendEvents(t, tenant, { type: 'track', userId: 'u', event: 'd' }),
     ];
     for (const res of limited) {
       expect(res.status).toBe(429);

@@ -1,5 +1,6 @@
 import { hasLoneSurrogate } from '../../src/common/unicode.js';
 import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+import { specApi } from '../support/api.js';
 import { configureSecrets, deliver, fixture, SECRETS, signedHeaders } from '../support/webhooks.js';
 
 /**
@@ -18,9 +19,9 @@ describe('hostile input', () => {
     return req.send(typeof body === 'string' ? body : JSON.stringify(body));
   };
   const events = (body: unknown) => post(`/api/tenants/${tenant.tenantId}/events`, body);
-  const count = async (table: string): Promise<number> => (await t.db.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n;
+  const { count } = specApi(() => t, () => tenant);
   const written = async (): Promise<number[]> =>
-    Promise.all(['contacts', 'events', 'webhook_deliveries', 'provider_customers', 'provider_state'].map(count));
+    Promise.all(['contacts', 'events', 'webhook_deliveries', 'provider_customers', 'provider_state'].map((table) => count(table)));
   const attributesOf = async (externalId: string): Promise<Record<string, unknown>> =>
     (await t.db.query('SELECT attributes FROM contacts WHERE external_id = $1', [externalId]))[0]?.attributes;
   const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;

@@ -1,4 +1,5 @@
 import { adminAuth, bootApp, createTenant, resetDatabase, type TestApp } from '../support/app.js';
+import { eventsRequest, sendEvents } from '../support/api.js';
 
 describe('ingestion-key guard', () => {
   let t: TestApp;
@@ -9,11 +10,7 @@ describe('ingestion-key guard', () => {
   beforeEach(() => resetDatabase(t.db));
 
   const op = { type: 'track', event: 'a.b', userId: 'u1' };
-  const post = (tenantId: string, auth?: string) => {
-    const req = t.http().post(`/api/tenants/${tenantId}/events`);
-    if (auth) req.set('Authorization', auth);
-    return req.send(op);
-  };
+  const post = (tenantId: string, auth?: string) => eventsRequest(t, tenantId, auth ?? null).send(op);
   const unauthorized = { ok: false, code: 'unauthorized', message: expect.any(String) };
 
   it('answers 412 no_ingestion_key for a tenant that never generated one', async () => {
@@ -56,8 +53,7 @@ describe('ingestion-key guard', () => {
     const other = await bootApp();
     try {
       const { tenantId, key: oldKey } = await createTenant(t);
-      const postTo = (app: TestApp, key: string) =>
-        app.http().post(`/api/tenants/${tenantId}/events`).set('Authorization', `Bearer ${key}`).send(op);
+      const postTo = (app: TestApp, key: string) => sendEvents(app, { tenantId, key }, op);
       await postTo(other, oldKey).expect(200);
       const rotated = await t.http().post(`/admin/tenants/${tenantId}/ingestion-key`).set(adminAuth).expect(201);
       await postTo(other, oldKey).expect(401);

@@ -1,15 +1,14 @@
 import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+import { specApi } from '../support/api.js';
 import { eventually } from '../support/smtp.js';
 
 /** The journeys admin API, and delivery with no SMTP_URL (emails captured in the outbox). */
 describe('journeys admin API', () => {
   let t: TestApp;
   let tenant: TenantFixture;
-  const admin = (method: 'get' | 'post' | 'put' | 'patch', path: string) =>
-    t.http()[method](`/admin/tenants/${tenant.tenantId}${path}`).set(adminAuth);
+  const { admin, events } = specApi(() => t, () => tenant);
   const track = (event: string, userId: string, messageId: string) =>
-    t.http().post(`/api/tenants/${tenant.tenantId}/events`).set('Authorization', `Bearer ${tenant.key}`)
-      .send({ type: 'track', event, userId, messageId, email: `${userId}@example.com` }).expect(200);
+    events({ type: 'track', event, userId, messageId, email: `${userId}@example.com` }).expect(200);
   const definition = {
     name: 'Activation',
     trigger: { type: 'event', eventType: 'project.created' },
@@ -113,7 +112,7 @@ describe('journeys admin API', () => {
   it('captures emails in the outbox when SMTP_URL is unset, rendered, newest first', async () => {
     const { body: journey } = await admin('post', '/journeys').send(definition).expect(201);
     await admin('post', `/journeys/${journey.id}/approve`).expect(200);
-    await t.http().post(`/api/tenants/${tenant.tenantId}/events`).set('Authorization', `Bearer ${tenant.key}`).send({ batch: [
+    await events({ batch: [
       { type: 'identify', userId: 'a', email: 'a@example.com', name: 'Ann', traits: { plan: 'team' } },
       { type: 'track', event: 'project.created', userId: 'a', messageId: 'a1' },
       { type: 'identify', userId: 'b', email: 'b@example.com' },
@@ -139,7 +138,7 @@ describe('journeys admin API', () => {
     const { body: journey } = await admin('post', '/journeys').send({ ...definition, reentry: 'every_event' }).expect(201);
     await admin('post', `/journeys/${journey.id}/approve`).expect(200);
     const batch = Array.from({ length: 30 }, (_, i) => ({ type: 'track', event: 'project.created', userId: `p${i}`, email: `p${i}@example.com`, messageId: `p${i}` }));
-    await t.http().post(`/api/tenants/${tenant.tenantId}/events`).set('Authorization', `Bearer ${tenant.key}`).send({ batch }).expect(200);
+    await events({ batch }).expect(200);
     await eventually(async () => (await t.db.query('SELECT count(*)::int AS n FROM messages'))[0].n === 30, 15_000, '30 messages');
     const subMs: Array<{ n: number }> = await t.db.query(
       `SELECT count(*)::int AS n FROM (SELECT created_at FROM journey_runs UNION ALL SELECT created_at FROM messages) x

@@ -1,7 +1,8 @@
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import { EventRecorder } from '../../src/ingestion/recording/event-recorder.service.js';
-import type { PreparedOp } from '../../src/ingestion/recording/op.types.js';
+import type { PreparedOp } from '../../src/common/vocabulary.js';
 import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+import { specApi } from '../support/api.js';
 
 /**
  * Enrollment inside the event-recording transaction. The app runs as an API process (no
@@ -10,20 +11,17 @@ import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, ty
 describe('journey enrollment', () => {
   let t: TestApp;
   let tenant: TenantFixture;
-  const events = (body: object) =>
-    t.http().post(`/api/tenants/${tenant.tenantId}/events`).set('Authorization', `Bearer ${tenant.key}`).send(body);
-  const count = async (sql: string, params: unknown[] = []): Promise<number> =>
-    (await t.db.query(`SELECT count(*)::int AS n FROM ${sql}`, params))[0].n;
+  const { events, count, admin } = specApi(() => t, () => tenant);
   const jobs = (): Promise<number> => count(`pgboss.job WHERE name = 'journey-step'`);
 
   async function liveJourney(eventType: string, reentry: 'once' | 'every_event'): Promise<string> {
-    const created = await t.http().post(`/admin/tenants/${tenant.tenantId}/journeys`).set(adminAuth).send({
+    const created = await admin('post', '/journeys').send({
       name: eventType,
       trigger: { type: 'event', eventType },
       reentry,
       steps: [{ type: 'wait', seconds: 86_400 }, { type: 'send_email', subject: 'Hi', text: 'Hello {{contact.name}}' }],
     }).expect(201);
-    await t.http().post(`/admin/tenants/${tenant.tenantId}/journeys/${created.body.id}/approve`).set(adminAuth).expect(200);
+    await admin('post', `/journeys/${created.body.id}/approve`).expect(200);
     return created.body.id;
   }
 

@@ -1,4 +1,5 @@
-import { adminAuth, bootApp, createTenant, resetDatabase, type TestApp } from '../support/app.js';
+import { bootApp, createTenant, resetDatabase, type TestApp } from '../support/app.js';
+import { sendEvents, tenantAdmin } from '../support/api.js';
 import { eventually, sleep } from '../support/smtp.js';
 
 /** API-only and worker-only processes on one database: the API schedules, the worker runs. */
@@ -12,16 +13,12 @@ describe('PROCESS_ROLE: api and worker processes scale separately', () => {
 
   it('an api process runs no step; a worker process started later runs the run', async () => {
     const tenant = await createTenant(api);
-    const admin = (method: 'post', path: string) => api.http()[method](`/admin/tenants/${tenant.tenantId}${path}`).set(adminAuth);
+    const admin = (method: 'post', path: string) => tenantAdmin(api, tenant.tenantId, method, path);
     const journey = await admin('post', '/journeys')
       .send({ name: 'Hello', trigger: { type: 'event', eventType: 'hello' }, steps: [{ type: 'send_email', subject: 'Hi {{contact.name}}', text: 'x' }] })
       .expect(201);
     await admin('post', `/journeys/${journey.body.id}/approve`).expect(200);
-    await api
-      .http()
-      .post(`/api/tenants/${tenant.tenantId}/events`)
-      .set('Authorization', `Bearer ${tenant.key}`)
-      .send({ batch: [{ type: 'identify', userId: 'u', email: 'u@example.com', name: 'Uma' }, { type: 'track', event: 'hello', userId: 'u' }] })
+    await sendEvents(api, tenant, { batch: [{ type: 'identify', userId: 'u', email: 'u@example.com', name: 'Uma' }, { type: 'track', event: 'hello', userId: 'u' }] })
       .expect(200);
     expect(await api.db.query('SELECT count(*)::int AS n FROM journey_runs')).toEqual([{ n: 1 }]);
     await sleep(1500);

@@ -1,5 +1,6 @@
 import PgBoss from 'pg-boss';
 import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+import { sendEvents, specApi } from '../support/api.js';
 import { eventually, startSmtp, type TestSmtp } from '../support/smtp.js';
 
 type Row = Record<string, unknown>;
@@ -22,7 +23,7 @@ describe('journey email when SMTP falters', () => {
     JOB_RETRY_LIMIT: '1',
     JOB_RETRY_DELAY_SECONDS: '1',
   });
-  const rows = (sql: string, params: unknown[] = []): Promise<Row[]> => t.db.query(sql, params);
+  const { rows } = specApi(() => t, () => tenant);
   const message = async (): Promise<Row | undefined> =>
     (await rows('SELECT id, status, reason, attempts FROM messages ORDER BY created_at DESC LIMIT 1'))[0];
   const run = async (): Promise<Row | undefined> => (await rows('SELECT id, status, history FROM journey_runs ORDER BY created_at DESC LIMIT 1'))[0];
@@ -41,11 +42,7 @@ describe('journey email when SMTP falters', () => {
       .send({ name: 'Ping', trigger: { type: 'event', eventType: 'ping' }, steps: [{ type: 'send_email', subject: 'Hi {{contact.name}}', text: 'Pong.' }] })
       .expect(201);
     await t.http().post(`/admin/tenants/${tenant.tenantId}/journeys/${journey.body.id}/approve`).set(adminAuth).expect(200);
-    await t
-      .http()
-      .post(`/api/tenants/${tenant.tenantId}/events`)
-      .set('Authorization', `Bearer ${tenant.key}`)
-      .send({ batch: [{ type: 'identify', userId: 'u1', email, name: 'Ada' }, { type: 'track', event: 'ping', userId: 'u1' }] })
+    await sendEvents(t, tenant, { batch: [{ type: 'identify', userId: 'u1', email, name: 'Ada' }, { type: 'track', event: 'ping', userId: 'u1' }] })
       .expect(200);
   }
 

@@ -1,4 +1,5 @@
-import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+import { bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+import { sendEvents, specApi } from '../support/api.js';
 import { eventually } from '../support/smtp.js';
 import { configureSecrets, deliver, fixture } from '../support/webhooks.js';
 
@@ -6,7 +7,7 @@ import { configureSecrets, deliver, fixture } from '../support/webhooks.js';
 describe('journeys triggered by webhooks', () => {
   let t: TestApp;
   let tenant: TenantFixture;
-  const admin = (method: 'get' | 'post', path: string) => t.http()[method](`/admin/tenants/${tenant.tenantId}${path}`).set(adminAuth);
+  const { admin } = specApi(() => t, () => tenant);
 
   beforeAll(async () => {
     t = await bootApp({ PROCESS_ROLE: 'all' });
@@ -28,11 +29,7 @@ describe('journeys triggered by webhooks', () => {
       .expect(201);
     await admin('post', `/journeys/${journey.body.id}/approve`).expect(200);
     // The app knows the user first (name and email), as a product would send them.
-    await t
-      .http()
-      .post(`/api/tenants/${tenant.tenantId}/events`)
-      .set('Authorization', `Bearer ${tenant.key}`)
-      .send({ type: 'identify', userId: 'u_42', email: 'ada@example.com', name: 'Ada' })
+    await sendEvents(t, tenant, { type: 'identify', userId: 'u_42', email: 'ada@example.com', name: 'Ada' })
       .expect(200);
 
     const res = await deliver(t, 'stripe', tenant.tenantId, fixture('stripe', 'customer.subscription.created')).expect(200);

@@ -1,4 +1,5 @@
-import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+import { bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+import { specApi } from '../support/api.js';
 import { eventually, type ReceivedMail, sleep, startSmtp, type TestSmtp } from '../support/smtp.js';
 
 /** Journeys end to end: workers in the app (PROCESS_ROLE all), a real SMTP server in the test. */
@@ -7,11 +8,8 @@ describe('journeys with email delivery', () => {
   let t: TestApp;
   let tenant: TenantFixture;
   const boot = (): Promise<TestApp> => bootApp({ PROCESS_ROLE: 'all', SMTP_URL: smtp.url });
-  const send = (body: object) =>
-    t.http().post(`/api/tenants/${tenant.tenantId}/events`).set('Authorization', `Bearer ${tenant.key}`).send(body).expect(200);
-  const admin = (method: 'get' | 'post' | 'put' | 'patch', path: string) =>
-    t.http()[method](`/admin/tenants/${tenant.tenantId}${path}`).set(adminAuth);
-  const rows = (sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> => t.db.query(sql, params);
+  const { events, admin, rows } = specApi(() => t, () => tenant);
+  const send = (body: object) => events(body).expect(200);
   const mailsTo = (email: string): ReceivedMail[] => smtp.received.filter((m) => m.to.includes(email));
 
   async function liveJourney(body: object): Promise<string> {

@@ -1,5 +1,6 @@
 import { EmailOutbox } from '../../src/journeys/email-outbox.service.js';
 import { bootApp, createTenant, resetDatabase, type TestApp } from '../support/app.js';
+import { sendEvents } from '../support/api.js';
 import { eventually } from '../support/smtp.js';
 
 /** What reaches the log: errors with their message, and no unsubscribe token whatever its case. */
@@ -13,11 +14,7 @@ describe('log lines', () => {
 
   it('redacts unsubscribe tokens in the access log in any letter case of the route', async () => {
     const tenant = await createTenant(t);
-    const res = await t
-      .http()
-      .post(`/api/tenants/${tenant.tenantId}/events`)
-      .set('Authorization', `Bearer ${tenant.key}`)
-      .send({ type: 'identify', userId: 'u1', email: 'u1@example.com' })
+    const res = await sendEvents(t, tenant, { type: 'identify', userId: 'u1', email: 'u1@example.com' })
       .expect(200);
     const url = t.app.get(EmailOutbox).unsubscribeUrl(tenant.tenantId, res.body.results[0].contactId);
     const token = new URL(url).pathname.split('/')[2];

@@ -1,4 +1,5 @@
 import { adminAuth, bootApp, createTenant, resetDatabase, type TestApp } from '../support/app.js';
+import { eventsRequest, sendEvents } from '../support/api.js';
 
 describe('rate limit (CONTRACT section 6)', () => {
   let a: TestApp;
@@ -14,11 +15,7 @@ describe('rate limit (CONTRACT section 6)', () => {
   beforeEach(() => resetDatabase(a.db));
 
   const track = (app: TestApp, tenantId: string, key: string, n: number) =>
-    app
-      .http()
-      .post(`/api/tenants/${tenantId}/events`)
-      .set('Authorization', `Bearer ${key}`)
-      .send({ type: 'track', event: 'e', userId: 'u', messageId: `m-${n}` });
+    sendEvents(app, { tenantId, key }, { type: 'track', event: 'e', userId: 'u', messageId: `m-${n}` });
 
   it('with burst 3, the 4th request is 429 with Retry-After and writes nothing', async () => {
     const { tenantId, key } = await createTenant(a);
@@ -52,7 +49,7 @@ describe('rate limit (CONTRACT section 6)', () => {
     const { tenantId, key } = await createTenant(a);
     await a.http().put(`/admin/tenants/${tenantId}/rate-limit`).set(adminAuth).send({ requestsPerHour: 1, burst: 2 }).expect(200);
     for (let i = 0; i < 5; i++) {
-      await a.http().post(`/api/tenants/${tenantId}/events`).set('Authorization', 'Bearer mara_ing_bad').send({}).expect(401);
+      await eventsRequest(a, tenantId, 'Bearer mara_ing_bad').send({}).expect(401);
     }
     await track(a, tenantId, key, 1).expect(200);
     await track(b, tenantId, key, 2).expect(200);

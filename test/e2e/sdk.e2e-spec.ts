@@ -12,6 +12,7 @@ import {
 } from '../../sdk/src/index.js';
 import { ADMIN_TOKEN, bootApp, resetDatabase, type TestApp } from '../support/app.js';
 import { deliver, fixture, SECRETS } from '../support/webhooks.js';
+import { specApi } from '../support/api.js';
 
 /** A fetch that records every request (and its answer's status) before passing it on. */
 function recordingFetch(fail?: (n: number) => Response | Error | null): {
@@ -44,7 +45,7 @@ describe('SDK against a live server', () => {
 
   const eventsClient = (options: Parameters<typeof createMaraClient>[0] = {}): MaraClient =>
     createMaraClient({ eventsUrl, ingestionKey: key, minRetryDelayMs: 10, ...options });
-  const count = async (sql: string): Promise<number> => (await t.db.query(`SELECT count(*)::int AS n FROM ${sql}`))[0].n;
+  const { count } = specApi(() => t);
 
   beforeAll(async () => {
     t = await bootApp({}, { listen: true });

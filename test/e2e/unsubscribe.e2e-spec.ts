@@ -1,5 +1,6 @@
 import { EmailOutbox } from '../../src/journeys/email-outbox.service.js';
 import { bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+import { sendEvents } from '../support/api.js';
 
 /**
  * `/u/{token}`: link scanners follow GET and HEAD, so those only show a confirmation page; the
@@ -21,11 +22,7 @@ describe('unsubscribe links', () => {
   beforeEach(async () => {
     await resetDatabase(t.db);
     tenant = await createTenant(t);
-    const res = await t
-      .http()
-      .post(`/api/tenants/${tenant.tenantId}/events`)
-      .set('Authorization', `Bearer ${tenant.key}`)
-      .send({ type: 'identify', userId: 'u1', email: 'ada@example.com', name: 'Ada' })
+    const res = await sendEvents(t, tenant, { type: 'identify', userId: 'u1', email: 'ada@example.com', name: 'Ada' })
       .expect(200);
     contactId = res.body.results[0].contactId;
     path = new URL(t.app.get(EmailOutbox).unsubscribeUrl(tenant.tenantId, contactId)).pathname;

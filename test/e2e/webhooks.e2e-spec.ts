@@ -1,14 +1,11 @@
 import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+import { sendEvents, specApi } from '../support/api.js';
 import { configureSecrets, deliver, fixture, type Provider, SECRETS, signedHeaders } from '../support/webhooks.js';
 
 describe('webhooks', () => {
   let t: TestApp;
   let tenant: TenantFixture;
-  const count = async (sql: string): Promise<number> => (await t.db.query(`SELECT count(*)::int AS n FROM ${sql}`))[0].n;
-  const timeline = async (contactId: string): Promise<string[]> => {
-    const res = await t.http().get(`/admin/tenants/${tenant.tenantId}/contacts/${contactId}/events`).set(adminAuth).expect(200);
-    return res.body.items.map((e: { type: string }) => e.type);
-  };
+  const { count, timeline } = specApi(() => t, () => tenant);
 
   beforeAll(async () => {
     t = await bootApp();
@@ -172,11 +169,7 @@ describe('webhooks', () => {
   });
 
   it('attaches events of a customer first seen through checkout to the Events API contact of that user', async () => {
-    const api = await t
-      .http()
-      .post(`/api/tenants/${tenant.tenantId}/events`)
-      .set('Authorization', `Bearer ${tenant.key}`)
-      .send({ type: 'identify', userId: 'u_77', email: 'grace@app.example', name: 'Grace' })
+    const api = await sendEvents(t, tenant, { type: 'identify', userId: 'u_77', email: 'grace@app.example', name: 'Grace' })
       .expect(200);
     const contactId = api.body.results[0].contactId;
     await deliver(t, 'stripe', tenant.tenantId, fixture('stripe', 'checkout.session.completed.subscription')).expect(200);

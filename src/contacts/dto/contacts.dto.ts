@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { ApiScalarMap, PageOf } from '../../common/openapi.js';
 import { PageQueryDto } from '../../common/pagination.js';
-import { CONNECTORS, type Connector, type Scalar } from '../../ingestion/recording/op.types.js';
+import { CONNECTORS, type Connector, type Scalar } from '../../common/vocabulary.js';
 import type { Consent } from '../contact.entity.js';
 
 export class ContactsQueryDto extends PageQueryDto {

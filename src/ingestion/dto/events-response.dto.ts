@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { OpStatus } from '../recording/op.types.js';
+import type { OpStatus } from '../../common/vocabulary.js';
 
 export const OP_STATUSES: OpStatus[] = ['ok', 'duplicate', 'skipped_no_identity'];
 

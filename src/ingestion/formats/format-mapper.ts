@@ -7,7 +7,7 @@
 import { badRequest } from '../../common/errors.js';
 import { joinPath } from '../../common/json-body.js';
 import { isObject, own, type JsonObject } from '../../common/json-object.js';
-import type { EventsApiOp } from '../recording/op.types.js';
+import type { EventsApiOp } from '../../common/vocabulary.js';
 
 export interface MappedOp {
   op: EventsApiOp;

@@ -4,13 +4,13 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PINO_LOGGER } from '../../common/logger.js';
-import { transactionWithRetry } from '../../database/transaction-retry.js';
+import { transactionWithRetry } from '../../common/transaction-retry.js';
 import { ContactsRepository, lockKey } from '../../contacts/contacts.repository.js';
 import { hasIdentity, resolveIdentities } from '../../contacts/identity-resolution.js';
 import { EventsRepository, type NewEvent } from '../../contacts/events.repository.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { JourneyEnrollment } from '../../journeys/journey-enrollment.service.js';
-import type { Connector, OpResult, PreparedOp } from './op.types.js';
+import type { Connector, OpResult, PreparedOp } from '../../common/vocabulary.js';
 
 export interface RecordOptions {
   /** Arrival time of the request (one per request). */

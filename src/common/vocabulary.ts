@@ -1,7 +1,9 @@
 /**
- * The shapes every intake path shares. Each format (Events API, Usermaven, Event Intake,
- * Segment) and each webhook adapter produces Events-API-shaped ops; one validation and
- * sanitization step turns them into PreparedOps; one recorder writes them.
+ * The vocabulary every module may speak: connectors, scalars and the op shapes. Each intake
+ * format (Events API, Usermaven, Event Intake, Segment), each webhook adapter and the Clerk
+ * import produces Events-API-shaped ops; one factory (src/ingestion/prepare-ops.ts) validates and
+ * sanitizes them into PreparedOps; one recorder writes them; contacts resolve their identities.
+ * It lives in common so that contacts and ingestion both depend on it, not on each other.
  */
 
 /** Who delivered an op: one connector per intake format or provider (ingestion-health keys). */
@@ -11,7 +13,7 @@ export type Connector = (typeof CONNECTORS)[number];
 /** A flat scalar, the only kind of value kept in traits, properties and attributes. */
 export type Scalar = string | number | boolean | null;
 
-/** An op in the Events API's own wire shape (events-api.txt), before validation. */
+/** An op in the Events API's own wire shape (docs/api.md), before validation. */
 export interface EventsApiOp {
   type: 'identify' | 'track';
   userId?: string;

@@ -1,0 +1,21 @@
+import type { AppRequest } from './request-context.js';
+
+/*
+ * What code in common needs from a feature module, declared here as abstract classes (which
+ * are also Nest injection tokens) and provided by that module: common depends on no module.
+ */
+
+/** Dashboard sessions as the AccessGuard checks them; provided by the dashboard module. */
+export abstract class SessionAuthenticator {
+  /** The session of a raw id, its expiry slid forward; else a 401. */
+  abstract require(rawId: string | null): Promise<{ csrfToken: string; expiresAt: string }>;
+  /** Throws 403 unless the request comes from the dashboard's own origin. */
+  abstract assertSameOrigin(req: AppRequest): void;
+  /** Throws 403 unless the request carries this session's CSRF token. */
+  abstract assertCsrfToken(req: AppRequest, rawId: string): void;
+}
+
+/** Counters as the HTTP pipeline records them; provided by the metrics module. */
+export abstract class Counters {
+  abstract inc(name: string, help: string, labels: Record<string, string>, by?: number): void;
+}
