@@ -30,7 +30,7 @@ function fromHttpException(e: HttpException, req: AppRequest): AppError {
   return new AppError(code, message);
 }
 
-/** The one place every error becomes `{ok: false, code, message}` (CONTRACT section 3). */
+/** The one place every error becomes `{ok: false, code, message}` (docs/api.md#errors). */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   constructor(@Inject(PINO_LOGGER) private readonly logger: Logger) {}

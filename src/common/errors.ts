@@ -1,4 +1,4 @@
-/** Every error code of the API with its HTTP status (CONTRACT section 3). */
+/** Every error code of the API with its HTTP status (docs/api.md#errors). */
 export const ERROR_STATUS = {
   bad_request: 400,
   unauthorized: 401,

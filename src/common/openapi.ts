@@ -2,7 +2,7 @@
  * OpenAPI building blocks every controller shares: the error envelope and its per-status
  * responses, the security schemes, the scalar-map schema of traits/properties/attributes, and
  * typed pages. Controllers describe themselves with these, so the document stays one shape
- * (CONTRACT section 3) and a new module is documented by decorating its controller only.
+ * (docs/api.md#errors) and a new module is documented by decorating its controller only.
  */
 import { applyDecorators, type Type } from '@nestjs/common';
 import {
@@ -84,7 +84,7 @@ const ERROR_DOCS: Record<ErrorCode, ErrorDoc> = {
   },
 };
 
-/** `{ok: false, code, message}`: the body of every non-2xx answer (CONTRACT section 3). */
+/** `{ok: false, code, message}`: the body of every non-2xx answer (docs/api.md#errors). */
 export class ErrorEnvelope {
   @ApiProperty({ type: 'boolean', enum: [false], example: false })
   ok: false;
@@ -98,7 +98,7 @@ export class ErrorEnvelope {
 
 const integerHeader = (description: string): HeaderObject => ({ description, schema: { type: 'integer', minimum: 0 } });
 
-/** Headers of every answer of a keyed intake route (CONTRACT section 6). */
+/** Headers of every answer of a keyed intake route (docs/api.md#rate-limit). */
 export const RATE_LIMIT_HEADERS: Record<string, HeaderObject> = {
   'RateLimit-Limit': integerHeader("The bucket's capacity (the tenant's `burst`)."),
   'RateLimit-Remaining': integerHeader('Whole requests left in the bucket.'),
@@ -197,7 +197,7 @@ export const ApiTenantParam = (): MethodDecorator & ClassDecorator =>
   ApiParam({ name: 'tenantId', type: String, format: 'uuid', description: 'The tenant id (from `POST /admin/tenants`).' });
 
 /**
- * A concrete page class for the document (`{items, nextCursor}` of CONTRACT section 2), e.g.
+ * A concrete page class for the document (`{items, nextCursor}` of docs/api.md#paging), e.g.
  * `class TenantPage extends PageOf(TenantView) {}`: generics do not survive to runtime metadata.
  */
 export function PageOf<T>(item: Type<T>): Type<Page<T>> {

@@ -9,7 +9,7 @@ import { EventsApiPipe } from './events-api.pipe.js';
 import { IngestionService } from './ingestion.service.js';
 import type { PreparedOp } from './recording/op.types.js';
 
-/** The seed's quickstart (events-api.txt), as the document's examples. */
+/** The quickstart of docs/api.md#events-api, as the document's examples. */
 const QUICKSTART = {
   batch: [
     { type: 'identify', userId: 'u_42', email: 'ada@example.com', name: 'Ada', traits: { plan: 'starter' } },

@@ -22,7 +22,7 @@ const SEGMENT_NOTE =
   'in the JSON body. A key in a header wins over the body.';
 
 /**
- * Other tools' wire formats (CONTRACT section 10). Each maps its body to Events-API ops and hands
+ * Other tools' wire formats (docs/formats.md). Each maps its body to Events-API ops and hands
  * them to the same validation, sanitization and recording path; only the mapping and the answer
  * shape differ.
  */

@@ -19,7 +19,7 @@ import {
 } from './dto/journey.dto.js';
 import { Journey } from './journey.entity.js';
 
-/** The welcome draft that the signup-event mapping seeds (CONTRACT section 8). */
+/** The welcome draft that the signup-event mapping seeds (docs/journeys.md#the-welcome-draft). */
 export const WELCOME_STEPS: JourneyStep[] = [
   {
     type: 'send_email',

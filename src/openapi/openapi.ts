@@ -19,7 +19,7 @@ export const OPENAPI_JSON_PATH = 'openapi.json';
 
 /** Tags in the order Swagger UI shows them; a new module adds its line here. */
 const TAGS: Array<[name: string, description: string]> = [
-  ['Events API', 'identify and track, one op or batches of 100 (events-api.txt).'],
+  ['Events API', 'identify and track, one op or batches of 100.'],
   ['Intake formats', 'Usermaven, Event Intake and Segment wire formats, on the same path as the Events API.'],
   ['Webhooks', 'Stripe, Polar and Clerk webhooks, signature-verified on the raw body.'],
   ['Tenants', 'Tenants, ingestion keys, webhook secrets, rate limits (admin).'],

@@ -14,7 +14,7 @@ export interface BucketAnswer {
 }
 
 /**
- * The token bucket of CONTRACT section 6, held in PostgreSQL so that every instance shares it.
+ * The token bucket of docs/api.md#rate-limit, held in PostgreSQL so that every instance shares it.
  * One statement takes a token: the row lock serialises concurrent takers, and the refill is
  * computed from the time since the last take, so no timer or per-process state is involved.
  */

@@ -6,7 +6,7 @@ import type { Normalized } from './adapters/webhook-adapter.js';
 
 type Processed = Extract<Normalized, { outcome: 'ok' }>;
 
-/** The identity a delivery is recorded under, chosen in CONTRACT section 7 order. */
+/** The identity a delivery is recorded under, chosen in docs/webhooks.md#contact-resolution order. */
 export interface ChosenIdentity {
   externalId: string | null;
   email: string | null;

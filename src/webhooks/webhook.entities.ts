@@ -17,7 +17,7 @@ export class WebhookDelivery {
   @Column('text', { name: 'provider_event_type' })
   providerEventType: string;
 
-  /** ok | ignored */
+  /** `processing` while its transaction runs (so never seen committed), then `ok` or `ignored`. */
   @Column('text')
   outcome: string;
 

@@ -9,7 +9,7 @@ import { WebhooksService } from './webhooks.service.js';
 
 type Delivery = VerifiedDelivery & { provider: WebhookProviderName; tenantId: string };
 
-/** The headers each provider signs with (providers.md), verified on the raw body. */
+/** The headers each provider signs with (docs/webhooks.md#signatures), verified on the raw body. */
 const SIGNATURE_HEADERS: Record<WebhookProviderName, Array<{ name: string; description: string; example: string }>> = {
   stripe: [
     {
@@ -34,7 +34,7 @@ const LABEL: Record<WebhookProviderName, string> = { stripe: 'Stripe', polar: 'P
 
 /**
  * One provider's webhook route: its signature guard, and its document (signature headers, the
- * provider's own JSON as the body, the answers of CONTRACT section 7).
+ * provider's own JSON as the body, the answers of docs/webhooks.md#answers).
  */
 function WebhookRoute(provider: WebhookProviderName): MethodDecorator {
   return applyDecorators(

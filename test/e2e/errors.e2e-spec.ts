@@ -19,7 +19,7 @@ async function rawPost(
   return { status: res.status, body: await res.json() };
 }
 
-describe('error envelope (CONTRACT section 3)', () => {
+describe('error envelope (docs/api.md#errors)', () => {
   let t: TestApp;
   let tenant: TenantFixture;
   const events = () =>

@@ -16,7 +16,7 @@ const ADMIN = [{ adminToken: [] }, { dashboardSession: [] }];
 const SESSION = [{ dashboardSession: [] }];
 const INGESTION = [{ ingestionKey: [] }];
 
-/** Every route of CONTRACT section 2, with its success status, declared errors and security. */
+/** Every route of docs/api.md#routes, with its success status, declared errors and security. */
 const CONTRACT_ROUTES: Array<[method: string, path: string, success: number, errors: number[], security: unknown]> = [
   ['post', '/api/tenants/{tenantId}/events', 200, [400, 401, 412, 413, 415, 429, 500], INGESTION],
   ['post', '/api/webhooks/stripe/{tenantId}', 200, [400, 401, 412, 413, 415, 500], PUBLIC],

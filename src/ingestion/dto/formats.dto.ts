@@ -1,5 +1,5 @@
 /**
- * The other tools' wire formats as the OpenAPI document shows them (CONTRACT section 10), and
+ * The other tools' wire formats as the OpenAPI document shows them (docs/formats.md), and
  * their answers. Bodies are mapped and validated by the format mappers, not by these classes:
  * they describe the fields that are read; anything else is accepted and put aside.
  */
@@ -46,7 +46,7 @@ export class UsermavenCompany {
   custom?: Scalars;
 }
 
-/** Usermaven's server-side event (usermaven-http-api.txt). */
+/** Usermaven's server-side event (docs/formats.md#usermaven). */
 export class UsermavenEvent {
   @ApiProperty({ description: '`user_identify` identifies; any other value is tracked as that event type.', example: 'user_identify' })
   event_type: string;
@@ -106,7 +106,7 @@ export class UsermavenEvent {
   doc_encoding?: string;
 }
 
-/** The seed's identify payload (usermaven-http-api.txt), made valid JSON. */
+/** Usermaven's documented identify payload, made valid JSON (docs/formats.md#usermaven). */
 export const USERMAVEN_IDENTIFY_EXAMPLE = usermavenSeedIdentify();
 
 export const USERMAVEN_TRACK_EXAMPLE = {
@@ -123,7 +123,7 @@ export class UsermavenAnswer {
   status: 'ok';
 }
 
-/** Event Intake's one event per request (event-intake-api.txt). */
+/** Event Intake's one event per request (docs/formats.md#event-intake). */
 export class IntakeEvent {
   @ApiProperty({ pattern: '^[A-Za-z0-9 ._:\\-/]{1,120}$', description: 'Same rules as the Events API `event`.', example: 'user.created' })
   event_type: string;

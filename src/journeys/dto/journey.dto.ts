@@ -26,7 +26,7 @@ export const REENTRY_RULES = ['once', 'every_event'] as const;
 export type Reentry = (typeof REENTRY_RULES)[number];
 export const STEP_TYPES = ['wait', 'send_email'] as const;
 
-/** The same rule as an event's type (events-api.txt, naming). */
+/** The same rule as an event's type (docs/api.md#lengths). */
 const EVENT_TYPE = /^[A-Za-z0-9 ._:\-/]{1,120}$/;
 const EVENT_TYPE_MESSAGE = '$property must be 1 to 120 letters, digits, spaces or . _ : - /';
 /** A year: waits longer than that are more likely a unit mistake than a plan. */
@@ -243,7 +243,7 @@ export class SetSignupEventDto {
 
 const ISO = { type: 'string', format: 'date-time' } as const;
 
-/** A journey definition (CONTRACT section 8). */
+/** A journey definition (docs/journeys.md#journey). */
 export class JourneyView {
   @ApiProperty({ format: 'uuid' })
   id: string;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-/** What a delivery came to (CONTRACT section 7). */
+/** What a delivery came to (docs/webhooks.md#answers). */
 export class WebhookAnswerView {
   @ApiProperty({
     enum: ['ok', 'ignored', 'duplicate'],
