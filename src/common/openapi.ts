@@ -18,6 +18,7 @@ import {
 } from '@nestjs/swagger';
 import type { RouteAccess } from './access.decorator.js';
 import { ERROR_STATUS, type ErrorCode } from './errors.js';
+import { MAX_BODY_BYTES } from './limits.js';
 import type { Page } from './pagination.js';
 
 export type ErrorStatus = (typeof ERROR_STATUS)[ErrorCode];
@@ -61,7 +62,7 @@ const ERROR_DOCS: Record<ErrorCode, ErrorDoc> = {
     meaning: 'the resource is in a state that forbids the action',
     example: 'clerk import: 3f0c2a4e-8d1b-4c3a-9e2f-0a1b2c3d4e5f is already running for this tenant',
   },
-  payload_too_large: { meaning: 'the body exceeds 1 MB', example: 'body: exceeds 1048576 bytes' },
+  payload_too_large: { meaning: `the body exceeds ${MAX_BODY_BYTES / 1024 / 1024} MB`, example: `body: exceeds ${MAX_BODY_BYTES} bytes` },
   no_ingestion_key: {
     meaning: 'no ingestion key has been generated for this tenant yet',
     example: 'no ingestion key has been generated for this tenant yet',

@@ -12,10 +12,10 @@ import {
   type JourneyStep,
   type JourneyView,
   type SignupEventView,
-  type StepDto,
+  type StepBase,
   type UpdateJourneyDto,
-  SendEmailStepDto,
-  WaitStepDto,
+  SendEmailStep,
+  WaitStep,
 } from './dto/journey.dto.js';
 import { Journey } from './journey.entity.js';
 
@@ -161,8 +161,8 @@ export class JourneysService {
 }
 
 /** Stores exactly the documented fields of a validated step, nothing a client added. */
-function toStep(step: StepDto): JourneyStep {
-  if (step instanceof WaitStepDto) return { type: 'wait', seconds: step.seconds };
-  if (step instanceof SendEmailStepDto) return { type: 'send_email', subject: step.subject, text: step.text };
+function toStep(step: StepBase): JourneyStep {
+  if (step instanceof WaitStep) return { type: 'wait', seconds: step.seconds };
+  if (step instanceof SendEmailStep) return { type: 'send_email', subject: step.subject, text: step.text };
   throw new Error(`unvalidated step type ${step.type}`);
 }

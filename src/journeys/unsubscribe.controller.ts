@@ -2,6 +2,7 @@ import { Controller, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Access } from '../common/access.decorator.js';
 import { ApiErrorAs } from '../common/openapi.js';
+import { UNSUBSCRIBE_MAX_BODY_BYTES } from '../common/limits.js';
 import { OneClickForm } from './dto/unsubscribe.dto.js';
 import { UnsubscribeService } from './unsubscribe.service.js';
 
@@ -65,7 +66,7 @@ export class UnsubscribeController {
     description:
       'Unsubscribes the contact from journey email. What the confirmation page posts, and what mail clients post for ' +
       'the `List-Unsubscribe-Post: List-Unsubscribe=One-Click` header. The body is optional, of any content type, and ' +
-      'discarded (at most 8 KB): the token is all it takes. Repeats keep the first time.',
+      `discarded (at most ${UNSUBSCRIBE_MAX_BODY_BYTES / 1024} KB): the token is all it takes. Repeats keep the first time.`,
   })
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiBody({ type: OneClickForm, required: false })
@@ -74,7 +75,10 @@ export class UnsubscribeController {
     content: { 'text/html': { schema: { type: 'string', example: DONE_EXAMPLE } } },
   })
   @ApiErrorAs('not_found', UNKNOWN_LINK)
-  @ApiErrorAs('payload_too_large', { meaning: 'the body exceeds 8 KB', example: 'body: exceeds 8192 bytes' })
+  @ApiErrorAs('payload_too_large', {
+    meaning: `the body exceeds ${UNSUBSCRIBE_MAX_BODY_BYTES / 1024} KB`,
+    example: `body: exceeds ${UNSUBSCRIBE_MAX_BODY_BYTES} bytes`,
+  })
   oneClick(@Param('token') token: string): Promise<string> {
     return this.unsubscribe.unsubscribe(token);
   }

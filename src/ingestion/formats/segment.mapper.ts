@@ -23,7 +23,7 @@ import {
   type MappedOp,
   type MappedRequest,
 } from './format-mapper.js';
-import { MAX_OP_BYTES } from '../prepare-ops.js';
+import { MAX_OP_BYTES } from '../../common/limits.js';
 import { instantFromMs, parseInstant } from '../../common/instant.js';
 
 const MESSAGE_TYPES = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const;
