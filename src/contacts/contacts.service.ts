@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { notFound } from '../common/errors.js';
-import { isUuid } from '../common/ids.js';
 import { type Page, type PageQueryDto, Paginator } from '../common/pagination.js';
 import { CONNECTORS } from '../ingestion/recording/op.types.js';
 import { TenantsService } from '../tenants/tenants.service.js';
@@ -64,7 +63,7 @@ export class ContactsService {
 
   async require(tenantId: string, contactId: string): Promise<Contact> {
     await this.tenants.require(tenantId);
-    const contact = isUuid(contactId) ? await this.contacts.findOneBy({ tenantId, id: contactId }) : null;
+    const contact = await this.contacts.findOneBy({ tenantId, id: contactId });
     if (!contact) throw notFound('contact');
     return contact;
   }

@@ -3,7 +3,6 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In, Repository } from 'typeorm';
 import { badRequest, notFound } from '../common/errors.js';
-import { isUuid } from '../common/ids.js';
 import { type Page, type PageQueryDto, Paginator } from '../common/pagination.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import {
@@ -80,7 +79,7 @@ export class JourneysService {
   /** The journey, or 404. */
   async require(tenantId: string, journeyId: string): Promise<Journey> {
     await this.tenants.require(tenantId);
-    const journey = isUuid(journeyId) ? await this.journeys.findOneBy({ tenantId, id: journeyId }) : null;
+    const journey = await this.journeys.findOneBy({ tenantId, id: journeyId });
     if (!journey) throw notFound('journey');
     return journey;
   }

@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { notFound } from '../common/errors.js';
-import { isUuid } from '../common/ids.js';
 import { type Page, type PageQueryDto, Paginator } from '../common/pagination.js';
 import {
   type IngestionKeyView,
@@ -62,9 +61,9 @@ export class TenantsService {
     return this.pages.page(this.tenants.createQueryBuilder('t'), query, spec, (t) => this.view(t));
   }
 
-  /** The tenant, or 404. */
+  /** The tenant, or 404. `tenantId` is a UUID (TenantParams checks the path's). */
   async require(tenantId: string): Promise<Tenant> {
-    const tenant = isUuid(tenantId) ? await this.tenants.findOneBy({ id: tenantId }) : null;
+    const tenant = await this.tenants.findOneBy({ id: tenantId });
     if (!tenant) throw notFound('tenant');
     return tenant;
   }

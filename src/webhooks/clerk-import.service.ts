@@ -6,7 +6,6 @@ import type { Logger } from 'pino';
 import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { AppError, notFound } from '../common/errors.js';
-import { isUuid } from '../common/ids.js';
 import { loggableError, PINO_LOGGER } from '../common/logger.js';
 import { EventRecorder } from '../ingestion/recording/event-recorder.service.js';
 import { deadLetterOf, givenUpReason, JobQueue } from '../jobs/job-queue.service.js';
@@ -133,7 +132,7 @@ export class ClerkImportService implements OnModuleInit, OnApplicationBootstrap 
   }
 
   async get(tenantId: string, importId: string): Promise<ClerkImportView> {
-    const row = isUuid(importId) && isUuid(tenantId) ? await this.imports.findOneBy({ tenantId, id: importId }) : null;
+    const row = await this.imports.findOneBy({ tenantId, id: importId });
     if (!row) throw notFound('import');
     return this.view(row);
   }

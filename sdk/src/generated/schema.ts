@@ -3251,7 +3251,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The tenant id. */
+                /** @description The tenant id (from `POST /admin/tenants`). */
                 tenantId: string;
                 provider: components["schemas"]["WebhookProvider"];
             };
@@ -3340,7 +3340,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The tenant id. */
+                /** @description The tenant id (from `POST /admin/tenants`). */
                 tenantId: string;
                 provider: components["schemas"]["WebhookProvider"];
             };

@@ -3,8 +3,15 @@ import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { EMAIL_MAX_LENGTH, ID_MAX_LENGTH } from '../../common/limits.js';
 import { ApiScalarMap, PageOf } from '../../common/openapi.js';
 import { PageQueryDto } from '../../common/pagination.js';
+import { PathUuid } from '../../common/path-params.js';
+import { TenantParams } from '../../tenants/dto/tenant.dto.js';
 import { CONNECTORS, type Connector, type Scalar } from '../../ingestion/recording/op.types.js';
 import type { Consent } from '../contact.entity.js';
+
+export class ContactParams extends TenantParams {
+  @PathUuid('contact')
+  contactId: string;
+}
 
 export class ContactsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ maxLength: EMAIL_MAX_LENGTH, description: 'Exact match (case-insensitive).', example: 'ada@example.com' })

@@ -19,6 +19,8 @@ import {
 } from 'class-validator';
 import { EVENT_TYPE_PATTERN, EVENT_TYPE_RULE, NAME_MAX_LENGTH } from '../../common/limits.js';
 import { PageOf } from '../../common/openapi.js';
+import { PathUuid } from '../../common/path-params.js';
+import { TenantParams } from '../../tenants/dto/tenant.dto.js';
 import { TEMPLATE_VARIABLES, templateProblem } from '../template.js';
 
 export const JOURNEY_STATUSES = ['draft', 'active', 'paused'] as const;
@@ -53,6 +55,11 @@ function IsTemplate(): PropertyDecorator {
 
 const EVENT_TYPE_DOC = { pattern: EVENT_TYPE_PATTERN.source, example: 'user.signed_up' } as const;
 const TEMPLATE_NOTE = `A template: \`{{${TEMPLATE_VARIABLES.join('}}`, `{{')}}}\` are replaced per contact and event.`;
+
+export class JourneyParams extends TenantParams {
+  @PathUuid('journey')
+  journeyId: string;
+}
 
 /** `{type: "event", eventType}`: a run starts when an event of that type is recorded for a contact. */
 export class TriggerDto {

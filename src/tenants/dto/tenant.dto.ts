@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsString, Max, MaxLength, Min } from 'class-validator';
 import { NAME_MAX_LENGTH, RATE_LIMIT_MAX, SECRET_MAX_LENGTH } from '../../common/limits.js';
 import { PageOf } from '../../common/openapi.js';
+import { PathUuid } from '../../common/path-params.js';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
@@ -42,11 +43,13 @@ export class SetRateLimitDto {
 export const WEBHOOK_PROVIDERS = ['stripe', 'polar', 'clerk'] as const;
 export type WebhookProvider = (typeof WEBHOOK_PROVIDERS)[number];
 
-export class WebhookProviderParams {
-  @ApiProperty({ format: 'uuid', description: 'The tenant id.' })
-  @IsString()
+/** `{tenantId}` in a path: a malformed one answers 404 `tenant not found`, like an unknown one. */
+export class TenantParams {
+  @PathUuid('tenant', 'The tenant id (from `POST /admin/tenants`).')
   tenantId: string;
+}
 
+export class WebhookProviderParams extends TenantParams {
   @ApiProperty({ enum: WEBHOOK_PROVIDERS, enumName: 'WebhookProvider' })
   @IsIn(WEBHOOK_PROVIDERS as unknown as string[], { message: '$property must be one of stripe, polar, clerk' })
   provider: WebhookProvider;

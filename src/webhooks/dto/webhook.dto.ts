@@ -1,4 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PathUuid } from '../../common/path-params.js';
+import { TenantParams } from '../../tenants/dto/tenant.dto.js';
 
 /** What a delivery came to (docs/webhooks.md#answers). */
 export class WebhookAnswerView {
@@ -25,6 +27,11 @@ export class WebhookAnswerView {
     description: 'With `ok`: the contact it was linked to; null when the event carried no identity.',
   })
   contactId?: string | null;
+}
+
+export class ClerkImportParams extends TenantParams {
+  @PathUuid('import')
+  importId: string;
 }
 
 export class ClerkImportView {
