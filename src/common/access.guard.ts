@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DashboardSessionsService } from '../dashboard/dashboard-sessions.service.js';
 import { ACCESS_KEY, type RouteAccess } from './access.decorator.js';
-import { unauthorized } from './errors.js';
+import { forbidden, unauthorized } from './errors.js';
 import type { AppRequest } from './request-context.js';
 import { secretsEqual } from './secrets.js';
 import { SAFE_METHODS, sessionCookie } from './session-http.js';
@@ -55,7 +55,8 @@ export class AccessGuard implements CanActivate {
         await this.requireSession(req);
         return true;
       case undefined:
-        throw unauthorized('route is not open');
+        // No credentials could open it: 403, not 401 (deny by default, see access.decorator.ts).
+        throw forbidden('route is not open');
     }
   }
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../common/access.decorator.js';
-import { ApiErrors, JSON_BODY_ERRORS } from '../common/openapi.js';
+import { ApiErrorAs, ApiErrors, JSON_BODY_ERRORS } from '../common/openapi.js';
 import { PageQueryDto } from '../common/pagination.js';
 import { TenantParams } from '../tenants/dto/tenant.dto.js';
 import { RunPage, SendEmailStepRecord, WaitStepRecord } from './dto/activity.dto.js';
@@ -78,11 +78,15 @@ export class JourneysController {
     operationId: 'updateJourney',
     summary: 'Edit a draft or paused journey',
     description:
-      'Changes only the fields sent. An `active` journey is not edited in place: pause it first (400 otherwise), ' +
+      'Changes only the fields sent. An `active` journey is not edited in place: pause it first (409 otherwise), ' +
       'so what runs is always what was approved.',
   })
   @ApiOkResponse({ type: JourneyView })
   @ApiErrors(...JSON_BODY_ERRORS, 404)
+  @ApiErrorAs('conflict', {
+    meaning: 'the journey is active (pause it first), or its status changed during the edit',
+    example: 'status: an active journey cannot be edited; pause it first',
+  })
   update(
     @Param() { tenantId, journeyId }: JourneyParams,
     @Body() body: UpdateJourneyDto,
@@ -99,6 +103,10 @@ export class JourneysController {
   })
   @ApiOkResponse({ type: JourneyView })
   @ApiErrors(400, 404)
+  @ApiErrorAs('conflict', {
+    meaning: 'another request changed the journey\'s status meanwhile',
+    example: 'status: the journey changed status meanwhile; try again',
+  })
   approve(@Param() { tenantId, journeyId }: JourneyParams): Promise<JourneyView> {
     return this.journeys.approve(tenantId, journeyId);
   }
@@ -110,10 +118,14 @@ export class JourneysController {
     summary: 'Pause a journey: active → paused',
     description:
       'No new runs start; runs in flight finish with the steps they started with. Pausing a paused journey ' +
-      'answers it unchanged; a draft cannot be paused (400).',
+      'answers it unchanged; a draft cannot be paused (409).',
   })
   @ApiOkResponse({ type: JourneyView })
   @ApiErrors(400, 404)
+  @ApiErrorAs('conflict', {
+    meaning: 'the journey is a draft (it never went live), or its status changed meanwhile',
+    example: 'status: a draft journey cannot become paused',
+  })
   pause(@Param() { tenantId, journeyId }: JourneyParams): Promise<JourneyView> {
     return this.journeys.pause(tenantId, journeyId);
   }

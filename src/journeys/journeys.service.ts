@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In, Repository } from 'typeorm';
-import { badRequest, notFound } from '../common/errors.js';
 import { type Page, type PageQueryDto, Paginator } from '../common/pagination.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import {
@@ -16,6 +15,7 @@ import {
   SendEmailStep,
   WaitStep,
 } from './dto/journey.dto.js';
+import { JourneyError, JourneyErrorCode } from './journey.errors.js';
 import { Journey } from './journey.entity.js';
 
 /** The welcome draft that the signup-event mapping seeds (docs/journeys.md#the-welcome-draft). */
@@ -80,7 +80,7 @@ export class JourneysService {
   async require(tenantId: string, journeyId: string): Promise<Journey> {
     await this.tenants.require(tenantId);
     const journey = await this.journeys.findOneBy({ tenantId, id: journeyId });
-    if (!journey) throw notFound('journey');
+    if (!journey) throw new JourneyError(JourneyErrorCode.NotFound, 'journey not found');
     return journey;
   }
 
@@ -91,7 +91,9 @@ export class JourneysService {
   /** Edits a draft or paused journey: what goes live is always what was approved. */
   async update(tenantId: string, journeyId: string, dto: UpdateJourneyDto): Promise<JourneyView> {
     const journey = await this.require(tenantId, journeyId);
-    if (journey.status === 'active') throw badRequest('status: an active journey cannot be edited; pause it first');
+    if (journey.status === 'active') {
+      throw new JourneyError(JourneyErrorCode.ActiveNotEditable, 'status: an active journey cannot be edited; pause it first');
+    }
     if (dto.name !== undefined) journey.name = dto.name;
     if (dto.trigger !== undefined) journey.triggerEventType = dto.trigger.eventType;
     if (dto.reentry !== undefined) journey.reentry = dto.reentry;
@@ -108,7 +110,9 @@ export class JourneysService {
         updatedAt: journey.updatedAt,
       },
     );
-    if (result.affected !== 1) throw badRequest('status: the journey changed status during the edit; try again');
+    if (result.affected !== 1) {
+      throw new JourneyError(JourneyErrorCode.ChangedMeanwhile, 'status: the journey changed status during the edit; try again');
+    }
     return this.view(journey);
   }
 
@@ -126,12 +130,14 @@ export class JourneysService {
     const journey = await this.require(tenantId, journeyId);
     if (journey.status === to) return this.view(journey);
     if (!from.includes(journey.status)) {
-      throw badRequest(`status: a ${journey.status} journey cannot become ${to}`);
+      throw new JourneyError(JourneyErrorCode.TransitionNotAllowed, `status: a ${journey.status} journey cannot become ${to}`);
     }
     const updatedAt = new Date();
     // Guarded on the statuses it may leave, so two concurrent transitions cannot both apply.
     const result = await this.journeys.update({ tenantId, id: journeyId, status: In(from) }, { status: to, updatedAt });
-    if (result.affected !== 1) throw badRequest('status: the journey changed status meanwhile; try again');
+    if (result.affected !== 1) {
+      throw new JourneyError(JourneyErrorCode.ChangedMeanwhile, 'status: the journey changed status meanwhile; try again');
+    }
     journey.status = to;
     journey.updatedAt = updatedAt;
     return this.view(journey);

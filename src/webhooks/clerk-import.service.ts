@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { AppError, notFound } from '../common/errors.js';
+import { ClerkImportError, ClerkImportErrorCode } from './clerk-import.errors.js';
 import { loggableError, PINO_LOGGER } from '../common/logger.js';
 import { EventRecorder } from '../ingestion/recording/event-recorder.service.js';
 import { deadLetterOf, givenUpReason, JobQueue } from '../jobs/job-queue.service.js';
@@ -109,7 +109,9 @@ export class ClerkImportService implements OnModuleInit, OnApplicationBootstrap 
   async start(tenantId: string): Promise<ClerkImportView> {
     await this.tenants.require(tenantId);
     const secretKey = await this.tenants.readSecret(tenantId, 'clerk_backend_api');
-    if (!secretKey) throw new AppError('bad_request', 'clerk backend API key: not configured for this tenant');
+    if (!secretKey) {
+      throw new ClerkImportError(ClerkImportErrorCode.BackendApiKeyMissing, 'clerk backend API key: not configured for this tenant');
+    }
     const id = await this.dataSource.transaction(async (em) => {
       const inserted: Array<{ id: string }> = await em.query(
         `INSERT INTO clerk_imports (tenant_id, id, status, pages, users_seen, contacts_created, next_offset, error, started_at)
@@ -123,7 +125,10 @@ export class ClerkImportService implements OnModuleInit, OnApplicationBootstrap 
           `SELECT id FROM clerk_imports WHERE tenant_id = $1 AND status = 'running'`,
           [tenantId],
         );
-        throw new AppError('conflict', `clerk import: ${running?.id ?? 'another'} is already running for this tenant`);
+        throw new ClerkImportError(
+          ClerkImportErrorCode.AlreadyRunning,
+          `clerk import: ${running?.id ?? 'another'} is already running for this tenant`,
+        );
       }
       await this.queue.insertIn<PageJob>(em, [{ name: CLERK_PAGE_QUEUE, data: { tenantId, importId: inserted[0].id, offset: 0 } }]);
       return inserted[0].id;
@@ -133,7 +138,7 @@ export class ClerkImportService implements OnModuleInit, OnApplicationBootstrap 
 
   async get(tenantId: string, importId: string): Promise<ClerkImportView> {
     const row = await this.imports.findOneBy({ tenantId, id: importId });
-    if (!row) throw notFound('import');
+    if (!row) throw new ClerkImportError(ClerkImportErrorCode.NotFound, 'import not found');
     return this.view(row);
   }
 

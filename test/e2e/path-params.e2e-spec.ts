@@ -1,5 +1,8 @@
-import type { OpenAPIObject, OperationObject, ParameterObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface.js';
 import { adminAuth, bootApp, createTenant, resetDatabase, type TestApp } from '../support/app.js';
+
+type ParameterObject = { name: string; in: string; schema?: { format?: string } };
+type OperationObject = { operationId?: string; security?: unknown[]; parameters?: ParameterObject[] };
+type OpenAPIObject = { paths: Record<string, Partial<Record<string, OperationObject>>> };
 
 /** What a malformed id of each path parameter answers: the same 404 as an id that names nothing. */
 const NOT_FOUND: Record<string, string> = {
@@ -36,11 +39,11 @@ describe('uuid path parameters (params DTOs)', () => {
     const out = [];
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const method of METHODS) {
-        const op = item[method] as OperationObject | undefined;
+        const op = item[method];
         if (!op || !JSON.stringify(op.security ?? []).includes('adminToken')) continue;
-        const params = (op.parameters ?? []).filter((p): p is ParameterObject => 'in' in p && p.in === 'path');
+        const params = (op.parameters ?? []).filter((p) => p.in === 'path');
         for (const p of params) {
-          if ((p.schema as { format?: string } | undefined)?.format === 'uuid') {
+          if (p.schema?.format === 'uuid') {
             out.push({ method, path, params, malformed: p.name, body: BODIES[op.operationId ?? ''] ?? {} });
           }
         }
@@ -65,7 +68,7 @@ describe('uuid path parameters (params DTOs)', () => {
             ? 'not-a-uuid'
             : param.name === 'tenantId'
               ? tenantId
-              : param.schema && (param.schema as { format?: string }).format === 'uuid'
+              : param.schema?.format === 'uuid'
                 ? '00000000-0000-4000-8000-000000000000'
                 : 'stripe';
         return p.replace(`{${param.name}}`, value);

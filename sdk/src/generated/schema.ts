@@ -239,7 +239,7 @@ export interface paths {
         head?: never;
         /**
          * Edit a draft or paused journey
-         * @description Changes only the fields sent. An `active` journey is not edited in place: pause it first (400 otherwise), so what runs is always what was approved.
+         * @description Changes only the fields sent. An `active` journey is not edited in place: pause it first (409 otherwise), so what runs is always what was approved.
          */
         patch: operations["updateJourney"];
         trace?: never;
@@ -275,7 +275,7 @@ export interface paths {
         put?: never;
         /**
          * Pause a journey: active → paused
-         * @description No new runs start; runs in flight finish with the steps they started with. Pausing a paused journey answers it unchanged; a draft cannot be paused (400).
+         * @description No new runs start; runs in flight finish with the steps they started with. Pausing a paused journey answers it unchanged; a draft cannot be paused (409).
          */
         post: operations["pauseJourney"];
         delete?: never;
@@ -2758,6 +2758,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description `conflict`: the journey is active (pause it first), or its status changed during the edit. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `payload_too_large`: the body exceeds 1 MB. */
             413: {
                 headers: {
@@ -2844,6 +2853,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description `conflict`: another request changed the journey's status meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
             500: {
                 headers: {
@@ -2905,6 +2923,15 @@ export interface operations {
             };
             /** @description `not_found`: no such resource. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `conflict`: the journey is a draft (it never went live), or its status changed meanwhile. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
