@@ -152,7 +152,7 @@ export function ApiErrorAs(code: ErrorCode, doc: ErrorDoc): MethodDecorator & Cl
   return errorResponse(ERROR_STATUS[code], [[code, doc]]);
 }
 
-/** Errors any route with a JSON body can answer before its handler runs (HttpPipelineMiddleware). */
+/** Errors any route with a JSON body can answer before its handler runs (src/common/http/body.ts). */
 export const JSON_BODY_ERRORS = [400, 413, 415] as const satisfies readonly ErrorStatus[];
 
 /**

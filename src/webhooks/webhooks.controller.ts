@@ -1,6 +1,7 @@
 import { applyDecorators, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../common/access.decorator.js';
+import { RawJsonBody } from '../common/http/body.js';
 import { ApiErrors, ApiTenantParam, JSON_BODY_ERRORS } from '../common/openapi.js';
 import type { VerifiedDelivery, WebhookProviderName } from './adapters/webhook-adapter.js';
 import { WebhookAnswerView } from './dto/webhook.dto.js';
@@ -41,6 +42,8 @@ function WebhookRoute(provider: WebhookProviderName): MethodDecorator {
     Post(`${provider}/:tenantId`),
     HttpCode(200),
     Access('webhook'),
+    // The signature is verified on the exact bytes, which are parsed only then (by the guard).
+    RawJsonBody(),
     WebhookProvider(provider),
     UseGuards(WebhookSignatureGuard),
     ApiOperation({
