@@ -43,8 +43,13 @@ export class ErrorFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     let error: AppError;
     if (exception instanceof AppError) error = exception;
-    else if (exception instanceof HttpException) error = fromHttpException(exception, req);
-    else error = bodyReaderError(exception) ?? new AppError('infra', 'internal error; safe to retry');
+    else {
+      // Express hands the body reader's (http-errors) errors on as an HttpException caused by them.
+      const cause = exception instanceof HttpException ? exception.cause : undefined;
+      error =
+        bodyReaderError(cause ?? exception) ??
+        (exception instanceof HttpException ? fromHttpException(exception, req) : new AppError('infra', 'internal error; safe to retry'));
+    }
 
     // The access line's `error`: the feature's reason (journey.active_not_editable) or the code.
     const reason = errorReason(error);

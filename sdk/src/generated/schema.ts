@@ -541,7 +541,7 @@ export interface paths {
         };
         /**
          * Prometheus metrics of this process
-         * @description Prometheus text format 0.0.4: memory and uptime, HTTP requests and their durations by method, route pattern and status, and intake ops by connector and status. Per process: scrape every instance.
+         * @description Prometheus text format 0.0.4: the default process metrics (memory, CPU, event-loop lag, heap, GC) and uptime, HTTP requests and a histogram of their durations by method, route pattern and status, and intake ops (Events API, formats, webhooks, imports) by connector and status. Per process: scrape every instance.
          */
         get: operations["getMetrics"];
         put?: never;
