@@ -1,4 +1,4 @@
-// Type-aware linting for the rules that catch real bugs in async NestJS code (STYLE.md, Habits).
+// Type-aware linting for the rules that catch real bugs in async NestJS code (docs/operations.md#development-checks).
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(

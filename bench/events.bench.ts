@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: batch-of-100 `track` ingestion through HTTP beside a raw `pg` client writing
- * the same rows with the same statements per batch to the same database (CONTRACT section 9),
+ * the same rows with the same statements per batch to the same database (docs/operations.md#benchmarks),
  * single-op requests beside single-op transactions, and the batch-of-100 figure again with one
  * active journey matching every benched event, beside the figure without. The server runs as its
  * own process (dist/src/main.js, journey workers included); autocannon drives it from this one.

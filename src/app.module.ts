@@ -1,4 +1,4 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
@@ -7,7 +7,7 @@ import { AccessGuard } from './common/access.guard.js';
 import { PathIdsGuard } from './common/path-ids.guard.js';
 import { PaginationModule } from './common/pagination.js';
 import { ErrorFilter } from './common/error.filter.js';
-import { HttpPipelineMiddleware } from './common/http-pipeline.middleware.js';
+import { RequestBodyGuard } from './common/http/request-body.guard.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
@@ -33,7 +33,7 @@ export interface AppModuleOptions {
 }
 
 @Module({})
-export class AppModule implements NestModule {
+export class AppModule {
   static forRoot(options: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
@@ -72,15 +72,13 @@ export class AppModule implements NestModule {
         DashboardModule.forRoot({ webDir: options.webDir }),
       ],
       providers: [
+        // Global guards run in this order, before any route's own guards.
         { provide: APP_GUARD, useClass: PathIdsGuard },
+        { provide: APP_GUARD, useClass: RequestBodyGuard },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpPipelineMiddleware).forRoutes('*path');
   }
 }
 

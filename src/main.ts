@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { Server, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { createApp } from './app.factory.js';
-import { ConfigError, loadConfig } from './config/app-config.js';
+import type { Logger } from 'pino';
+import { type AppConfig, type BootSettings, ConfigError, loadConfig, readBootSettings } from './config/app-config.js';
 import { createLogger, loggableError } from './common/logger.js';
 import { installProcessFaultHandlers } from './common/process-faults.js';
 import { ensureDatabase, persistedValue, startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
@@ -12,13 +13,27 @@ const SHUTDOWN_DEADLINE_MS = 30_000;
 /** Requests still unanswered this long after SIGTERM lose their connection, so the rest of the shutdown fits the deadline. */
 const HTTP_DRAIN_MS = 22_000;
 
+/** A configuration error stops the process with a message naming the variable. */
+function exitOnConfigError(e: unknown, logger?: Logger): never {
+  if (!(e instanceof ConfigError)) throw e;
+  logger?.fatal(`configuration error: ${e.message}`);
+  process.stderr.write(`configuration error: ${e.message}\n`);
+  process.exit(1);
+}
+
 async function main(): Promise<void> {
-  const logger = createLogger(process.env.LOG_LEVEL || 'info');
+  let boot: BootSettings;
+  try {
+    boot = readBootSettings();
+  } catch (e) {
+    exitOnConfigError(e);
+  }
+  const logger = createLogger(boot.logLevel);
   const dataDir = path.resolve(process.cwd(), '.data');
-  const embeddedMode = !process.env.DATABASE_URL;
+  const embeddedMode = boot.embedded;
   const adminTokenFile = path.join(dataDir, 'admin-token');
 
-  let config;
+  let config: AppConfig;
   try {
     const embedded = embeddedMode
       ? {
@@ -27,14 +42,9 @@ async function main(): Promise<void> {
           secretsKey: await persistedValue(path.join(dataDir, 'secrets-key'), () => randomBytes(32).toString('base64')),
         }
       : undefined;
-    config = loadConfig(process.env, embedded);
+    config = loadConfig(undefined, embedded);
   } catch (e) {
-    if (e instanceof ConfigError) {
-      logger.fatal(`configuration error: ${e.message}`);
-      process.stderr.write(`configuration error: ${e.message}\n`);
-      process.exit(1);
-    }
-    throw e;
+    exitOnConfigError(e, logger);
   }
 
   let database: EmbeddedDatabase | null = null;
@@ -55,9 +65,10 @@ async function main(): Promise<void> {
   const app = await createApp({ config, logger });
   await app.listen(config.port);
   const url = `http://localhost:${config.port}`;
+  const tokenInFile = embeddedMode && !boot.adminTokenGiven;
   logger.info(
-    { url, adminTokenFile: embeddedMode && !process.env.ADMIN_API_TOKEN ? adminTokenFile : undefined },
-    embeddedMode && !process.env.ADMIN_API_TOKEN
+    { url, adminTokenFile: tokenInFile ? adminTokenFile : undefined },
+    tokenInFile
       ? `Mara is serving on ${url} (admin token in ${adminTokenFile})`
       : `Mara is serving on ${url}`,
   );

@@ -94,7 +94,7 @@ export interface MaraClient {
       /** A new journey is a draft: it starts no runs until approved. */
       create(tenantId: string, body: CreateJourney): Promise<Journey>;
       get(tenantId: string, journeyId: string): Promise<Journey>;
-      /** Edits a draft or paused journey (an active one answers 400: pause it first). */
+      /** Edits a draft or paused journey (an active one answers 409 `conflict`: pause it first). */
       update(tenantId: string, journeyId: string, body: UpdateJourney): Promise<Journey>;
       /** draft or paused → active. */
       approve(tenantId: string, journeyId: string): Promise<Journey>;

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { unauthorized } from './errors.js';
+import { forbidden, unauthorized } from './errors.js';
 import { SessionAuthenticator } from './ports.js';
 import type { AppRequest } from './request-context.js';
 import { ACCESS_KEY, type RouteAccess } from './route-access.js';
@@ -55,7 +55,8 @@ export class AccessGuard implements CanActivate {
         await this.requireSession(req);
         return true;
       case undefined:
-        throw unauthorized('route is not open');
+        // No credentials could open it: 403, not 401 (deny by default, see access.decorator.ts).
+        throw forbidden('route is not open');
     }
   }
 

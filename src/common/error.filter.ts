@@ -1,7 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Logger } from 'pino';
-import { AppError, type ErrorCode } from './errors.js';
+import { AppError, errorReason, type ErrorCode } from './errors.js';
+import { ERROR_REASON_LOCAL } from './http/access-log.middleware.js';
+import { bodyReaderError } from './http/body.js';
 import { loggableError, PINO_LOGGER } from './logger.js';
 import type { AppRequest } from './request-context.js';
 
@@ -30,7 +32,7 @@ function fromHttpException(e: HttpException, req: AppRequest): AppError {
   return new AppError(code, message);
 }
 
-/** The one place every error becomes `{ok: false, code, message}` (CONTRACT section 3). */
+/** The one place every error becomes `{ok: false, code, message}` (docs/api.md#errors). */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   constructor(@Inject(PINO_LOGGER) private readonly logger: Logger) {}
@@ -41,14 +43,21 @@ export class ErrorFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     let error: AppError;
     if (exception instanceof AppError) error = exception;
-    else if (exception instanceof HttpException) error = fromHttpException(exception, req);
-    else if (isBodyParserError(exception)) error = new AppError('bad_request', 'body: is not valid JSON');
-    else error = new AppError('infra', 'internal error; safe to retry');
+    else {
+      // Express hands the body reader's (http-errors) errors on as an HttpException caused by them.
+      const cause = exception instanceof HttpException ? exception.cause : undefined;
+      error =
+        bodyReaderError(cause ?? exception) ??
+        (exception instanceof HttpException ? fromHttpException(exception, req) : new AppError('infra', 'internal error; safe to retry'));
+    }
 
+    // The access line's `error`: the feature's reason (journey.active_not_editable) or the code.
+    const reason = errorReason(error);
     if (error.code === 'infra') {
       this.logger.error({ requestId: req.id, err: loggableError(exception) }, 'unhandled error');
       error = new AppError('infra', `internal error (request ${req.id}); safe to retry`);
     }
+    res.locals[ERROR_REASON_LOCAL] = reason;
     if (res.headersSent) return;
     for (const [name, value] of Object.entries(error.headers)) {
       res.setHeader(name, value);
@@ -56,8 +65,4 @@ export class ErrorFilter implements ExceptionFilter {
     // The envelope is JSON even where a route declared another type for its success answer (/u/).
     res.status(error.status).type('application/json').json(error.body());
   }
-}
-
-function isBodyParserError(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { type?: string }).type === 'entity.parse.failed';
 }

@@ -1,4 +1,4 @@
-/** Every error code of the API with its HTTP status (CONTRACT section 3). */
+/** Every error code of the API with its HTTP status (docs/api.md#errors). */
 export const ERROR_STATUS = {
   bad_request: 400,
   unauthorized: 401,
@@ -41,6 +41,26 @@ export class AppError extends Error {
     return { ok: false, code: this.code, message: this.message };
   }
 }
+
+/**
+ * A feature's error (as twenty does it): the feature names its own cases in an enum of reasons
+ * (`journey.active_not_editable`), each mapped once to the wire code, and so the status, that the
+ * envelope carries. Clients see the wire code and the message; the reason goes to the access log,
+ * so that cases sharing a wire code stay apart where an operator looks.
+ */
+export abstract class DomainError<R extends string> extends AppError {
+  protected constructor(
+    readonly reason: R,
+    wire: Readonly<Record<R, ErrorCode>>,
+    message: string,
+    headers: Record<string, string> = {},
+  ) {
+    super(wire[reason], message, headers);
+  }
+}
+
+/** The reason of an error for the log: the feature's own when it has one, else the wire code. */
+export const errorReason = (e: AppError): string => (e instanceof DomainError ? (e.reason as string) : e.code);
 
 export const badRequest = (message: string): AppError => new AppError('bad_request', message);
 export const notFound = (what: string): AppError => new AppError('not_found', `${what} not found`);

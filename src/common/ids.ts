@@ -1,6 +1,11 @@
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUUID } from 'class-validator';
 
-export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
+/**
+ * A UUID of any version, as PostgreSQL's `uuid` type takes it: the same rule as `@IsUUID('loose')`
+ * of the params DTOs (PathUuid), for the places that see an id before any pipe runs (the
+ * ingestion-key and webhook-signature guards, cursors, unsubscribe tokens).
+ */
+export const isUuid = (value: unknown): value is string => isUUID(value, 'loose');
 
 /**
  * The canonical (lower-case) spelling of a UUID, or the value unchanged when it is none.
@@ -8,5 +13,5 @@ export const isUuid = (value: unknown): value is string => typeof value === 'str
  * encrypted secrets, in advisory-lock keys, in URLs shown back to clients.
  */
 export function canonicalId(value: string): string {
-  return UUID.test(value) ? value.toLowerCase() : value;
+  return isUuid(value) ? value.toLowerCase() : value;
 }

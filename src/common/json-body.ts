@@ -1,8 +1,8 @@
 /** Pure checks on parsed JSON bodies (docs/api.md). */
+import { MAX_JSON_DEPTH } from './limits.js';
 import { hasLoneSurrogate } from './unicode.js';
 
-export const MAX_BODY_BYTES = 1024 * 1024;
-export const MAX_JSON_DEPTH = 32;
+export { MAX_BODY_BYTES, MAX_JSON_DEPTH } from './limits.js';
 
 /** Formats a path the way error messages name fields: `batch[3].traits.plan`. */
 export function joinPath(parent: string, key: string | number): string {

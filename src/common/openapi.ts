@@ -2,7 +2,7 @@
  * OpenAPI building blocks every controller shares: the error envelope and its per-status
  * responses, the security schemes, the scalar-map schema of traits/properties/attributes, and
  * typed pages. Controllers describe themselves with these, so the document stays one shape
- * (CONTRACT section 3) and a new module is documented by decorating its controller only.
+ * (docs/api.md#errors) and a new module is documented by decorating its controller only.
  */
 import { applyDecorators, type Type } from '@nestjs/common';
 import {
@@ -18,6 +18,7 @@ import {
 } from '@nestjs/swagger';
 import type { RouteAccess } from './route-access.js';
 import { ERROR_STATUS, type ErrorCode } from './errors.js';
+import { MAX_BODY_BYTES } from './limits.js';
 import type { Page } from './pagination.js';
 
 export type ErrorStatus = (typeof ERROR_STATUS)[ErrorCode];
@@ -61,7 +62,7 @@ const ERROR_DOCS: Record<ErrorCode, ErrorDoc> = {
     meaning: 'the resource is in a state that forbids the action',
     example: 'clerk import: 3f0c2a4e-8d1b-4c3a-9e2f-0a1b2c3d4e5f is already running for this tenant',
   },
-  payload_too_large: { meaning: 'the body exceeds 1 MB', example: 'body: exceeds 1048576 bytes' },
+  payload_too_large: { meaning: `the body exceeds ${MAX_BODY_BYTES / 1024 / 1024} MB`, example: `body: exceeds ${MAX_BODY_BYTES} bytes` },
   no_ingestion_key: {
     meaning: 'no ingestion key has been generated for this tenant yet',
     example: 'no ingestion key has been generated for this tenant yet',
@@ -84,7 +85,7 @@ const ERROR_DOCS: Record<ErrorCode, ErrorDoc> = {
   },
 };
 
-/** `{ok: false, code, message}`: the body of every non-2xx answer (CONTRACT section 3). */
+/** `{ok: false, code, message}`: the body of every non-2xx answer (docs/api.md#errors). */
 export class ErrorEnvelope {
   @ApiProperty({ type: 'boolean', enum: [false], example: false })
   ok: false;
@@ -98,7 +99,7 @@ export class ErrorEnvelope {
 
 const integerHeader = (description: string): HeaderObject => ({ description, schema: { type: 'integer', minimum: 0 } });
 
-/** Headers of every answer of a keyed intake route (CONTRACT section 6). */
+/** Headers of every answer of a keyed intake route (docs/api.md#rate-limit). */
 export const RATE_LIMIT_HEADERS: Record<string, HeaderObject> = {
   'RateLimit-Limit': integerHeader("The bucket's capacity (the tenant's `burst`)."),
   'RateLimit-Remaining': integerHeader('Whole requests left in the bucket.'),
@@ -151,7 +152,7 @@ export function ApiErrorAs(code: ErrorCode, doc: ErrorDoc): MethodDecorator & Cl
   return errorResponse(ERROR_STATUS[code], [[code, doc]]);
 }
 
-/** Errors any route with a JSON body can answer before its handler runs (HttpPipelineMiddleware). */
+/** Errors any route with a JSON body can answer before its handler runs (src/common/http/body.ts). */
 export const JSON_BODY_ERRORS = [400, 413, 415] as const satisfies readonly ErrorStatus[];
 
 /**
@@ -197,7 +198,7 @@ export const ApiTenantParam = (): MethodDecorator & ClassDecorator =>
   ApiParam({ name: 'tenantId', type: String, format: 'uuid', description: 'The tenant id (from `POST /admin/tenants`).' });
 
 /**
- * A concrete page class for the document (`{items, nextCursor}` of CONTRACT section 2), e.g.
+ * A concrete page class for the document (`{items, nextCursor}` of docs/api.md#paging), e.g.
  * `class TenantPage extends PageOf(TenantView) {}`: generics do not survive to runtime metadata.
  */
 export function PageOf<T>(item: Type<T>): Type<Page<T>> {

@@ -8,21 +8,22 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { badRequest } from './errors.js';
 import { isUuid } from './ids.js';
 import { parseInstant } from './instant.js';
+import { CURSOR_MAX_LENGTH, PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX } from './limits.js';
 
 /** `limit` (default 50, at most 200) and an opaque `cursor`, as every list route takes them. */
 export class PageQueryDto {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50, description: 'Page size.' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: PAGE_LIMIT_MAX, default: PAGE_LIMIT_DEFAULT, description: 'Page size.' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(200)
+  @Max(PAGE_LIMIT_MAX)
   limit?: number;
 
-  @ApiPropertyOptional({ maxLength: 500, description: 'The `nextCursor` of the previous page.' })
+  @ApiPropertyOptional({ maxLength: CURSOR_MAX_LENGTH, description: 'The `nextCursor` of the previous page.' })
   @IsOptional()
   @IsString()
-  @MaxLength(500)
+  @MaxLength(CURSOR_MAX_LENGTH)
   cursor?: string;
 }
 
@@ -31,7 +32,7 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export const DEFAULT_PAGE_LIMIT = 50;
+export const DEFAULT_PAGE_LIMIT = PAGE_LIMIT_DEFAULT;
 
 /** The same page with each item mapped (a repository's rows to a route's views); the cursor is kept. */
 export function mapPage<T, U>(page: Page<T>, map: (item: T) => U): Page<U> {

@@ -14,8 +14,3 @@ export abstract class SessionAuthenticator {
   /** Throws 403 unless the request carries this session's CSRF token. */
   abstract assertCsrfToken(req: AppRequest, rawId: string): void;
 }
-
-/** Counters as the HTTP pipeline records them; provided by the metrics module. */
-export abstract class Counters {
-  abstract inc(name: string, help: string, labels: Record<string, string>, by?: number): void;
-}

@@ -1,9 +1,9 @@
+import type { RawBodyRequest } from '@nestjs/common';
 import type { Request } from 'express';
 
 /** What the app attaches to each request as it passes through middleware and guards. */
-export interface AppRequest extends Request {
+export interface AppRequest extends RawBodyRequest<Request> {
   id: string;
-  rawBody?: Buffer;
   /** Set by the ingestion-key guard. */
   tenantId?: string;
   /** Set by the AccessGuard when a dashboard session cookie authenticated the request. */

@@ -2,6 +2,7 @@ import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@ne
 import { AppError } from './errors.js';
 import { joinPath } from './json-body.js';
 import { RESERVED_KEYS } from './json-object.js';
+import { pathIdNotFound } from './path-params.js';
 
 /** Flattens class-validator errors into `path: message` lines, e.g. `batch[3].event: ...`. */
 export function formatValidationErrors(errors: ValidationError[], parent = ''): string[] {
@@ -42,11 +43,19 @@ export function findReservedKey(value: unknown, path = ''): string | null {
   return null;
 }
 
+/** What the pipe's exceptionFactory throws, turned into the envelope by `transform` (which knows the source). */
+class DtoInvalid extends Error {
+  constructor(readonly errors: ValidationError[]) {
+    super('invalid DTO');
+  }
+}
+
 /**
- * The global pipe for DTOs: unknown fields rejected, messages that name the field. A DTO has no
- * field called `__proto__`, `constructor` or `prototype`, so such a key is refused like any
- * unknown field, and before class-transformer runs: it would follow the key into the
- * instance's prototype, which throws (a 500) or hides the DTO's fields from validation.
+ * The global pipe for DTOs: unknown fields rejected, messages that name the field (400). In path
+ * params, a malformed id is a 404 instead (see PathUuid). A DTO has no field called `__proto__`,
+ * `constructor` or `prototype`, so such a key is refused like any unknown field, and before
+ * class-transformer runs: it would follow the key into the instance's prototype, which throws
+ * (a 500) or hides the DTO's fields from validation.
  */
 class DtoValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
@@ -54,7 +63,12 @@ class DtoValidationPipe extends ValidationPipe {
       const reserved = findReservedKey(value);
       if (reserved) throw new AppError('bad_request', `${reserved}: should not exist`);
     }
-    return super.transform(value, metadata);
+    try {
+      return await super.transform(value, metadata);
+    } catch (e) {
+      if (!(e instanceof DtoInvalid)) throw e;
+      throw (metadata.type === 'param' ? pathIdNotFound(e.errors) : null) ?? validationError(e.errors);
+    }
   }
 }
 
@@ -63,6 +77,6 @@ export function createValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    exceptionFactory: (errors) => validationError(errors),
+    exceptionFactory: (errors) => new DtoInvalid(errors),
   });
 }

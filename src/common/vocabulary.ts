@@ -13,7 +13,7 @@ export type Connector = (typeof CONNECTORS)[number];
 /** A flat scalar, the only kind of value kept in traits, properties and attributes. */
 export type Scalar = string | number | boolean | null;
 
-/** An op in the Events API's own wire shape (docs/api.md), before validation. */
+/** An op in the Events API's own wire shape (docs/api.md#events-api), before validation. */
 export interface EventsApiOp {
   type: 'identify' | 'track';
   userId?: string;

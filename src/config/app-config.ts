@@ -47,6 +47,30 @@ export class ConfigError extends Error {}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+function parseLogLevel(raw: string | undefined): string {
+  const level = raw || 'info';
+  if (!LOG_LEVELS.includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}
+
+/** What the bootstrap (src/main.ts) must know before the configuration itself can be loaded. */
+export interface BootSettings {
+  /** LOG_LEVEL, validated: the logger is made first, to report the rest of the configuration. */
+  logLevel: string;
+  /** DATABASE_URL is unset: the bootstrap starts an embedded PostgreSQL and generates the secrets. */
+  embedded: boolean;
+  /** ADMIN_API_TOKEN is set (in embedded mode, the token is otherwise the generated file's). */
+  adminTokenGiven: boolean;
+}
+
+/**
+ * The process environment is read here and in `loadConfig` only (the config module), never by
+ * the rest of the code, which gets the validated AppConfig.
+ */
+export function readBootSettings(env: NodeJS.ProcessEnv = process.env): BootSettings {
+  return { logLevel: parseLogLevel(env.LOG_LEVEL), embedded: !env.DATABASE_URL, adminTokenGiven: !!env.ADMIN_API_TOKEN };
+}
+
 function decodeSecretsKey(raw: string): Buffer {
   const key = Buffer.from(raw, 'base64');
   if (key.length !== 32 || key.toString('base64').replace(/=+$/, '') !== raw.trim().replace(/=+$/, '')) {
@@ -106,11 +130,12 @@ function parseSchedule(name: string, raw: string | undefined, fallback: number[]
 }
 
 /**
- * Builds the configuration. `generated` supplies the admin token and secrets key in embedded
- * mode (persisted under .data/), where DATABASE_URL is also supplied by the bootstrap.
+ * Builds the configuration. `embedded` supplies the admin token and secrets key in embedded mode
+ * (generated once and persisted under .data/) and a placeholder database URL, which the
+ * bootstrap replaces with the embedded server's once it runs.
  */
 export function loadConfig(
-  env: NodeJS.ProcessEnv,
+  env: NodeJS.ProcessEnv = process.env,
   embedded?: { databaseUrl: string; adminApiToken: string; secretsKey: string },
 ): AppConfig {
   const port = parsePort(env.PORT);
@@ -133,8 +158,7 @@ export function loadConfig(
   const emailFrom = env.EMAIL_FROM || 'no-reply@localhost';
   if (!/^[^\s@]+@[^\s@]+$/.test(emailFrom)) throw new ConfigError('EMAIL_FROM must be an email address');
 
-  const logLevel = env.LOG_LEVEL || 'info';
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const logLevel = parseLogLevel(env.LOG_LEVEL);
 
   const role = env.PROCESS_ROLE || 'all';
   if (role !== 'all' && role !== 'api' && role !== 'worker') {

@@ -1,22 +1,22 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../common/access.decorator.js';
-import { ApiErrors, ApiTenantParam } from '../common/openapi.js';
+import { ApiErrors } from '../common/openapi.js';
 import { PageQueryDto } from '../common/pagination.js';
+import { TenantParams } from '../tenants/dto/tenant.dto.js';
 import { ContactsService } from './contacts.service.js';
 import {
   ContactEventPage,
   ContactPage,
+  ContactParams,
   ContactsQueryDto,
   ContactView,
   IngestionHealthView,
 } from './dto/contacts.dto.js';
 
-const ApiContactParam = (): MethodDecorator & ClassDecorator => ApiParam({ name: 'contactId', type: String, format: 'uuid' });
 
 @ApiTags('Contacts')
 @Access('admin')
-@ApiTenantParam()
 @Controller('admin/tenants/:tenantId')
 export class ContactsController {
   constructor(private readonly contacts: ContactsService) {}
@@ -25,27 +25,24 @@ export class ContactsController {
   @ApiOperation({ operationId: 'listContacts', summary: 'List contacts, oldest first, optionally by email or external id' })
   @ApiOkResponse({ type: ContactPage })
   @ApiErrors(400, 404)
-  list(@Param('tenantId') tenantId: string, @Query() query: ContactsQueryDto): Promise<ContactPage> {
+  list(@Param() { tenantId }: TenantParams, @Query() query: ContactsQueryDto): Promise<ContactPage> {
     return this.contacts.list(tenantId, query);
   }
 
   @Get('contacts/:contactId')
   @ApiOperation({ operationId: 'getContact', summary: 'Get a contact' })
-  @ApiContactParam()
   @ApiOkResponse({ type: ContactView })
   @ApiErrors(404)
-  get(@Param('tenantId') tenantId: string, @Param('contactId') contactId: string): Promise<ContactView> {
+  get(@Param() { tenantId, contactId }: ContactParams): Promise<ContactView> {
     return this.contacts.get(tenantId, contactId);
   }
 
   @Get('contacts/:contactId/events')
   @ApiOperation({ operationId: 'listContactEvents', summary: "A contact's events, newest first" })
-  @ApiContactParam()
   @ApiOkResponse({ type: ContactEventPage })
   @ApiErrors(400, 404)
   events(
-    @Param('tenantId') tenantId: string,
-    @Param('contactId') contactId: string,
+    @Param() { tenantId, contactId }: ContactParams,
     @Query() query: PageQueryDto,
   ): Promise<ContactEventPage> {
     return this.contacts.timeline(tenantId, contactId, query);
@@ -59,7 +56,7 @@ export class ContactsController {
   })
   @ApiOkResponse({ type: IngestionHealthView })
   @ApiErrors(404)
-  ingestionHealth(@Param('tenantId') tenantId: string): Promise<IngestionHealthView> {
+  ingestionHealth(@Param() { tenantId }: TenantParams): Promise<IngestionHealthView> {
     return this.contacts.ingestionHealth(tenantId);
   }
 }

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { notFound } from '../common/errors.js';
-import { isUuid } from '../common/ids.js';
 import { mapPage, type Page, type PageQueryDto } from '../common/pagination.js';
 import { CONNECTORS } from '../common/vocabulary.js';
 import { TenantsService } from '../tenants/tenants.service.js';
@@ -58,7 +57,7 @@ export class ContactsService {
 
   async require(tenantId: string, contactId: string): Promise<Contact> {
     await this.tenants.require(tenantId);
-    const contact = isUuid(contactId) ? await this.contacts.findById(tenantId, contactId) : null;
+    const contact = await this.contacts.findById(tenantId, contactId);
     if (!contact) throw notFound('contact');
     return contact;
   }

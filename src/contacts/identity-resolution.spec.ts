@@ -19,7 +19,7 @@ let n = 0;
 const ctx = { connector: 'events_api' as const, at, newId: () => `new-${++n}` };
 const known = (k: Partial<KnownContact>): KnownContact => ({ id: 'k', externalId: null, email: null, hasConsent: true, updatedAt: new Date(0), ...k });
 
-describe('resolveIdentities (CONTRACT section 4)', () => {
+describe('resolveIdentities (docs/identity.md#contact-resolution)', () => {
   beforeEach(() => (n = 0));
 
   it('creates one contact for repeated ids in a batch and records consent with the email', () => {

@@ -41,7 +41,7 @@ export interface Resolution {
 export const hasIdentity = (op: PreparedOp): boolean => Boolean(op.externalId || op.email);
 
 /**
- * Identity resolution (CONTRACT section 4), in memory over the contacts loaded for a request,
+ * Identity resolution (docs/identity.md#contact-resolution), in memory over the contacts loaded for a request,
  * op by op in order, so that later ops of a batch see what earlier ones did:
  * - with an id (externalId wins over userId): the contact with that id; else the email-only
  *   contact with the op's email, which takes the id; else a new contact. A changed email on a

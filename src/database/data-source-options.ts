@@ -1,5 +1,6 @@
 import type { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations/index.js';
+import { AfterCommitSubscriber } from '../common/after-commit.js';
 import { ENTITIES } from './entities.js';
 
 /** A connection attempt that gets no answer within this long fails (the database is unreachable). */
@@ -15,6 +16,7 @@ export function dataSourceOptions(
     url,
     entities: ENTITIES,
     migrations: MIGRATIONS,
+    subscribers: [AfterCommitSubscriber],
     migrationsRun: extra.migrationsRun ?? true,
     migrationsTransactionMode: 'each',
     synchronize: false,

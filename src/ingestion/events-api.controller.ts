@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ApiErrors, ApiTenantParam, JSON_BODY_ERRORS, RATE_LIMIT_HEADERS } from '../common/openapi.js';
+import { MAX_BATCH_OPS } from '../common/limits.js';
 import { AuthenticatedTenant } from '../common/tenant.decorator.js';
 import { IngestionKeyAuth } from '../tenants/ingestion-key.guard.js';
 import { EventsBatch, IdentifyOp, TrackOp } from './dto/events-op.dto.js';
@@ -9,7 +10,7 @@ import { EventsApiPipe } from './events-api.pipe.js';
 import { IngestionService } from './ingestion.service.js';
 import type { PreparedOp } from '../common/vocabulary.js';
 
-/** The seed's quickstart (events-api.txt), as the document's examples. */
+/** The quickstart of docs/api.md#events-api, as the document's examples. */
 const QUICKSTART = {
   batch: [
     { type: 'identify', userId: 'u_42', email: 'ada@example.com', name: 'Ada', traits: { plan: 'starter' } },
@@ -30,7 +31,7 @@ export class EventsApiController {
     operationId: 'sendEvents',
     summary: 'Send identify and track ops',
     description:
-      'One op, or `{batch: [...]}` with 1 to 100 ops; a batch costs one request of the rate limit. ' +
+      `One op, or \`{batch: [...]}\` with 1 to ${MAX_BATCH_OPS} ops; a batch costs one request of the rate limit. ` +
       'The whole request is validated first: any violation is a 400 for all of it, and nothing is written.',
   })
   @ApiTenantParam()

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ApiErrors, JSON_BODY_ERRORS, RATE_LIMIT_HEADERS } from '../common/openapi.js';
+import { MAX_BATCH_OPS } from '../common/limits.js';
 import { AuthenticatedTenant } from '../common/tenant.decorator.js';
 import { IngestionKeyAuth } from '../tenants/ingestion-key.guard.js';
 import {
@@ -22,7 +23,7 @@ const SEGMENT_NOTE =
   'in the JSON body. A key in a header wins over the body.';
 
 /**
- * Other tools' wire formats (CONTRACT section 10). Each maps its body to Events-API ops and hands
+ * Other tools' wire formats (docs/formats.md). Each maps its body to Events-API ops and hands
  * them to the same validation, sanitization and recording path; only the mapping and the answer
  * shape differ.
  */
@@ -41,14 +42,14 @@ export class FormatsController {
     operationId: 'sendUsermavenEvents',
     summary: 'Usermaven server-to-server events',
     description:
-      'One event or an array of up to 100. Authenticate with `?token=API_KEY.SERVER_TOKEN` (the last ' +
+      `One event or an array of up to ${MAX_BATCH_OPS}. ` + 'Authenticate with `?token=API_KEY.SERVER_TOKEN` (the last ' +
       '`.`-separated part is the ingestion key, so the key works as the server token) or the bearer header.',
   })
   @ApiBody({
     schema: {
       oneOf: [
         { $ref: getSchemaPath(UsermavenEvent) },
-        { type: 'array', items: { $ref: getSchemaPath(UsermavenEvent) }, minItems: 1, maxItems: 100 },
+        { type: 'array', items: { $ref: getSchemaPath(UsermavenEvent) }, minItems: 1, maxItems: MAX_BATCH_OPS },
       ],
     },
     examples: {

@@ -1,14 +1,14 @@
 import { validateSync } from 'class-validator';
 import { AppError } from '../common/errors.js';
+import { MAX_BATCH_OPS, MAX_OP_BYTES } from '../common/limits.js';
 import { parseInstant } from '../common/instant.js';
 import { isObject, type JsonObject } from '../common/json-object.js';
 import { formatValidationErrors } from '../common/validation.js';
-import { EventsOpDto } from './dto/events-op.dto.js';
+import { type EventsOp, IdentifyOp, OP_CLASS, OpBase, type OpType, TrackOp } from './dto/events-op.dto.js';
 import type { EventsApiOp, PreparedOp } from '../common/vocabulary.js';
 import { sanitizeFields } from './sanitize.js';
 
-export const MAX_OP_BYTES = 32 * 1024;
-export const MAX_BATCH = 100;
+export { MAX_OP_BYTES, MAX_BATCH_OPS as MAX_BATCH } from '../common/limits.js';
 
 /** An op to validate, with where it sits in the request (for messages). */
 export interface OpAtPath {
@@ -25,18 +25,25 @@ function fieldName(item: OpAtPath, field: string): string {
   return item.path ? `${item.path}.${field}` : field;
 }
 
-/** The op fields EventsOpDto validates; anything else on an op is ignored. */
-const OP_FIELDS = ['type', 'userId', 'externalId', 'email', 'name', 'traits', 'event', 'properties', 'timestamp', 'messageId'] as const;
+const BASE_FIELDS = ['type', 'userId', 'externalId', 'email'] as const;
+/** The fields each op class validates; anything else on an op is ignored. */
+const OP_FIELDS: Record<OpType, readonly string[]> = {
+  identify: [...BASE_FIELDS, 'name', 'traits'],
+  track: [...BASE_FIELDS, 'event', 'properties', 'timestamp', 'messageId'],
+};
 
 /**
- * The DTO of a client op, built from the op's own known fields only. Not class-transformer's
- * `plainToInstance`: on client JSON it follows `__proto__` keys (JSON.parse makes them own
- * properties) into the instance's prototype, which either throws or hides the op's fields from
- * validation. Traits and properties stay the client's objects, read later by own keys only.
+ * The DTO of a client op (the class its `type` names, else OpBase, which refuses the type),
+ * built from the op's own known fields only. Not class-transformer's `plainToInstance`: on
+ * client JSON it follows `__proto__` keys (JSON.parse makes them own properties) into the
+ * instance's prototype, which either throws or hides the op's fields from validation. Traits
+ * and properties stay the client's objects, read later by own keys only.
  */
-function opDto(op: JsonObject): EventsOpDto {
-  const dto = new EventsOpDto();
-  for (const field of OP_FIELDS) {
+function opDto(op: JsonObject): EventsOp | OpBase {
+  const type = Object.hasOwn(op, 'type') ? op.type : undefined;
+  const known = type === 'identify' || type === 'track' ? type : null;
+  const dto: EventsOp | OpBase = known ? new OP_CLASS[known]() : new OpBase();
+  for (const field of known ? OP_FIELDS[known] : BASE_FIELDS) {
     if (Object.hasOwn(op, field)) (dto as unknown as JsonObject)[field] = op[field];
   }
   if (typeof dto.email === 'string') dto.email = dto.email.trim();
@@ -49,17 +56,24 @@ interface Problem {
   message: string;
 }
 
-function validateOne(item: OpAtPath, limits: { opBytes: boolean }): { dto: EventsOpDto | null; problems: Problem[] } {
+const isEventsOp = (dto: EventsOp | OpBase): dto is EventsOp => dto instanceof IdentifyOp || dto instanceof TrackOp;
+
+function validateOne(item: OpAtPath, limits: { opBytes: boolean }): { dto: EventsOp | null; problems: Problem[] } {
   if (!isObject(item.op)) return { dto: null, problems: [{ field: null, message: 'must be an object' }] };
   if (limits.opBytes && Buffer.byteLength(JSON.stringify(item.op), 'utf8') > MAX_OP_BYTES) {
-    return { dto: null, problems: [{ field: null, message: 'operation exceeds 32 KB' }] };
+    return { dto: null, problems: [{ field: null, message: `operation exceeds ${MAX_OP_BYTES / 1024} KB` }] };
   }
   const dto = opDto(item.op);
   const errors = validateSync(dto, { forbidUnknownValues: false });
-  if (errors.length === 0) return { dto, problems: [] };
-  const problems = errors.flatMap((error) =>
-    formatValidationErrors([error]).map((line) => ({ field: error.property, message: line.slice(line.indexOf(': ') + 2) })),
-  );
+  if (errors.length === 0 && isEventsOp(dto)) return { dto, problems: [] };
+  // Named in the op's own field order, whatever order the DTO classes declare them in.
+  const order: readonly string[] = isEventsOp(dto) ? OP_FIELDS[dto.type] : BASE_FIELDS;
+  const rank = (field: string): number => (order.includes(field) ? order.indexOf(field) : order.length);
+  const problems = [...errors]
+    .sort((a, b) => rank(a.property) - rank(b.property))
+    .flatMap((error) =>
+      formatValidationErrors([error]).map((line) => ({ field: error.property, message: line.slice(line.indexOf(': ') + 2) })),
+    );
   return { dto: null, problems };
 }
 
@@ -68,12 +82,11 @@ function describe(item: OpAtPath, problem: Problem): string {
   return `${problem.field === null ? item.path || 'body' : fieldName(item, problem.field)}: ${problem.message}`;
 }
 
-function prepare(dto: EventsOpDto, item: OpAtPath): PreparedOp {
-  const warnings: string[] = [];
-  const traits = dto.type === 'identify' ? sanitizeFields(dto.traits, fieldName(item, 'traits')) : { values: {}, warnings: [] };
-  const properties =
-    dto.type === 'track' ? sanitizeFields(dto.properties, fieldName(item, 'properties')) : { values: {}, warnings: [] };
-  warnings.push(...traits.warnings, ...properties.warnings);
+function prepare(dto: EventsOp, item: OpAtPath): PreparedOp {
+  const none = { values: {}, warnings: [] };
+  const traits = dto.type === 'identify' ? sanitizeFields(dto.traits, fieldName(item, 'traits')) : none;
+  const properties = dto.type === 'track' ? sanitizeFields(dto.properties, fieldName(item, 'properties')) : none;
+  const warnings = [...traits.warnings, ...properties.warnings];
   let occurredAt: Date | null = null;
   if (dto.type === 'track' && dto.timestamp !== undefined && dto.timestamp !== null) {
     occurredAt = parseInstant(dto.timestamp);
@@ -86,7 +99,7 @@ function prepare(dto: EventsOpDto, item: OpAtPath): PreparedOp {
     email: dto.email ? dto.email.toLowerCase() : null,
     name: dto.type === 'identify' && dto.name ? dto.name : null,
     traits: traits.values,
-    event: dto.type === 'track' ? dto.event! : null,
+    event: dto.type === 'track' ? dto.event : null,
     properties: properties.values,
     occurredAt,
     messageId: dto.type === 'track' && dto.messageId ? dto.messageId : null,
@@ -146,7 +159,7 @@ export function prepareProviderOps(items: OpAtPath[]): { ops: PreparedOp[]; drop
   return { ops, dropped };
 }
 
-/** The Events API body: one op, or `{batch: [...]}` with 1 to 100 ops. */
+/** The Events API body: one op, or `{batch: [...]}` with 1 to MAX_BATCH_OPS ops. */
 export function eventsApiItems(body: unknown): OpAtPath[] {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new AppError('bad_request', 'body: must be an operation or {"batch": [...]}');
@@ -155,8 +168,8 @@ export function eventsApiItems(body: unknown): OpAtPath[] {
   const batch = (body as { batch: unknown }).batch;
   if (!Array.isArray(batch)) throw new AppError('bad_request', 'batch: must be an array');
   if (batch.length === 0) throw new AppError('bad_request', 'batch: must hold at least 1 operation');
-  if (batch.length > MAX_BATCH) {
-    throw new AppError('bad_request', `batch: must hold at most ${MAX_BATCH} operations, got ${batch.length}`);
+  if (batch.length > MAX_BATCH_OPS) {
+    throw new AppError('bad_request', `batch: must hold at most ${MAX_BATCH_OPS} operations, got ${batch.length}`);
   }
   return batch.map((op, i) => ({ op, path: `batch[${i}]` }));
 }

@@ -1,7 +1,7 @@
 import { hasLoneSurrogate } from '../common/unicode.js';
 import { capWarnings, MAX_KEYS, sanitizeFields } from './sanitize.js';
 
-describe('sanitizeFields (CONTRACT section 5)', () => {
+describe('sanitizeFields (docs/sanitization.md#rules)', () => {
   it('keeps strings, finite numbers, booleans and null', () => {
     const out = sanitizeFields({ plan: 'pro', seats: 3, ratio: 0.5, trial: false, churned: null }, 'traits');
     expect(out).toEqual({ values: { plan: 'pro', seats: 3, ratio: 0.5, trial: false, churned: null }, warnings: [] });

@@ -2,7 +2,7 @@ import { RESERVED_KEYS } from '../common/json-object.js';
 import { codePointLength, cutCodePoints } from '../common/unicode.js';
 import type { Scalar } from '../common/vocabulary.js';
 
-/** docs/sanitization.md: key fragments that mark a value as secret-looking. */
+/** docs/sanitization.md#secret-looking-keys: key fragments that mark a value as secret-looking. */
 export const SECRET_KEY_MARKERS = [
   'password',
   'passwd',

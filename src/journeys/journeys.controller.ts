@@ -1,12 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../common/access.decorator.js';
-import { ApiErrors, ApiTenantParam, JSON_BODY_ERRORS } from '../common/openapi.js';
+import { ApiErrorAs, ApiErrors, JSON_BODY_ERRORS } from '../common/openapi.js';
 import { PageQueryDto } from '../common/pagination.js';
+import { TenantParams } from '../tenants/dto/tenant.dto.js';
 import { RunPage, SendEmailStepRecord, WaitStepRecord } from './dto/activity.dto.js';
 import {
   CreateJourneyDto,
   JourneyPage,
+  JourneyParams,
   JourneyView,
   SendEmailStep,
   SetSignupEventDto,
@@ -17,12 +19,10 @@ import {
 import { JourneyActivity } from './journey-activity.service.js';
 import { JourneysService } from './journeys.service.js';
 
-const ApiJourneyParam = (): MethodDecorator & ClassDecorator => ApiParam({ name: 'journeyId', type: String, format: 'uuid' });
 
 @ApiTags('Journeys')
 @ApiExtraModels(WaitStep, SendEmailStep, WaitStepRecord, SendEmailStepRecord)
 @Access('admin')
-@ApiTenantParam()
 @Controller('admin/tenants/:tenantId')
 export class JourneysController {
   constructor(
@@ -41,7 +41,7 @@ export class JourneysController {
   })
   @ApiOkResponse({ type: SignupEventView })
   @ApiErrors(...JSON_BODY_ERRORS, 404)
-  setSignupEvent(@Param('tenantId') tenantId: string, @Body() body: SetSignupEventDto): Promise<SignupEventView> {
+  setSignupEvent(@Param() { tenantId }: TenantParams, @Body() body: SetSignupEventDto): Promise<SignupEventView> {
     return this.journeys.setSignupEvent(tenantId, body.eventType);
   }
 
@@ -49,7 +49,7 @@ export class JourneysController {
   @ApiOperation({ operationId: 'listJourneys', summary: 'List journeys, oldest first' })
   @ApiOkResponse({ type: JourneyPage })
   @ApiErrors(400, 404)
-  list(@Param('tenantId') tenantId: string, @Query() query: PageQueryDto): Promise<JourneyPage> {
+  list(@Param() { tenantId }: TenantParams, @Query() query: PageQueryDto): Promise<JourneyPage> {
     return this.journeys.list(tenantId, query);
   }
 
@@ -61,16 +61,15 @@ export class JourneysController {
   })
   @ApiCreatedResponse({ type: JourneyView })
   @ApiErrors(...JSON_BODY_ERRORS, 404)
-  create(@Param('tenantId') tenantId: string, @Body() body: CreateJourneyDto): Promise<JourneyView> {
+  create(@Param() { tenantId }: TenantParams, @Body() body: CreateJourneyDto): Promise<JourneyView> {
     return this.journeys.create(tenantId, body);
   }
 
   @Get('journeys/:journeyId')
   @ApiOperation({ operationId: 'getJourney', summary: 'Get a journey' })
-  @ApiJourneyParam()
   @ApiOkResponse({ type: JourneyView })
   @ApiErrors(404)
-  get(@Param('tenantId') tenantId: string, @Param('journeyId') journeyId: string): Promise<JourneyView> {
+  get(@Param() { tenantId, journeyId }: JourneyParams): Promise<JourneyView> {
     return this.journeys.get(tenantId, journeyId);
   }
 
@@ -79,15 +78,17 @@ export class JourneysController {
     operationId: 'updateJourney',
     summary: 'Edit a draft or paused journey',
     description:
-      'Changes only the fields sent. An `active` journey is not edited in place: pause it first (400 otherwise), ' +
+      'Changes only the fields sent. An `active` journey is not edited in place: pause it first (409 otherwise), ' +
       'so what runs is always what was approved.',
   })
-  @ApiJourneyParam()
   @ApiOkResponse({ type: JourneyView })
   @ApiErrors(...JSON_BODY_ERRORS, 404)
+  @ApiErrorAs('conflict', {
+    meaning: 'the journey is active (pause it first), or its status changed during the edit',
+    example: 'status: an active journey cannot be edited; pause it first',
+  })
   update(
-    @Param('tenantId') tenantId: string,
-    @Param('journeyId') journeyId: string,
+    @Param() { tenantId, journeyId }: JourneyParams,
     @Body() body: UpdateJourneyDto,
   ): Promise<JourneyView> {
     return this.journeys.update(tenantId, journeyId, body);
@@ -100,10 +101,13 @@ export class JourneysController {
     summary: 'Approve a journey: draft or paused → active',
     description: 'Matching events start runs from now on. Approving an active journey answers it unchanged.',
   })
-  @ApiJourneyParam()
   @ApiOkResponse({ type: JourneyView })
   @ApiErrors(400, 404)
-  approve(@Param('tenantId') tenantId: string, @Param('journeyId') journeyId: string): Promise<JourneyView> {
+  @ApiErrorAs('conflict', {
+    meaning: 'another request changed the journey\'s status meanwhile',
+    example: 'status: the journey changed status meanwhile; try again',
+  })
+  approve(@Param() { tenantId, journeyId }: JourneyParams): Promise<JourneyView> {
     return this.journeys.approve(tenantId, journeyId);
   }
 
@@ -114,23 +118,24 @@ export class JourneysController {
     summary: 'Pause a journey: active → paused',
     description:
       'No new runs start; runs in flight finish with the steps they started with. Pausing a paused journey ' +
-      'answers it unchanged; a draft cannot be paused (400).',
+      'answers it unchanged; a draft cannot be paused (409).',
   })
-  @ApiJourneyParam()
   @ApiOkResponse({ type: JourneyView })
   @ApiErrors(400, 404)
-  pause(@Param('tenantId') tenantId: string, @Param('journeyId') journeyId: string): Promise<JourneyView> {
+  @ApiErrorAs('conflict', {
+    meaning: 'the journey is a draft (it never went live), or its status changed meanwhile',
+    example: 'status: a draft journey cannot become paused',
+  })
+  pause(@Param() { tenantId, journeyId }: JourneyParams): Promise<JourneyView> {
     return this.journeys.pause(tenantId, journeyId);
   }
 
   @Get('journeys/:journeyId/runs')
   @ApiOperation({ operationId: 'listJourneyRuns', summary: "A journey's runs with their step history, newest first" })
-  @ApiJourneyParam()
   @ApiOkResponse({ type: RunPage })
   @ApiErrors(400, 404)
   runs(
-    @Param('tenantId') tenantId: string,
-    @Param('journeyId') journeyId: string,
+    @Param() { tenantId, journeyId }: JourneyParams,
     @Query() query: PageQueryDto,
   ): Promise<RunPage> {
     return this.activity.listRuns(tenantId, journeyId, query);

@@ -2,8 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { badRequest, notFound } from '../common/errors.js';
-import { isUuid } from '../common/ids.js';
 import { mapPage, type Page, type PageQueryDto } from '../common/pagination.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import {
@@ -12,15 +10,16 @@ import {
   type JourneyStep,
   type JourneyView,
   type SignupEventView,
-  type StepDto,
+  type StepBase,
   type UpdateJourneyDto,
-  SendEmailStepDto,
-  WaitStepDto,
+  SendEmailStep,
+  WaitStep,
 } from './dto/journey.dto.js';
+import { JourneyError, JourneyErrorCode } from './journey.errors.js';
 import { Journey } from './journey.entity.js';
 import { JourneysRepository } from './journeys.repository.js';
 
-/** The welcome draft that the signup-event mapping seeds (CONTRACT section 8). */
+/** The welcome draft that the signup-event mapping seeds (docs/journeys.md#the-welcome-draft). */
 export const WELCOME_STEPS: JourneyStep[] = [
   {
     type: 'send_email',
@@ -78,8 +77,8 @@ export class JourneysService {
   /** The journey, or 404. */
   async require(tenantId: string, journeyId: string): Promise<Journey> {
     await this.tenants.require(tenantId);
-    const journey = isUuid(journeyId) ? await this.journeys.findById(tenantId, journeyId) : null;
-    if (!journey) throw notFound('journey');
+    const journey = await this.journeys.findById(tenantId, journeyId);
+    if (!journey) throw new JourneyError(JourneyErrorCode.NotFound, 'journey not found');
     return journey;
   }
 
@@ -90,7 +89,9 @@ export class JourneysService {
   /** Edits a draft or paused journey: what goes live is always what was approved. */
   async update(tenantId: string, journeyId: string, dto: UpdateJourneyDto): Promise<JourneyView> {
     const journey = await this.require(tenantId, journeyId);
-    if (journey.status === 'active') throw badRequest('status: an active journey cannot be edited; pause it first');
+    if (journey.status === 'active') {
+      throw new JourneyError(JourneyErrorCode.ActiveNotEditable, 'status: an active journey cannot be edited; pause it first');
+    }
     if (dto.name !== undefined) journey.name = dto.name;
     if (dto.trigger !== undefined) journey.triggerEventType = dto.trigger.eventType;
     if (dto.reentry !== undefined) journey.reentry = dto.reentry;
@@ -104,7 +105,9 @@ export class JourneysService {
       steps: journey.steps,
       updatedAt: journey.updatedAt,
     });
-    if (!applied) throw badRequest('status: the journey changed status during the edit; try again');
+    if (!applied) {
+      throw new JourneyError(JourneyErrorCode.ChangedMeanwhile, 'status: the journey changed status during the edit; try again');
+    }
     return this.view(journey);
   }
 
@@ -122,12 +125,14 @@ export class JourneysService {
     const journey = await this.require(tenantId, journeyId);
     if (journey.status === to) return this.view(journey);
     if (!from.includes(journey.status)) {
-      throw badRequest(`status: a ${journey.status} journey cannot become ${to}`);
+      throw new JourneyError(JourneyErrorCode.TransitionNotAllowed, `status: a ${journey.status} journey cannot become ${to}`);
     }
     const updatedAt = new Date();
     // Guarded on the statuses it may leave, so two concurrent transitions cannot both apply.
     const applied = await this.journeys.transition(tenantId, journeyId, from, to, updatedAt);
-    if (!applied) throw badRequest('status: the journey changed status meanwhile; try again');
+    if (!applied) {
+      throw new JourneyError(JourneyErrorCode.ChangedMeanwhile, 'status: the journey changed status meanwhile; try again');
+    }
     journey.status = to;
     journey.updatedAt = updatedAt;
     return this.view(journey);
@@ -154,8 +159,8 @@ export class JourneysService {
 }
 
 /** Stores exactly the documented fields of a validated step, nothing a client added. */
-function toStep(step: StepDto): JourneyStep {
-  if (step instanceof WaitStepDto) return { type: 'wait', seconds: step.seconds };
-  if (step instanceof SendEmailStepDto) return { type: 'send_email', subject: step.subject, text: step.text };
+function toStep(step: StepBase): JourneyStep {
+  if (step instanceof WaitStep) return { type: 'wait', seconds: step.seconds };
+  if (step instanceof SendEmailStep) return { type: 'send_email', subject: step.subject, text: step.text };
   throw new Error(`unvalidated step type ${step.type}`);
 }

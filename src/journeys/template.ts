@@ -1,5 +1,5 @@
 /**
- * Email templates (CONTRACT section 8): `{{contact.name}}`, `{{contact.email}}`,
+ * Email templates (docs/journeys.md#templates): `{{contact.name}}`, `{{contact.email}}`,
  * `{{contact.attributes.KEY}}`, `{{event.type}}`, `{{event.properties.KEY}}`. Pure functions:
  * definitions are checked with `templateProblem` when saved, and `renderTemplate` never leaves a
  * raw `{{...}}` in what it returns, whatever it is given.

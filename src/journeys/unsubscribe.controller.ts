@@ -1,9 +1,17 @@
 import { Controller, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Access } from '../common/access.decorator.js';
+import { DiscardedBody } from '../common/http/body.js';
 import { ApiErrorAs } from '../common/openapi.js';
+import { UNSUBSCRIBE_MAX_BODY_BYTES } from '../common/limits.js';
 import { OneClickForm } from './dto/unsubscribe.dto.js';
 import { UnsubscribeService } from './unsubscribe.service.js';
+
+/**
+ * Where the links point: `/u/{token}`. The token is a credential, so the access log cuts it out of
+ * every path under this prefix (in any letter case, as routing matches it).
+ */
+export const UNSUBSCRIBE_PATH = '/u/';
 
 const UNKNOWN_LINK = {
   meaning: 'the token is not one of ours, or its contact is gone',
@@ -26,7 +34,7 @@ const ApiTokenParam = (): MethodDecorator & ClassDecorator =>
 @ApiTags('Unsubscribe')
 @Access('public')
 @ApiTokenParam()
-@Controller('u')
+@Controller(UNSUBSCRIBE_PATH)
 export class UnsubscribeController {
   constructor(private readonly unsubscribe: UnsubscribeService) {}
 
@@ -56,6 +64,7 @@ export class UnsubscribeController {
 
   /** The page's button, and RFC 8058 one-click: mail clients POST `List-Unsubscribe=One-Click` as a form. */
   @Post(':token')
+  @DiscardedBody(UNSUBSCRIBE_MAX_BODY_BYTES)
   @HttpCode(200)
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
@@ -65,7 +74,7 @@ export class UnsubscribeController {
     description:
       'Unsubscribes the contact from journey email. What the confirmation page posts, and what mail clients post for ' +
       'the `List-Unsubscribe-Post: List-Unsubscribe=One-Click` header. The body is optional, of any content type, and ' +
-      'discarded (at most 8 KB): the token is all it takes. Repeats keep the first time.',
+      `discarded (at most ${UNSUBSCRIBE_MAX_BODY_BYTES / 1024} KB): the token is all it takes. Repeats keep the first time.`,
   })
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiBody({ type: OneClickForm, required: false })
@@ -74,7 +83,10 @@ export class UnsubscribeController {
     content: { 'text/html': { schema: { type: 'string', example: DONE_EXAMPLE } } },
   })
   @ApiErrorAs('not_found', UNKNOWN_LINK)
-  @ApiErrorAs('payload_too_large', { meaning: 'the body exceeds 8 KB', example: 'body: exceeds 8192 bytes' })
+  @ApiErrorAs('payload_too_large', {
+    meaning: `the body exceeds ${UNSUBSCRIBE_MAX_BODY_BYTES / 1024} KB`,
+    example: `body: exceeds ${UNSUBSCRIBE_MAX_BODY_BYTES} bytes`,
+  })
   oneClick(@Param('token') token: string): Promise<string> {
     return this.unsubscribe.unsubscribe(token);
   }

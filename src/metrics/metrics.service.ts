@@ -1,42 +1,67 @@
 import { Injectable } from '@nestjs/common';
-import type { Counters } from '../common/ports.js';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-type Labels = Record<string, string>;
-
-const key = (labels: Labels): string =>
-  Object.entries(labels)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)
-    .join(',');
+/** Seconds; from a fast cached read to a slow batch under load. */
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
- * A few counters in Prometheus' text format, per process (scrape every instance). Kept small on
- * purpose: request counts and durations by route and status, and ops recorded by connector.
+ * This process's metrics in Prometheus' text format (scrape every instance), with prom-client:
+ * the default process metrics (memory, CPU, event-loop lag, heap, GC), HTTP requests and their
+ * durations by route pattern and status, and intake ops by connector and status. One registry
+ * per app, so apps in one process (tests) keep separate counts.
  */
 @Injectable()
-export class MetricsService implements Counters {
-  private readonly counters = new Map<string, Map<string, number>>();
-  private readonly help = new Map<string, string>();
+export class MetricsService {
+  private readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered.',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+  private readonly durations = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Seconds spent answering HTTP requests.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly ops = new Counter({
+    name: 'mara_ops_total',
+    help: 'Intake ops recorded (committed), by connector and status: Events API, intake formats, webhooks and imports.',
+    labelNames: ['connector', 'status'] as const,
+    registers: [this.registry],
+  });
 
-  inc(name: string, help: string, labels: Labels, by = 1): void {
-    this.help.set(name, help);
-    const series = this.counters.get(name) ?? new Map<string, number>();
-    const k = key(labels);
-    series.set(k, (series.get(k) ?? 0) + by);
-    this.counters.set(name, series);
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'process_uptime_seconds',
+      help: 'Seconds since the process started.',
+      registers: [this.registry],
+      collect() {
+        this.set(process.uptime());
+      },
+    });
   }
 
-  render(): string {
-    const lines: string[] = [];
-    const mem = process.memoryUsage();
-    lines.push('# HELP process_resident_memory_bytes Resident memory size in bytes.', '# TYPE process_resident_memory_bytes gauge');
-    lines.push(`process_resident_memory_bytes ${mem.rss}`);
-    lines.push('# HELP process_uptime_seconds Seconds since the process started.', '# TYPE process_uptime_seconds gauge');
-    lines.push(`process_uptime_seconds ${process.uptime().toFixed(3)}`);
-    for (const [name, series] of [...this.counters].sort(([a], [b]) => a.localeCompare(b))) {
-      lines.push(`# HELP ${name} ${this.help.get(name)}`, `# TYPE ${name} counter`);
-      for (const [labels, value] of series) lines.push(`${name}{${labels}} ${value}`);
-    }
-    return lines.join('\n') + '\n';
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** One answered request; `route` is the route pattern (`/admin/tenants/:tenantId`), never the path. */
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const labels = { method, route, status: String(status) };
+    this.requests.inc(labels);
+    this.durations.observe(labels, seconds);
+  }
+
+  /** Ops of one committed write, by their outcome. */
+  countOps(connector: string, statuses: readonly string[]): void {
+    for (const status of statuses) this.ops.inc({ connector, status });
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
   }
 }

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SCALAR_SCHEMA, SECURITY } from '../common/openapi.js';
+import { MAX_BATCH_OPS, MAX_BODY_BYTES } from '../common/limits.js';
 import { EVENTS_OP_SCHEMA } from '../ingestion/dto/events-op.dto.js';
 import { STEP_RECORD_SCHEMA } from '../journeys/dto/activity.dto.js';
 import { JOURNEY_STEP_SCHEMA } from '../journeys/dto/journey.dto.js';
@@ -19,7 +20,7 @@ export const OPENAPI_JSON_PATH = 'openapi.json';
 
 /** Tags in the order Swagger UI shows them; a new module adds its line here. */
 const TAGS: Array<[name: string, description: string]> = [
-  ['Events API', 'identify and track, one op or batches of 100 (events-api.txt).'],
+  ['Events API', `identify and track, one op or batches of ${MAX_BATCH_OPS}.`],
   ['Intake formats', 'Usermaven, Event Intake and Segment wire formats, on the same path as the Events API.'],
   ['Webhooks', 'Stripe, Polar and Clerk webhooks, signature-verified on the raw body.'],
   ['Tenants', 'Tenants, ingestion keys, webhook secrets, rate limits (admin).'],
@@ -42,7 +43,7 @@ const DESCRIPTION = `Self-hostable lifecycle event platform: the Events API, pro
   (state changes with the cookie also need \`X-CSRF-Token\` and a same-origin request).
 - Every non-2xx answer is \`{"ok": false, "code", "message"}\` (the \`ErrorEnvelope\` schema); a request
   that ends in an error has written nothing, so 429 and 5xx are safe to retry.
-- JSON bodies need \`Content-Type: application/json\` (415 otherwise), at most 1 MB (413).`;
+- JSON bodies need \`Content-Type: application/json\` (415 otherwise), at most ${MAX_BODY_BYTES / 1024 / 1024} MB (413).`;
 
 /** The root package.json (two levels up from src/openapi, three from dist/src/openapi). */
 function packageVersion(): string {

@@ -15,7 +15,3 @@ export function generateIngestionKey(): NewIngestionKey {
   const key = INGESTION_KEY_PREFIX + randomBytes(32).toString('base64url');
   return { key, hash: hashIngestionKey(key), keyPrefix: key.slice(0, INGESTION_KEY_PREFIX.length + 8) };
 }
-
-export function looksLikeIngestionKey(value: string): boolean {
-  return value.startsWith(INGESTION_KEY_PREFIX) && value.length >= INGESTION_KEY_PREFIX.length + 43 && value.length <= 200;
-}

@@ -1,7 +1,7 @@
 import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { Tenant } from './tenant.entity.js';
 
-/** A tenant's token-bucket settings and state, shared by every instance (CONTRACT section 6). */
+/** A tenant's token-bucket settings and state, shared by every instance (docs/api.md#rate-limit). */
 @Entity('tenant_rate_limits')
 export class TenantRateLimit {
   @PrimaryColumn('uuid', { name: 'tenant_id', primaryKeyConstraintName: 'PK_tenant_rate_limits' })

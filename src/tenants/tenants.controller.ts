@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Access } from '../common/access.decorator.js';
-import { ApiErrors, ApiTenantParam, JSON_BODY_ERRORS } from '../common/openapi.js';
+import { ApiErrors, JSON_BODY_ERRORS } from '../common/openapi.js';
 import { PageQueryDto } from '../common/pagination.js';
 import {
   CreateTenantDto,
@@ -17,6 +17,7 @@ import {
   SetRateLimitDto,
   SetWebhookSecretDto,
   TenantPage,
+  TenantParams,
   TenantView,
   WebhookProviderParams,
 } from './dto/tenant.dto.js';
@@ -46,10 +47,9 @@ export class TenantsController {
 
   @Get(':tenantId')
   @ApiOperation({ operationId: 'getTenant', summary: 'Get a tenant' })
-  @ApiTenantParam()
   @ApiOkResponse({ type: TenantView })
   @ApiErrors(404)
-  get(@Param('tenantId') tenantId: string): Promise<TenantView> {
+  get(@Param() { tenantId }: TenantParams): Promise<TenantView> {
     return this.tenants.get(tenantId);
   }
 
@@ -59,19 +59,17 @@ export class TenantsController {
     summary: 'Generate the ingestion key',
     description: 'The only response that shows the raw key. Generating a new key revokes the old one at once.',
   })
-  @ApiTenantParam()
   @ApiCreatedResponse({ type: IngestionKeyView })
   @ApiErrors(404)
-  generateIngestionKey(@Param('tenantId') tenantId: string): Promise<IngestionKeyView> {
+  generateIngestionKey(@Param() { tenantId }: TenantParams): Promise<IngestionKeyView> {
     return this.tenants.generateIngestionKey(tenantId);
   }
 
   @Get(':tenantId/integrations')
   @ApiOperation({ operationId: 'getIntegrations', summary: 'The Integrations settings row' })
-  @ApiTenantParam()
   @ApiOkResponse({ type: IntegrationsView })
   @ApiErrors(404)
-  integrations(@Param('tenantId') tenantId: string): Promise<IntegrationsView> {
+  integrations(@Param() { tenantId }: TenantParams): Promise<IntegrationsView> {
     return this.tenants.integrations(tenantId);
   }
 
@@ -99,10 +97,9 @@ export class TenantsController {
     summary: "Set the tenant's rate limit",
     description: 'The current tokens are capped at the new `burst`.',
   })
-  @ApiTenantParam()
   @ApiOkResponse({ type: RateLimitView })
   @ApiErrors(...JSON_BODY_ERRORS, 404)
-  setRateLimit(@Param('tenantId') tenantId: string, @Body() body: SetRateLimitDto): Promise<RateLimitView> {
+  setRateLimit(@Param() { tenantId }: TenantParams, @Body() body: SetRateLimitDto): Promise<RateLimitView> {
     return this.tenants.setRateLimit(tenantId, body.requestsPerHour, body.burst);
   }
 }

@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { notFound } from '../common/errors.js';
-import { isUuid } from '../common/ids.js';
 import { mapPage, type Page, type PageQueryDto } from '../common/pagination.js';
 import {
   type IngestionKeyView,
@@ -52,9 +51,9 @@ export class TenantsService {
     return mapPage(await this.tenants.page(query), (t) => this.view(t));
   }
 
-  /** The tenant, or 404. */
+  /** The tenant, or 404. `tenantId` is a UUID (TenantParams checks the path's). */
   async require(tenantId: string): Promise<Tenant> {
-    const tenant = isUuid(tenantId) ? await this.tenants.findById(tenantId) : null;
+    const tenant = await this.tenants.findById(tenantId);
     if (!tenant) throw notFound('tenant');
     return tenant;
   }

@@ -1,15 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../common/access.decorator.js';
-import { ApiErrors, ApiTenantParam, JSON_BODY_ERRORS } from '../common/openapi.js';
-import { SetWebhookSecretDto } from '../tenants/dto/tenant.dto.js';
+import { ApiErrors, JSON_BODY_ERRORS } from '../common/openapi.js';
+import { SetWebhookSecretDto, TenantParams } from '../tenants/dto/tenant.dto.js';
 import { ClerkImportService } from './clerk-import.service.js';
-import { ClerkImportView } from './dto/webhook.dto.js';
+import { ClerkImportParams, ClerkImportView } from './dto/webhook.dto.js';
 
 /** Clerk backfill: store a Backend API key (encrypted like the signing secrets), then import users. */
 @ApiTags('Clerk import')
 @Access('admin')
-@ApiTenantParam()
 @Controller('admin/tenants/:tenantId/clerk')
 export class ClerkImportController {
   constructor(private readonly imports: ClerkImportService) {}
@@ -19,7 +18,7 @@ export class ClerkImportController {
   @ApiOperation({ operationId: 'setClerkBackendApiKey', summary: "Store the tenant's Clerk Backend API key (`secret`)" })
   @ApiNoContentResponse({ description: 'Stored (encrypted at rest).' })
   @ApiErrors(...JSON_BODY_ERRORS, 404)
-  setApiKey(@Param('tenantId') tenantId: string, @Body() body: SetWebhookSecretDto): Promise<void> {
+  setApiKey(@Param() { tenantId }: TenantParams, @Body() body: SetWebhookSecretDto): Promise<void> {
     return this.imports.setApiKey(tenantId, body.secret);
   }
 
@@ -28,7 +27,7 @@ export class ClerkImportController {
   @ApiOperation({ operationId: 'deleteClerkBackendApiKey', summary: "Remove the tenant's Clerk Backend API key" })
   @ApiNoContentResponse({ description: 'Removed (or there was none).' })
   @ApiErrors(404)
-  deleteApiKey(@Param('tenantId') tenantId: string): Promise<void> {
+  deleteApiKey(@Param() { tenantId }: TenantParams): Promise<void> {
     return this.imports.deleteApiKey(tenantId);
   }
 
@@ -44,16 +43,15 @@ export class ClerkImportController {
   })
   @ApiAcceptedResponse({ type: ClerkImportView })
   @ApiErrors(400, 404, 409)
-  start(@Param('tenantId') tenantId: string): Promise<ClerkImportView> {
+  start(@Param() { tenantId }: TenantParams): Promise<ClerkImportView> {
     return this.imports.start(tenantId);
   }
 
   @Get('imports/:importId')
   @ApiOperation({ operationId: 'getClerkImport', summary: "A Clerk import's progress" })
-  @ApiParam({ name: 'importId', type: String, format: 'uuid' })
   @ApiOkResponse({ type: ClerkImportView })
   @ApiErrors(404)
-  get(@Param('tenantId') tenantId: string, @Param('importId') importId: string): Promise<ClerkImportView> {
+  get(@Param() { tenantId, importId }: ClerkImportParams): Promise<ClerkImportView> {
     return this.imports.get(tenantId, importId);
   }
 }

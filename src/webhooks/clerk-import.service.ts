@@ -5,8 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { AppError, notFound } from '../common/errors.js';
-import { isUuid } from '../common/ids.js';
+import { ClerkImportError, ClerkImportErrorCode } from './clerk-import.errors.js';
 import { loggableError, PINO_LOGGER } from '../common/logger.js';
 import { ContactsRepository } from '../contacts/contacts.repository.js';
 import { EventRecorder } from '../ingestion/recording/event-recorder.service.js';
@@ -113,12 +112,14 @@ export class ClerkImportService implements OnModuleInit, OnApplicationBootstrap 
   async start(tenantId: string): Promise<ClerkImportView> {
     await this.tenants.require(tenantId);
     const secretKey = await this.tenants.readSecret(tenantId, 'clerk_backend_api');
-    if (!secretKey) throw new AppError('bad_request', 'clerk backend API key: not configured for this tenant');
+    if (!secretKey) {
+      throw new ClerkImportError(ClerkImportErrorCode.BackendApiKeyMissing, 'clerk backend API key: not configured for this tenant');
+    }
     const id = randomUUID();
     await this.dataSource.transaction(async (em) => {
       if (!(await this.imports.startIfNoneRunning(em, tenantId, id))) {
         const running = await this.imports.findRunningId(em, tenantId);
-        throw new AppError('conflict', `clerk import: ${running ?? 'another'} is already running for this tenant`);
+        throw new ClerkImportError(ClerkImportErrorCode.AlreadyRunning, `clerk import: ${running ?? 'another'} is already running for this tenant`);
       }
       await this.queue.insertIn<PageJob>(em, [{ name: CLERK_PAGE_QUEUE, data: { tenantId, importId: id, offset: 0 } }]);
     });
@@ -126,8 +127,8 @@ export class ClerkImportService implements OnModuleInit, OnApplicationBootstrap 
   }
 
   async get(tenantId: string, importId: string): Promise<ClerkImportView> {
-    const row = isUuid(importId) && isUuid(tenantId) ? await this.imports.findById(tenantId, importId) : null;
-    if (!row) throw notFound('import');
+    const row = await this.imports.findById(tenantId, importId);
+    if (!row) throw new ClerkImportError(ClerkImportErrorCode.NotFound, 'import not found');
     return this.view(row);
   }
 

@@ -1,10 +1,12 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../common/access.decorator.js';
-import { ApiErrors, ApiTenantParam } from '../common/openapi.js';
+import { ApiErrors } from '../common/openapi.js';
 import type { Page } from '../common/pagination.js';
+import { TenantParams } from '../tenants/dto/tenant.dto.js';
 import {
   WebhookDeliveriesQueryDto,
+  WebhookDeliveryParams,
   WebhookDeliveryDetailView,
   WebhookDeliveryPage,
   WebhookReplayView,
@@ -12,13 +14,9 @@ import {
 } from './dto/webhook.dto.js';
 import { WebhookDeliveriesService } from './webhook-deliveries.service.js';
 
-const ApiDeliveryParam = (): MethodDecorator =>
-  ApiParam({ name: 'deliveryId', type: String, format: 'uuid', description: 'The delivery id (`id` in the list).' });
-
 /** The delivery log: what providers sent, its outcome, and replay (docs/webhooks.md, "Delivery log and replay"). */
 @ApiTags('Webhook deliveries')
 @Access('admin')
-@ApiTenantParam()
 @Controller('admin/tenants/:tenantId/webhook-deliveries')
 export class WebhookDeliveriesController {
   constructor(private readonly deliveries: WebhookDeliveriesService) {}
@@ -33,16 +31,15 @@ export class WebhookDeliveriesController {
   })
   @ApiOkResponse({ type: WebhookDeliveryPage })
   @ApiErrors(400, 404)
-  list(@Param('tenantId') tenantId: string, @Query() query: WebhookDeliveriesQueryDto): Promise<Page<WebhookDeliveryView>> {
+  list(@Param() { tenantId }: TenantParams, @Query() query: WebhookDeliveriesQueryDto): Promise<Page<WebhookDeliveryView>> {
     return this.deliveries.list(tenantId, query);
   }
 
   @Get(':deliveryId')
   @ApiOperation({ operationId: 'getWebhookDelivery', summary: 'A webhook delivery, with its payload as received' })
-  @ApiDeliveryParam()
   @ApiOkResponse({ type: WebhookDeliveryDetailView })
   @ApiErrors(404)
-  get(@Param('tenantId') tenantId: string, @Param('deliveryId') deliveryId: string): Promise<WebhookDeliveryDetailView> {
+  get(@Param() { tenantId, deliveryId }: WebhookDeliveryParams): Promise<WebhookDeliveryDetailView> {
     return this.deliveries.get(tenantId, deliveryId);
   }
 
@@ -55,10 +52,9 @@ export class WebhookDeliveriesController {
       'No signature check (it was verified on arrival). Idempotent: a delivery that already recorded its event ' +
       'answers `duplicate` and writes nothing; a `failed` one is processed and turns `ok`; an `ignored` one is mapped again.',
   })
-  @ApiDeliveryParam()
   @ApiOkResponse({ type: WebhookReplayView })
   @ApiErrors(404, 409)
-  replay(@Param('tenantId') tenantId: string, @Param('deliveryId') deliveryId: string): Promise<WebhookReplayView> {
+  replay(@Param() { tenantId, deliveryId }: WebhookDeliveryParams): Promise<WebhookReplayView> {
     return this.deliveries.replay(tenantId, deliveryId);
   }
 }

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, notFound } from '../common/errors.js';
-import { isUuid } from '../common/ids.js';
 import type { Page } from '../common/pagination.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { WebhookProvider } from '../tenants/dto/tenant.dto.js';
@@ -54,7 +53,7 @@ export class WebhookDeliveriesService {
 
   private async require(tenantId: string, deliveryId: string): Promise<WebhookDelivery> {
     await this.tenants.require(tenantId);
-    const row = isUuid(deliveryId) ? await this.deliveries.find(tenantId, deliveryId) : null;
+    const row = await this.deliveries.find(tenantId, deliveryId);
     if (!row) throw notFound('webhook delivery');
     return row;
   }

@@ -4,7 +4,7 @@ import type { IdentityCandidates, Normalized } from './adapters/webhook-adapter.
 
 type Processed = Extract<Normalized, { outcome: 'ok' }>;
 
-/** The identity a delivery is recorded under, chosen in docs/webhooks.md order. */
+/** The identity a delivery is recorded under, chosen in docs/webhooks.md#contact-resolution order. */
 export interface ChosenIdentity {
   externalId: string | null;
   email: string | null;

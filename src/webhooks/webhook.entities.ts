@@ -33,6 +33,7 @@ export class WebhookDelivery {
   @Column('text', { name: 'provider_event_type' })
   providerEventType: string;
 
+  /** `processing` while its transaction runs (so never seen committed), then `ok` or `ignored`. */
   @Column('text')
   status: DeliveryStatus | 'processing';
 

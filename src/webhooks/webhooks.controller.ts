@@ -1,6 +1,7 @@
 import { applyDecorators, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../common/access.decorator.js';
+import { RawJsonBody } from '../common/http/body.js';
 import { ApiErrors, ApiTenantParam, JSON_BODY_ERRORS } from '../common/openapi.js';
 import type { VerifiedDelivery, WebhookProviderName } from './adapters/webhook-adapter.js';
 import { WebhookAnswerView } from './dto/webhook.dto.js';
@@ -9,7 +10,7 @@ import { WebhooksService } from './webhooks.service.js';
 
 type Delivery = VerifiedDelivery & { provider: WebhookProviderName; tenantId: string; raw: string };
 
-/** The headers each provider signs with (providers.md), verified on the raw body. */
+/** The headers each provider signs with (docs/webhooks.md#signatures), verified on the raw body. */
 const SIGNATURE_HEADERS: Record<WebhookProviderName, Array<{ name: string; description: string; example: string }>> = {
   stripe: [
     {
@@ -34,13 +35,15 @@ const LABEL: Record<WebhookProviderName, string> = { stripe: 'Stripe', polar: 'P
 
 /**
  * One provider's webhook route: its signature guard, and its document (signature headers, the
- * provider's own JSON as the body, the answers of CONTRACT section 7).
+ * provider's own JSON as the body, the answers of docs/webhooks.md#answers).
  */
 function WebhookRoute(provider: WebhookProviderName): MethodDecorator {
   return applyDecorators(
     Post(`${provider}/:tenantId`),
     HttpCode(200),
     Access('webhook'),
+    // The signature is verified on the exact bytes, which are parsed only then (by the guard).
+    RawJsonBody(),
     WebhookProvider(provider),
     UseGuards(WebhookSignatureGuard),
     ApiOperation({

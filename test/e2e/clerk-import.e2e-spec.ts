@@ -139,4 +139,19 @@ describe('Clerk backfill', () => {
     const next = await t.http().post(`/admin/tenants/${tenantId}/clerk/imports`).set(adminAuth).expect(202);
     expect(await waitDone(tenantId, next.body.id)).toMatchObject({ ...complete, contactsCreated: 0 });
   });
+
+  it('counts the imported users in mara_ops_total, as every other source', async () => {
+    const importOps = async (): Promise<number> => {
+      const text = (await t.http().get('/metrics').expect(200)).text;
+      return text
+        .split('\n')
+        .filter((l) => l.startsWith('mara_ops_total{connector="clerk",'))
+        .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+    };
+    const before = await importOps();
+    const tenantId = await tenantWithKey();
+    const started = await t.http().post(`/admin/tenants/${tenantId}/clerk/imports`).set(adminAuth).expect(202);
+    expect(await waitDone(tenantId, started.body.id)).toMatchObject(complete);
+    expect(await importOps()).toBe(before + users.length);
+  });
 });

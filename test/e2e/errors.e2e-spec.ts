@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
 import { specApi } from '../support/api.js';
+import { configureSecrets, deliver, fixture } from '../support/webhooks.js';
 
 /** Sends bytes exactly as given (supertest would re-encode them). */
 async function rawPost(
@@ -20,7 +21,7 @@ async function rawPost(
   return { status: res.status, body: await res.json() };
 }
 
-describe('error envelope (CONTRACT section 3)', () => {
+describe('error envelope (docs/api.md#errors)', () => {
   let t: TestApp;
   let tenant: TenantFixture;
   const { eventsRequest: events, count } = specApi(() => t, () => tenant);
@@ -93,6 +94,50 @@ describe('error envelope (CONTRACT section 3)', () => {
     expect(res.text).toMatch(/^mara_ops_total\{connector="events_api",status="ok"\} \d+$/m);
     expect(res.text).not.toContain(tenant.tenantId);
     expect(res.text).not.toContain(tenant.key);
+  });
+
+  it('has a real duration histogram per route, and the default process metrics', async () => {
+    await events().send({ type: 'track', event: 'a', userId: 'u' }).expect(200);
+    const text = (await t.http().get('/metrics').expect(200)).text;
+    const labels = 'method="POST",route="/api/tenants/:tenantId/events",status="200"';
+    expect(text).toContain('# TYPE http_request_duration_seconds histogram');
+    const series = (suffix: string, le = ''): number => {
+      const line = text.split('\n').find((l) => l.startsWith(`http_request_duration_seconds_${suffix}{${le}${labels}}`));
+      if (!line) throw new Error(`no ${suffix} ${le} line in:\n${text}`);
+      return Number(line.split(' ').pop());
+    };
+    const count = series('count');
+    expect(count).toBeGreaterThanOrEqual(1);
+    expect(series('bucket', 'le="+Inf",')).toBe(count);
+    expect(series('bucket', 'le="0.005",')).toBeLessThanOrEqual(series('bucket', 'le="10",'));
+    expect(series('sum')).toBeGreaterThan(0);
+    // A request no route matched is one series, not one per path.
+    await t.http().get(`/no/such/${tenant.tenantId}`).expect(404);
+    const after = (await t.http().get('/metrics').expect(200)).text;
+    expect(after).toMatch(/^http_requests_total\{method="GET",route="unmatched",status="404"\} \d+$/m);
+    for (const name of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes', 'process_uptime_seconds']) {
+      expect(after).toMatch(new RegExp(`^${name} [\\d.e+-]+$`, 'm'));
+    }
+  });
+
+  it('counts webhook ops at the one recording path, once the delivery commits', async () => {
+    const opsOf = async (connector: string, status: string): Promise<number> => {
+      const text = (await t.http().get('/metrics').expect(200)).text;
+      const line = text.split('\n').find((l) => l.startsWith(`mara_ops_total{connector="${connector}",status="${status}"}`));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    await configureSecrets(t, tenant.tenantId);
+    const before = await opsOf('stripe', 'ok');
+    const payload = fixture('stripe', 'customer.subscription.created');
+    await deliver(t, 'stripe', tenant.tenantId, payload).expect(200);
+    const recorded = (await t.db.query('SELECT count(*)::int AS n FROM events WHERE source = $1', ['stripe']))[0].n;
+    expect(recorded).toBeGreaterThan(0);
+    // At least its events (a delivery may also identify the contact: one more op).
+    const counted = await opsOf('stripe', 'ok');
+    expect(counted).toBeGreaterThanOrEqual(before + recorded);
+    // A redelivery records nothing, and counts nothing.
+    expect((await deliver(t, 'stripe', tenant.tenantId, payload).expect(200)).body.status).toBe('duplicate');
+    expect(await opsOf('stripe', 'ok')).toBe(counted);
   });
 
   describe('a failure after the first write of a batch', () => {

@@ -104,7 +104,7 @@ describe('Events API', () => {
     expect(later.body.results[0].status).toBe('ok');
   });
 
-  describe('identity resolution (CONTRACT section 4)', () => {
+  describe('identity resolution (docs/identity.md#contact-resolution)', () => {
     it('externalId wins over userId', async () => {
       const res = await send({ type: 'identify', userId: 'u_1', externalId: 'ext_1', email: 'a@x.io' }).expect(200);
       const rows = await t.db.query('SELECT id, external_id FROM contacts');

@@ -8,7 +8,7 @@ import { sendEvents, specApi } from '../support/api.js';
 const usermavenIdentify = usermavenSeedIdentify();
 const usermavenCustom = usermavenSeedEvent();
 
-describe('other intake formats (CONTRACT section 10)', () => {
+describe('other intake formats (docs/formats.md)', () => {
   let t: TestApp;
   let tenant: TenantFixture;
   let port: number;
@@ -30,7 +30,7 @@ describe('other intake formats (CONTRACT section 10)', () => {
     const post = (body: unknown, token = `API_KEY.${tenant.key}`) =>
       t.http().post(`/api/v1/s2s/event?token=${encodeURIComponent(token)}`).send(body as object);
 
-    it('accepts the seed identify and custom event, and a bulk array', async () => {
+    it('accepts the documented identify and custom event, and a bulk array', async () => {
       expect((await post(usermavenIdentify).expect(200)).body).toEqual({ status: 'ok' });
       expect((await post(usermavenCustom).expect(200)).body).toEqual({ status: 'ok' });
       const bulk = [

@@ -81,8 +81,8 @@ describe('journeys admin API', () => {
     expect((await admin('post', `/journeys/${journey.id}/approve`).expect(200)).body.status).toBe('active');
     // Approving again is harmless; editing a live journey is refused.
     expect((await admin('post', `/journeys/${journey.id}/approve`).expect(200)).body.status).toBe('active');
-    const live = await admin('patch', `/journeys/${journey.id}`).send({ name: 'Sneaky' }).expect(400);
-    expect(live.body.message).toBe('status: an active journey cannot be edited; pause it first');
+    const live = await admin('patch', `/journeys/${journey.id}`).send({ name: 'Sneaky' }).expect(409);
+    expect(live.body).toEqual({ ok: false, code: 'conflict', message: 'status: an active journey cannot be edited; pause it first' });
 
     await track('project.created', 'u1', 'm1');
     expect(await t.db.query('SELECT count(*)::int AS n FROM journey_runs')).toEqual([{ n: 1 }]);
@@ -101,8 +101,8 @@ describe('journeys admin API', () => {
 
     // A draft cannot be paused (it never went live).
     const { body: draft } = await admin('post', '/journeys').send(definition).expect(201);
-    const refused = await admin('post', `/journeys/${draft.id}/pause`).expect(400);
-    expect(refused.body.message).toBe('status: a draft journey cannot become paused');
+    const refused = await admin('post', `/journeys/${draft.id}/pause`).expect(409);
+    expect(refused.body).toEqual({ ok: false, code: 'conflict', message: 'status: a draft journey cannot become paused' });
 
     await admin('post', `/journeys/${journey.id}/approve`).expect(200);
     await track('project.created', 'u3', 'm3');

@@ -200,7 +200,7 @@ describe('journeys with email delivery', () => {
     // A welcome email first, to take its unsubscribe link.
     await liveJourney({ name: 'Welcome', trigger: { type: 'event', eventType: 'user.signed_up' }, steps: [emailStep] });
     // The wait leaves time to withdraw consent after the track: any op on a contact with an email
-    // records consent again (CONTRACT section 4), so it is cleared between the track and the send.
+    // records consent again (docs/identity.md#consent), so it is cleared between the track and the send.
     const journeyId = await liveJourney({
       name: 'Upsell',
       trigger: { type: 'event', eventType: 'plan.limit_reached' },

@@ -16,7 +16,7 @@ const ADMIN = [{ adminToken: [] }, { dashboardSession: [] }];
 const SESSION = [{ dashboardSession: [] }];
 const INGESTION = [{ ingestionKey: [] }];
 
-/** Every route of CONTRACT section 2, with its success status, declared errors and security. */
+/** Every route of docs/api.md#routes, with its success status, declared errors and security. */
 const CONTRACT_ROUTES: Array<[method: string, path: string, success: number, errors: number[], security: unknown]> = [
   ['post', '/api/tenants/{tenantId}/events', 200, [400, 401, 412, 413, 415, 429, 500], INGESTION],
   ['post', '/api/webhooks/stripe/{tenantId}', 200, [400, 401, 412, 413, 415, 500], PUBLIC],
@@ -48,9 +48,9 @@ const CONTRACT_ROUTES: Array<[method: string, path: string, success: number, err
   ['get', '/admin/tenants/{tenantId}/journeys', 200, [400, 401, 403, 404, 500], ADMIN],
   ['post', '/admin/tenants/{tenantId}/journeys', 201, [400, 401, 403, 404, 413, 415, 500], ADMIN],
   ['get', '/admin/tenants/{tenantId}/journeys/{journeyId}', 200, [401, 403, 404, 500], ADMIN],
-  ['patch', '/admin/tenants/{tenantId}/journeys/{journeyId}', 200, [400, 401, 403, 404, 413, 415, 500], ADMIN],
-  ['post', '/admin/tenants/{tenantId}/journeys/{journeyId}/approve', 200, [400, 401, 403, 404, 500], ADMIN],
-  ['post', '/admin/tenants/{tenantId}/journeys/{journeyId}/pause', 200, [400, 401, 403, 404, 500], ADMIN],
+  ['patch', '/admin/tenants/{tenantId}/journeys/{journeyId}', 200, [400, 401, 403, 404, 409, 413, 415, 500], ADMIN],
+  ['post', '/admin/tenants/{tenantId}/journeys/{journeyId}/approve', 200, [400, 401, 403, 404, 409, 500], ADMIN],
+  ['post', '/admin/tenants/{tenantId}/journeys/{journeyId}/pause', 200, [400, 401, 403, 404, 409, 500], ADMIN],
   ['get', '/admin/tenants/{tenantId}/journeys/{journeyId}/runs', 200, [400, 401, 403, 404, 500], ADMIN],
   ['get', '/admin/tenants/{tenantId}/messages', 200, [400, 401, 403, 404, 500], ADMIN],
 ];

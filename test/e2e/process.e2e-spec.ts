@@ -56,6 +56,21 @@ describe('the server process', () => {
     expect(run.output()).toContain('SECRETS_KEY');
   });
 
+  it('exits non-zero naming LOG_LEVEL when it is no pino level, before anything logs with it', async () => {
+    const run = start(
+      {
+        DATABASE_URL: testDatabaseUrl(),
+        ADMIN_API_TOKEN: 'a-long-enough-admin-token',
+        SECRETS_KEY: Buffer.alloc(32, 1).toString('base64'),
+        LOG_LEVEL: 'chatty',
+      },
+      process.cwd(),
+    );
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain('configuration error: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
+    expect(run.output()).not.toMatch(/^\s+at /m);
+  });
+
   it('serves on embedded PostgreSQL, keeps data across a restart, and stops on SIGTERM', async () => {
     const cwd = await mkdtemp(path.join(tmpdir(), 'mara-embedded-'));
     // As root, PostgreSQL runs as the `postgres` user, which must be able to reach .data/.

@@ -1,7 +1,7 @@
 import { adminAuth, bootApp, createTenant, resetDatabase, type TestApp } from '../support/app.js';
 import { eventsRequest, sendEvents } from '../support/api.js';
 
-describe('rate limit (CONTRACT section 6)', () => {
+describe('rate limit (docs/api.md#rate-limit)', () => {
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {

@@ -140,7 +140,7 @@ describe('SDK against a live server', () => {
     expect(active.status).toBe('active');
     expect((await admin.admin.journeys.get(tenant.id, draft.id)).status).toBe('active');
     const refused = await admin.admin.journeys.update(tenant.id, draft.id, { name: 'Renamed' }).catch((e: unknown) => e);
-    expect(refused).toMatchObject({ status: 400, code: 'bad_request' });
+    expect(refused).toMatchObject({ status: 409, code: 'conflict' });
     expect((await admin.admin.journeys.pause(tenant.id, draft.id)).status).toBe('paused');
 
     expect((await admin.admin.journeys.list(tenant.id, { limit: 10 })).items.map((j) => j.id)).toEqual([draft.id]);

@@ -239,7 +239,7 @@ export interface paths {
         head?: never;
         /**
          * Edit a draft or paused journey
-         * @description Changes only the fields sent. An `active` journey is not edited in place: pause it first (400 otherwise), so what runs is always what was approved.
+         * @description Changes only the fields sent. An `active` journey is not edited in place: pause it first (409 otherwise), so what runs is always what was approved.
          */
         patch: operations["updateJourney"];
         trace?: never;
@@ -275,7 +275,7 @@ export interface paths {
         put?: never;
         /**
          * Pause a journey: active → paused
-         * @description No new runs start; runs in flight finish with the steps they started with. Pausing a paused journey answers it unchanged; a draft cannot be paused (400).
+         * @description No new runs start; runs in flight finish with the steps they started with. Pausing a paused journey answers it unchanged; a draft cannot be paused (409).
          */
         post: operations["pauseJourney"];
         delete?: never;
@@ -598,7 +598,7 @@ export interface paths {
         };
         /**
          * Prometheus metrics of this process
-         * @description Prometheus text format 0.0.4: memory and uptime, HTTP requests and their durations by method, route pattern and status, and intake ops by connector and status. Per process: scrape every instance.
+         * @description Prometheus text format 0.0.4: the default process metrics (memory, CPU, event-loop lag, heap, GC) and uptime, HTTP requests and a histogram of their durations by method, route pattern and status, and intake ops (Events API, formats, webhooks, imports) by connector and status. Per process: scrape every instance.
          */
         get: operations["getMetrics"];
         put?: never;
@@ -2911,6 +2911,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description `conflict`: the journey is active (pause it first), or its status changed during the edit. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `payload_too_large`: the body exceeds 1 MB. */
             413: {
                 headers: {
@@ -2997,6 +3006,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description `conflict`: another request changed the journey's status meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
             500: {
                 headers: {
@@ -3058,6 +3076,15 @@ export interface operations {
             };
             /** @description `not_found`: no such resource. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `conflict`: the journey is a draft (it never went live), or its status changed meanwhile. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3607,7 +3634,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The tenant id. */
+                /** @description The tenant id (from `POST /admin/tenants`). */
                 tenantId: string;
                 provider: components["schemas"]["WebhookProvider"];
             };
@@ -3696,7 +3723,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The tenant id. */
+                /** @description The tenant id (from `POST /admin/tenants`). */
                 tenantId: string;
                 provider: components["schemas"]["WebhookProvider"];
             };

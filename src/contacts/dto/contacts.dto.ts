@@ -1,21 +1,29 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { EMAIL_MAX_LENGTH, ID_MAX_LENGTH } from '../../common/limits.js';
 import { ApiScalarMap, PageOf } from '../../common/openapi.js';
 import { PageQueryDto } from '../../common/pagination.js';
+import { PathUuid } from '../../common/path-params.js';
+import { TenantParams } from '../../tenants/dto/tenant.dto.js';
 import { CONNECTORS, type Connector, type Scalar } from '../../common/vocabulary.js';
 import type { Consent } from '../contact.entity.js';
 
+export class ContactParams extends TenantParams {
+  @PathUuid('contact')
+  contactId: string;
+}
+
 export class ContactsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ maxLength: 254, description: 'Exact match (case-insensitive).', example: 'ada@example.com' })
+  @ApiPropertyOptional({ maxLength: EMAIL_MAX_LENGTH, description: 'Exact match (case-insensitive).', example: 'ada@example.com' })
   @IsOptional()
   @IsString()
-  @MaxLength(254)
+  @MaxLength(EMAIL_MAX_LENGTH)
   email?: string;
 
-  @ApiPropertyOptional({ maxLength: 255, description: 'Your own user id (`userId`/`externalId`).', example: 'u_42' })
+  @ApiPropertyOptional({ maxLength: ID_MAX_LENGTH, description: 'Your own user id (`userId`/`externalId`).', example: 'u_42' })
   @IsOptional()
   @IsString()
-  @MaxLength(255)
+  @MaxLength(ID_MAX_LENGTH)
   externalId?: string;
 }
 

@@ -1,11 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { SECRET_MAX_LENGTH } from '../../common/limits.js';
 
 export class SignInDto {
-  @ApiProperty({ description: 'ADMIN_API_TOKEN. Exchanged for the session cookie; never stored.', maxLength: 1000 })
+  @ApiProperty({ description: 'ADMIN_API_TOKEN. Exchanged for the session cookie; never stored.', maxLength: SECRET_MAX_LENGTH })
   @IsString()
   @IsNotEmpty()
-  @MaxLength(1000)
+  @MaxLength(SECRET_MAX_LENGTH)
   token: string;
 }
 

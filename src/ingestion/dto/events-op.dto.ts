@@ -1,87 +1,64 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsEmail, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import {
+  CONTACT_NAME_MAX_LENGTH,
+  EMAIL_MAX_LENGTH,
+  EVENT_TYPE_PATTERN,
+  EVENT_TYPE_RULE,
+  ID_MAX_LENGTH,
+  MAX_BATCH_OPS,
+} from '../../common/limits.js';
 import { ApiScalarMap } from '../../common/openapi.js';
 
-export const EVENT_TYPE_PATTERN = /^[A-Za-z0-9 ._:\-/]{1,120}$/;
-export const EVENT_TYPE_RULE = 'must be 1 to 120 letters, digits, spaces or . _ : - /';
+export { EVENT_TYPE_PATTERN, EVENT_TYPE_RULE } from '../../common/limits.js';
 
-/**
- * One Events API operation (docs/api.md). Unknown fields are ignored. Validated on an instance
- * built from the op's own fields (prepare-ops), never through class-transformer.
- */
-export class EventsOpDto {
-  @IsIn(['identify', 'track'], { message: 'must be one of identify, track' })
-  type: 'identify' | 'track';
-
-  @IsOptional()
-  @MaxLength(255)
-  @IsString()
-  userId?: string;
-
-  @IsOptional()
-  @MaxLength(255)
-  @IsString()
-  externalId?: string;
-
-  /** Trimmed before validation (prepare-ops). */
-  @IsOptional()
-  @IsEmail({}, { message: 'must be a valid email address' })
-  @MaxLength(254)
-  @IsString()
-  email?: string;
-
-  @IsOptional()
-  @MaxLength(200)
-  @IsString()
-  name?: string;
-
-  @IsOptional()
-  @IsObject({ message: 'must be an object' })
-  traits?: Record<string, unknown>;
-
-  @ValidateIf((op: EventsOpDto) => op.type === 'track')
-  @Matches(EVENT_TYPE_PATTERN, { message: EVENT_TYPE_RULE })
-  @IsString({ message: 'is required for track and must be a string' })
-  event?: string;
-
-  @IsOptional()
-  @IsObject({ message: 'must be an object' })
-  properties?: Record<string, unknown>;
-
-  /** Anything is accepted here: an invalid timestamp falls back to arrival time with a warning. */
-  @IsOptional()
-  timestamp?: unknown;
-
-  @IsOptional()
-  @MaxLength(255)
-  @IsString()
-  messageId?: string;
-}
+export const OP_TYPES = ['identify', 'track'] as const;
+export type OpType = (typeof OP_TYPES)[number];
 
 /*
- * The document's view of the same op, one schema per type (the pipe validates with EventsOpDto
- * above, which reports errors with the client's field paths; these only describe it).
+ * One Events API operation (docs/api.md#events-api, docs/identity.md): an IdentifyOp or a
+ * TrackOp, told apart by `type`. Each class carries both its validation and its OpenAPI schema.
+ * Unknown fields are ignored. Ops are validated on an instance built from the op's own fields
+ * (prepare-ops), never through class-transformer.
  */
 
 const IDENTITY_NOTE = 'At least one of userId, externalId, email; externalId wins over userId.';
 
-class OpIdentityDoc {
-  @ApiPropertyOptional({ maxLength: 255, description: `Your stable user id. ${IDENTITY_NOTE}`, example: 'u_42' })
+/** What every op has: its type and who it is about. An op of any other type is validated as this. */
+export class OpBase {
+  @IsIn(OP_TYPES, { message: `must be one of ${OP_TYPES.join(', ')}` })
+  type: string;
+
+  @ApiPropertyOptional({ maxLength: ID_MAX_LENGTH, description: `Your stable user id. ${IDENTITY_NOTE}`, example: 'u_42' })
+  @IsOptional()
+  @MaxLength(ID_MAX_LENGTH)
+  @IsString()
   userId?: string;
 
-  @ApiPropertyOptional({ maxLength: 255, description: 'Same meaning as userId; wins when both are sent.' })
+  @ApiPropertyOptional({ maxLength: ID_MAX_LENGTH, description: 'Same meaning as userId; wins when both are sent.' })
+  @IsOptional()
+  @MaxLength(ID_MAX_LENGTH)
+  @IsString()
   externalId?: string;
 
-  @ApiPropertyOptional({ format: 'email', maxLength: 254, description: 'Trimmed, stored lower-cased.', example: 'ada@example.com' })
+  /** Trimmed before validation (prepare-ops). */
+  @ApiPropertyOptional({ format: 'email', maxLength: EMAIL_MAX_LENGTH, description: 'Trimmed, stored lower-cased.', example: 'ada@example.com' })
+  @IsOptional()
+  @IsEmail({}, { message: 'must be a valid email address' })
+  @MaxLength(EMAIL_MAX_LENGTH)
+  @IsString()
   email?: string;
 }
 
 /** Upserts the contact; never writes an event, never fires a journey. */
-export class IdentifyOp extends OpIdentityDoc {
+export class IdentifyOp extends OpBase {
   @ApiProperty({ enum: ['identify'] })
-  type: 'identify';
+  override type: 'identify' = 'identify';
 
-  @ApiPropertyOptional({ maxLength: 200, description: 'Display name.', example: 'Ada' })
+  @ApiPropertyOptional({ maxLength: CONTACT_NAME_MAX_LENGTH, description: 'Display name.', example: 'Ada' })
+  @IsOptional()
+  @MaxLength(CONTACT_NAME_MAX_LENGTH)
+  @IsString()
   name?: string;
 
   @ApiScalarMap({
@@ -89,37 +66,54 @@ export class IdentifyOp extends OpIdentityDoc {
     description: 'Custom attributes, flat scalars only; merged key by key into the contact (sanitized).',
     example: { plan: 'starter' },
   })
-  traits?: Record<string, string | number | boolean | null>;
+  @IsOptional()
+  @IsObject({ message: 'must be an object' })
+  traits?: Record<string, unknown>;
 }
 
 /** Records an event against a contact and fires matching journeys. */
-export class TrackOp extends OpIdentityDoc {
+export class TrackOp extends OpBase {
   @ApiProperty({ enum: ['track'] })
-  type: 'track';
+  override type: 'track' = 'track';
 
   @ApiProperty({
     pattern: EVENT_TYPE_PATTERN.source,
     description: 'The event type: lowercase, dot-namespaced `object.action` is the convention.',
     example: 'user.signed_up',
   })
+  @Matches(EVENT_TYPE_PATTERN, { message: EVENT_TYPE_RULE })
+  @IsString({ message: 'is required for track and must be a string' })
   event: string;
 
   @ApiScalarMap({ required: false, description: 'Event details, flat scalars only (sanitized).', example: { plan: 'pro' } })
-  properties?: Record<string, string | number | boolean | null>;
+  @IsOptional()
+  @IsObject({ message: 'must be an object' })
+  properties?: Record<string, unknown>;
 
+  /** Anything is accepted here: an invalid timestamp falls back to arrival time with a warning. */
   @ApiPropertyOptional({
+    type: 'string',
     format: 'date-time',
     description: 'ISO 8601; defaults to arrival time. An invalid value falls back to arrival time with a warning.',
   })
-  timestamp?: string;
+  @IsOptional()
+  timestamp?: unknown;
 
   @ApiPropertyOptional({
-    maxLength: 255,
+    maxLength: ID_MAX_LENGTH,
     description: 'Your idempotency key, unique per tenant forever: a repeat answers `duplicate` and writes nothing.',
     example: 'signup-u_42',
   })
+  @IsOptional()
+  @MaxLength(ID_MAX_LENGTH)
+  @IsString()
   messageId?: string;
 }
+
+export type EventsOp = IdentifyOp | TrackOp;
+
+/** The class that validates (and documents) an op of the given `type`. */
+export const OP_CLASS: Record<OpType, typeof IdentifyOp | typeof TrackOp> = { identify: IdentifyOp, track: TrackOp };
 
 /** `EventsOp`: one identify or track op, told apart by `type` (a plain schema, not a class). */
 export const EVENTS_OP_SCHEMA = {
@@ -134,8 +128,8 @@ export class EventsBatch {
   @ApiProperty({
     type: 'array',
     minItems: 1,
-    maxItems: 100,
+    maxItems: MAX_BATCH_OPS,
     items: { $ref: getSchemaPath('EventsOp') },
   })
-  batch: Array<IdentifyOp | TrackOp>;
+  batch: EventsOp[];
 }

@@ -1,9 +1,10 @@
 /**
- * The other tools' wire formats as the OpenAPI document shows them (CONTRACT section 10), and
+ * The other tools' wire formats as the OpenAPI document shows them (docs/formats.md), and
  * their answers. Bodies are mapped and validated by the format mappers, not by these classes:
  * they describe the fields that are read; anything else is accepted and put aside.
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { EVENT_TYPE_PATTERN, ID_MAX_LENGTH, MAX_BATCH_OPS } from '../../common/limits.js';
 import { ApiScalarMap } from '../../common/openapi.js';
 import { usermavenSeedIdentify } from '../formats/usermaven.seed.js';
 
@@ -46,7 +47,7 @@ export class UsermavenCompany {
   custom?: Scalars;
 }
 
-/** Usermaven's server-side event (usermaven-http-api.txt). */
+/** Usermaven's server-side event (docs/formats.md#usermaven). */
 export class UsermavenEvent {
   @ApiProperty({ description: '`user_identify` identifies; any other value is tracked as that event type.', example: 'user_identify' })
   event_type: string;
@@ -106,7 +107,7 @@ export class UsermavenEvent {
   doc_encoding?: string;
 }
 
-/** The seed's identify payload (usermaven-http-api.txt), made valid JSON. */
+/** Usermaven's documented identify payload, made valid JSON (docs/formats.md#usermaven). */
 export const USERMAVEN_IDENTIFY_EXAMPLE = usermavenSeedIdentify();
 
 export const USERMAVEN_TRACK_EXAMPLE = {
@@ -123,15 +124,15 @@ export class UsermavenAnswer {
   status: 'ok';
 }
 
-/** Event Intake's one event per request (event-intake-api.txt). */
+/** Event Intake's one event per request (docs/formats.md#event-intake). */
 export class IntakeEvent {
-  @ApiProperty({ pattern: '^[A-Za-z0-9 ._:\\-/]{1,120}$', description: 'Same rules as the Events API `event`.', example: 'user.created' })
+  @ApiProperty({ pattern: EVENT_TYPE_PATTERN.source, description: 'Same rules as the Events API `event`.', example: 'user.created' })
   event_type: string;
 
   @ApiProperty({ format: 'date-time', description: 'ISO 8601; 400 when missing or invalid.', example: '2025-12-22T10:30:00Z' })
   occurred_at: string;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 255, description: 'The messageId: a repeat is deduplicated.', example: '0f3f6f9b-9f0b-4c8d-9f18-5b6a9d9d2d41' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: ID_MAX_LENGTH, description: 'The messageId: a repeat is deduplicated.', example: '0f3f6f9b-9f0b-4c8d-9f18-5b6a9d9d2d41' })
   idempotency_key?: string;
 
   @ApiScalarMap({
@@ -240,7 +241,7 @@ export class SegmentBatch {
   })
   writeKey?: string;
 
-  @ApiProperty({ type: () => SegmentBatchMessage, isArray: true, minItems: 1, maxItems: 100 })
+  @ApiProperty({ type: () => SegmentBatchMessage, isArray: true, minItems: 1, maxItems: MAX_BATCH_OPS })
   batch: SegmentBatchMessage[];
 
   @ApiPropertyOptional({ format: 'date-time' })

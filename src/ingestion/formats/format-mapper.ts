@@ -6,6 +6,7 @@
  */
 import { badRequest } from '../../common/errors.js';
 import { joinPath } from '../../common/json-body.js';
+import { MAX_BATCH_OPS } from '../../common/limits.js';
 import { isObject, own, type JsonObject } from '../../common/json-object.js';
 import type { EventsApiOp } from '../../common/vocabulary.js';
 
@@ -24,7 +25,7 @@ export interface MappedRequest {
 }
 
 /** Most messages one request may carry, as in the Events API's batch. */
-export const MAX_MESSAGES = 100;
+export const MAX_MESSAGES = MAX_BATCH_OPS;
 
 export { copyInto, isObject, own, put, type JsonObject } from '../../common/json-object.js';
 

@@ -1,7 +1,7 @@
 import { badRequestMessageOf } from '../../../test/support/bad-request.js';
 import { mapIntake } from './intake.mapper.js';
 
-/** The payload of the seed's walk-through (event-intake-api.txt, step 1). */
+/** The example payload of docs/formats.md#event-intake (Event Intake's own walk-through). */
 const walkThrough = () => ({
   event_type: 'user.created',
   occurred_at: '2025-12-22T10:30:00Z',
@@ -11,7 +11,7 @@ const walkThrough = () => ({
 
 const errorOf = badRequestMessageOf;
 
-describe('mapIntake: the seed walk-through payload', () => {
+describe('mapIntake: the documented walk-through payload', () => {
   const { ops, ignored } = mapIntake(walkThrough());
   const [{ op, fields }] = ops;
 

@@ -1,5 +1,5 @@
 /**
- * The Event Intake format (event-intake-api.txt, CONTRACT section 10) to one Events-API track:
+ * The Event Intake format (docs/formats.md#event-intake) to one Events-API track:
  * `event_type` → event, `occurred_at` → timestamp, `idempotency_key` → messageId, `data` →
  * properties, except its identity keys. Unknown top-level fields are put aside silently.
  */
@@ -42,7 +42,7 @@ export function mapIntake(body: unknown): MappedRequest {
 
 /**
  * Unlike the Events API's optional `timestamp`, `occurred_at` is required and a bad one is a 400
- * (the seed's "400: confirm ISO 8601 occurred_at"). Normalized to UTC ISO so that downstream
+ * (docs/formats.md#event-intake: a missing or invalid occurred_at is a 400). Normalized to UTC ISO so that downstream
  * reads exactly the instant validated here.
  */
 function occurredAt(body: JsonObject): string {

@@ -1,5 +1,5 @@
 /**
- * Segment's HTTP tracking format (CONTRACT section 10) to Events-API-shaped ops: `/v1/batch`
+ * Segment's HTTP tracking format (docs/formats.md#segment) to Events-API-shaped ops: `/v1/batch`
  * bodies `{batch: [...], sentAt?, context?}` (what analytics-node sends), and `/v1/track`,
  * `/v1/identify` bodies that are one message whose type the route implies. Fields we do not
  * store (`anonymousId`, `integrations`, `_metadata`, `writeKey`, anything unknown) are put
@@ -23,7 +23,7 @@ import {
   type MappedOp,
   type MappedRequest,
 } from './format-mapper.js';
-import { MAX_OP_BYTES } from '../prepare-ops.js';
+import { MAX_OP_BYTES } from '../../common/limits.js';
 import { instantFromMs, parseInstant } from '../../common/instant.js';
 
 const MESSAGE_TYPES = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const;

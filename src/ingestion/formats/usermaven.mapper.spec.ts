@@ -5,7 +5,7 @@ import { usermavenSeedEvent, usermavenSeedIdentify } from './usermaven.seed.js';
 const identifyExample = usermavenSeedIdentify;
 const trackExample = usermavenSeedEvent;
 
-/** The seed's bulk example: the first event without page fields, the second with them. */
+/** Usermaven's documented bulk example: the first event without page fields, the second with them. */
 const bulkExample = () => {
   const first: Record<string, unknown> = trackExample();
   for (const key of ['url', 'page_title', 'doc_path', 'doc_host', 'doc_search', 'vp_size', 'user_agent', 'user_language', 'doc_encoding']) {
@@ -18,7 +18,7 @@ const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:127.0) Gecko/201001
 
 const errorOf = badRequestMessageOf;
 
-describe('mapUsermaven: the seed user_identify example', () => {
+describe('mapUsermaven: the documented user_identify example', () => {
   const { ops, ignored } = mapUsermaven(identifyExample());
   const [{ op, fields }] = ops;
 
@@ -77,7 +77,7 @@ describe('mapUsermaven: the seed user_identify example', () => {
   });
 });
 
-describe('mapUsermaven: the seed custom event example', () => {
+describe('mapUsermaven: the documented custom event example', () => {
   const [{ op, fields }] = mapUsermaven(trackExample()).ops;
 
   it('is a track of the event_type', () => {
@@ -120,7 +120,7 @@ describe('mapUsermaven: the seed custom event example', () => {
   });
 });
 
-describe('mapUsermaven: the seed bulk example', () => {
+describe('mapUsermaven: the documented bulk example', () => {
   const { ops, ignored } = mapUsermaven(bulkExample());
 
   it('maps each event of the array, in order', () => {

@@ -1,5 +1,5 @@
 /**
- * Usermaven's server-to-server format (usermaven-http-api.txt, CONTRACT section 10) to
+ * Usermaven's server-to-server format (docs/formats.md#usermaven) to
  * Events-API-shaped ops. Fields we do not store (`api_key`, `ids`, `screen_resolution`,
  * `vp_size`, `doc_encoding`, `user.anonymous_id`, anything unknown) are put aside silently.
  */
@@ -79,7 +79,7 @@ function mapIdentity({ op, fields }: MappedOp, user: JsonObject, path: string): 
 /**
  * Name and traits, for user_identify only. Company traits are identify-only too: a track's
  * `company` describes the account at that moment, and merging it into the contact on every
- * event would let any event overwrite the profile that identify owns (CONTRACT: for other
+ * event would let any event overwrite the profile that identify owns (docs/formats.md#usermaven: for other
  * events `user` serves identity only; we read `company` the same way).
  */
 function mapProfile(mapped: MappedOp, event: JsonObject, path: string, user: JsonObject | undefined): void {

@@ -1,5 +1,5 @@
 /**
- * The seed's Usermaven payloads (usermaven-http-api.txt), made valid JSON (comments removed, the
+ * Usermaven's documented example payloads (identify, custom event; docs/formats.md#usermaven), made valid JSON (comments removed, the
  * missing comma added). One copy, for the OpenAPI examples and the tests; each call returns a
  * fresh object, so callers may change theirs.
  */
@@ -39,7 +39,7 @@ export function usermavenSeedIdentify(): Record<string, unknown> & { user: Recor
   };
 }
 
-/** The seed's custom event: the same payload as a `plan_upgraded` with event attributes. */
+/** Usermaven's documented custom event: the same payload as a `plan_upgraded` with event attributes. */
 export function usermavenSeedEvent(): ReturnType<typeof usermavenSeedIdentify> {
   return { ...usermavenSeedIdentify(), event_type: 'plan_upgraded', event_attributes: { amount: 100, currency: 'USD' } };
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PINO_LOGGER } from '../../common/logger.js';
+import { afterCommit } from '../../common/after-commit.js';
 import { transactionWithRetry } from '../../common/transaction-retry.js';
 import { ContactsRepository, lockKey } from '../../contacts/contacts.repository.js';
 import { hasIdentity, resolveIdentities } from '../../contacts/identity-resolution.js';
@@ -43,14 +44,16 @@ export class EventRecorder {
    * another kind of writer) or a serialization failure, the whole request is recorded again.
    */
   async record(tenantId: string, connector: Connector, ops: PreparedOp[], options: RecordOptions = {}): Promise<OpResult[]> {
-    const results = await transactionWithRetry(this.dataSource, this.logger, 'recording events', (em) =>
+    return transactionWithRetry(this.dataSource, this.logger, 'recording events', (em) =>
       this.recordIn(em, tenantId, connector, ops, options),
     );
-    for (const r of results) this.metrics.inc('mara_ops_total', 'Intake ops answered, by connector and status.', { connector, status: r.status });
-    return results;
   }
 
-  /** Records inside an existing transaction (webhooks add their delivery record to it). */
+  /**
+   * Records inside an existing transaction (webhooks add their delivery record to it, the Clerk
+   * import its progress). Every source ends here, so the ops are counted here (`mara_ops_total`),
+   * once the transaction commits.
+   */
   async recordIn(
     em: EntityManager,
     tenantId: string,
@@ -64,6 +67,7 @@ export class EventRecorder {
       contactId: null,
       ...(op.warnings.length ? { warnings: op.warnings } : {}),
     }));
+    afterCommit(em, () => this.metrics.countOps(connector, results.map((r) => r.status)));
 
     const live = ops.map((op, i) => (results[i].status === 'ok' ? op : null));
     const messageIds = [...new Set(live.filter((op) => op?.type === 'track' && op.messageId).map((op) => op!.messageId!))];

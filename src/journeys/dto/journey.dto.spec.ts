@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { AppError } from '../../common/errors.js';
 import { createValidationPipe } from '../../common/validation.js';
-import { CreateJourneyDto, SendEmailStepDto, UpdateJourneyDto, WaitStepDto } from './journey.dto.js';
+import { CreateJourneyDto, SendEmailStep, UpdateJourneyDto, WaitStep } from './journey.dto.js';
 
 const pipe = createValidationPipe();
 const validate = (body: unknown, metatype: new () => object = CreateJourneyDto): Promise<unknown> =>
@@ -32,8 +32,8 @@ const valid = {
 describe('journey definition validation', () => {
   it('accepts a valid definition and builds typed steps', async () => {
     const dto = (await validate(valid)) as CreateJourneyDto;
-    expect(dto.steps[0]).toBeInstanceOf(WaitStepDto);
-    expect(dto.steps[1]).toBeInstanceOf(SendEmailStepDto);
+    expect(dto.steps[0]).toBeInstanceOf(WaitStep);
+    expect(dto.steps[1]).toBeInstanceOf(SendEmailStep);
     expect(dto.steps[1]).toEqual(expect.objectContaining({ type: 'send_email', subject: 'Hi {{contact.name}}' }));
   });
 

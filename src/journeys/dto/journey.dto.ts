@@ -17,7 +17,10 @@ import {
   ValidateNested,
   type ValidationArguments,
 } from 'class-validator';
+import { EVENT_TYPE_PATTERN, EVENT_TYPE_RULE, NAME_MAX_LENGTH } from '../../common/limits.js';
 import { PageOf } from '../../common/openapi.js';
+import { PathUuid } from '../../common/path-params.js';
+import { TenantParams } from '../../tenants/dto/tenant.dto.js';
 import { TEMPLATE_VARIABLES, templateProblem } from '../template.js';
 
 export const JOURNEY_STATUSES = ['draft', 'active', 'paused'] as const;
@@ -26,11 +29,13 @@ export const REENTRY_RULES = ['once', 'every_event'] as const;
 export type Reentry = (typeof REENTRY_RULES)[number];
 export const STEP_TYPES = ['wait', 'send_email'] as const;
 
-/** The same rule as an event's type (events-api.txt, naming). */
-const EVENT_TYPE = /^[A-Za-z0-9 ._:\-/]{1,120}$/;
-const EVENT_TYPE_MESSAGE = '$property must be 1 to 120 letters, digits, spaces or . _ : - /';
+/** The same rule as an event's type (docs/api.md#lengths). */
+const EVENT_TYPE_MESSAGE = `$property ${EVENT_TYPE_RULE}`;
 /** A year: waits longer than that are more likely a unit mistake than a plan. */
 export const MAX_WAIT_SECONDS = 366 * 24 * 3600;
+export const MAX_STEPS = 50;
+export const SUBJECT_MAX_LENGTH = 200;
+export const TEXT_MAX_LENGTH = 20_000;
 
 /** A string that uses only the documented template variables. */
 function IsTemplate(): PropertyDecorator {
@@ -48,8 +53,13 @@ function IsTemplate(): PropertyDecorator {
   };
 }
 
-const EVENT_TYPE_DOC = { pattern: EVENT_TYPE.source, example: 'user.signed_up' } as const;
+const EVENT_TYPE_DOC = { pattern: EVENT_TYPE_PATTERN.source, example: 'user.signed_up' } as const;
 const TEMPLATE_NOTE = `A template: \`{{${TEMPLATE_VARIABLES.join('}}`, `{{')}}}\` are replaced per contact and event.`;
+
+export class JourneyParams extends TenantParams {
+  @PathUuid('journey')
+  journeyId: string;
+}
 
 /** `{type: "event", eventType}`: a run starts when an event of that type is recorded for a contact. */
 export class TriggerDto {
@@ -59,69 +69,53 @@ export class TriggerDto {
 
   @ApiProperty({ ...EVENT_TYPE_DOC, description: 'The event type that starts a run (the track `event`).' })
   @IsString()
-  @Matches(EVENT_TYPE, { message: EVENT_TYPE_MESSAGE })
+  @Matches(EVENT_TYPE_PATTERN, { message: EVENT_TYPE_MESSAGE })
   eventType: string;
 }
 
-/** What the discriminator falls back to for an unknown step type: only `type` is checked. */
-export class StepDto {
+/**
+ * What every step has: its type. The discriminator falls back to this for an unknown step type,
+ * so only `type` is checked (and refused).
+ */
+export class StepBase {
   @IsIn(STEP_TYPES as unknown as string[], { message: `$property must be one of ${STEP_TYPES.join(', ')}` })
   type: string;
 }
 
-export class WaitStepDto extends StepDto {
-  declare type: 'wait';
+/** Waits before the next step. */
+export class WaitStep extends StepBase {
+  @ApiProperty({ enum: ['wait'] })
+  override type: 'wait' = 'wait';
 
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS, description: 'Seconds to wait (at most 366 days).', example: 86400 })
   @IsInt()
   @Min(0)
   @Max(MAX_WAIT_SECONDS)
   seconds: number;
 }
 
-export class SendEmailStepDto extends StepDto {
-  declare type: 'send_email';
-
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  @IsTemplate()
-  subject: string;
-
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(20_000)
-  @IsTemplate()
-  text: string;
-}
-
-/*
- * The document's view of a step, one schema per type (the pipe validates with the Dto classes
- * above, which report errors with the client's field paths; these describe requests and views).
- */
-
-/** Waits before the next step. */
-export class WaitStep {
-  @ApiProperty({ enum: ['wait'] })
-  type: 'wait';
-
-  @ApiProperty({ type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS, description: 'Seconds to wait (at most 366 days).', example: 86400 })
-  seconds: number;
-}
-
 /** Sends the contact an email (blocked and recorded in the outbox when it may not be sent). */
-export class SendEmailStep {
+export class SendEmailStep extends StepBase {
   @ApiProperty({ enum: ['send_email'] })
-  type: 'send_email';
+  override type: 'send_email' = 'send_email';
 
-  @ApiProperty({ minLength: 1, maxLength: 200, description: TEMPLATE_NOTE, example: 'Welcome, {{contact.name}}!' })
+  @ApiProperty({ minLength: 1, maxLength: SUBJECT_MAX_LENGTH, description: TEMPLATE_NOTE, example: 'Welcome, {{contact.name}}!' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(SUBJECT_MAX_LENGTH)
+  @IsTemplate()
   subject: string;
 
   @ApiProperty({
     minLength: 1,
-    maxLength: 20_000,
+    maxLength: TEXT_MAX_LENGTH,
     description: `The plain-text body. ${TEMPLATE_NOTE}`,
     example: 'Hi {{contact.name}},\n\nWelcome aboard!',
   })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT_MAX_LENGTH)
+  @IsTemplate()
   text: string;
 }
 
@@ -150,13 +144,13 @@ const STEPS_EXAMPLE: JourneyStep[] = [
 const STEPS_DOC = {
   type: 'array',
   minItems: 1,
-  maxItems: 50,
+  maxItems: MAX_STEPS,
   items: { $ref: getSchemaPath('JourneyStep') },
-  description: 'Run in order, 1 to 50 of them.',
+  description: `Run in order, 1 to ${MAX_STEPS} of them.`,
   example: STEPS_EXAMPLE,
 } satisfies ApiPropertyOptions;
 
-const NAME_DOC = { minLength: 1, maxLength: 200, example: 'Welcome' } as const;
+const NAME_DOC = { minLength: 1, maxLength: NAME_MAX_LENGTH, example: 'Welcome' } as const;
 
 const REENTRY_DOC = {
   enum: REENTRY_RULES,
@@ -164,13 +158,13 @@ const REENTRY_DOC = {
   description: '`once`: at most one run per contact; `every_event`: a run for every matching event.',
 } as const;
 
-const stepsType = () => StepDto;
+const stepsType = () => StepBase;
 const stepsOptions = {
   discriminator: {
     property: 'type',
     subTypes: [
-      { value: WaitStepDto, name: 'wait' },
-      { value: SendEmailStepDto, name: 'send_email' },
+      { value: WaitStep, name: 'wait' },
+      { value: SendEmailStep, name: 'send_email' },
     ],
   },
   keepDiscriminatorProperty: true,
@@ -180,7 +174,7 @@ export class CreateJourneyDto {
   @ApiProperty(NAME_DOC)
   @IsString()
   @IsNotEmpty()
-  @MaxLength(200)
+  @MaxLength(NAME_MAX_LENGTH)
   name: string;
 
   @ApiProperty({ type: TriggerDto })
@@ -198,10 +192,10 @@ export class CreateJourneyDto {
   @ApiProperty(STEPS_DOC)
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(50)
+  @ArrayMaxSize(MAX_STEPS)
   @ValidateNested({ each: true })
   @Type(stepsType, stepsOptions)
-  steps: StepDto[];
+  steps: StepBase[];
 }
 
 /** Every field optional; an active journey is edited by pausing it first. */
@@ -210,7 +204,7 @@ export class UpdateJourneyDto {
   @IsOptional()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(200)
+  @MaxLength(NAME_MAX_LENGTH)
   name?: string;
 
   @ApiPropertyOptional({ type: TriggerDto })
@@ -228,22 +222,22 @@ export class UpdateJourneyDto {
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(50)
+  @ArrayMaxSize(MAX_STEPS)
   @ValidateNested({ each: true })
   @Type(stepsType, stepsOptions)
-  steps?: StepDto[];
+  steps?: StepBase[];
 }
 
 export class SetSignupEventDto {
   @ApiProperty({ ...EVENT_TYPE_DOC, description: 'The event type that means "a new user signed up".' })
   @IsString()
-  @Matches(EVENT_TYPE, { message: EVENT_TYPE_MESSAGE })
+  @Matches(EVENT_TYPE_PATTERN, { message: EVENT_TYPE_MESSAGE })
   eventType: string;
 }
 
 const ISO = { type: 'string', format: 'date-time' } as const;
 
-/** A journey definition (CONTRACT section 8). */
+/** A journey definition (docs/journeys.md#journey). */
 export class JourneyView {
   @ApiProperty({ format: 'uuid' })
   id: string;

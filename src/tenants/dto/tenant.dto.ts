@@ -1,51 +1,55 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsString, Max, MaxLength, Min } from 'class-validator';
+import { NAME_MAX_LENGTH, RATE_LIMIT_MAX, SECRET_MAX_LENGTH } from '../../common/limits.js';
 import { PageOf } from '../../common/openapi.js';
+import { PathUuid } from '../../common/path-params.js';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
 export class CreateTenantDto {
-  @ApiProperty({ minLength: 1, maxLength: 200, description: 'Display name (trimmed).', example: 'Acme' })
+  @ApiProperty({ minLength: 1, maxLength: NAME_MAX_LENGTH, description: 'Display name (trimmed).', example: 'Acme' })
   @Transform(trim)
   @IsString()
   @IsNotEmpty()
-  @MaxLength(200)
+  @MaxLength(NAME_MAX_LENGTH)
   name: string;
 }
 
 export class SetWebhookSecretDto {
-  @ApiProperty({ minLength: 1, maxLength: 1000, description: 'Stored encrypted; never shown again.', example: 'whsec_...' })
+  @ApiProperty({ minLength: 1, maxLength: SECRET_MAX_LENGTH, description: 'Stored encrypted; never shown again.', example: 'whsec_...' })
   @IsString()
   @IsNotEmpty()
-  @MaxLength(1000)
+  @MaxLength(SECRET_MAX_LENGTH)
   secret: string;
 }
 
-const RATE = { type: 'integer', minimum: 1, maximum: 1_000_000_000 } as const;
+const RATE = { type: 'integer', minimum: 1, maximum: RATE_LIMIT_MAX } as const;
 
 export class SetRateLimitDto {
   @ApiProperty({ ...RATE, description: 'Refill rate of the bucket.', example: 600 })
   @IsInt()
   @Min(1)
-  @Max(1_000_000_000)
+  @Max(RATE_LIMIT_MAX)
   requestsPerHour: number;
 
   @ApiProperty({ ...RATE, description: 'Capacity of the bucket.', example: 600 })
   @IsInt()
   @Min(1)
-  @Max(1_000_000_000)
+  @Max(RATE_LIMIT_MAX)
   burst: number;
 }
 
 export const WEBHOOK_PROVIDERS = ['stripe', 'polar', 'clerk'] as const;
 export type WebhookProvider = (typeof WEBHOOK_PROVIDERS)[number];
 
-export class WebhookProviderParams {
-  @ApiProperty({ format: 'uuid', description: 'The tenant id.' })
-  @IsString()
+/** `{tenantId}` in a path: a malformed one answers 404 `tenant not found`, like an unknown one. */
+export class TenantParams {
+  @PathUuid('tenant', 'The tenant id (from `POST /admin/tenants`).')
   tenantId: string;
+}
 
+export class WebhookProviderParams extends TenantParams {
   @ApiProperty({ enum: WEBHOOK_PROVIDERS, enumName: 'WebhookProvider' })
   @IsIn(WEBHOOK_PROVIDERS as unknown as string[], { message: '$property must be one of stripe, polar, clerk' })
   provider: WebhookProvider;

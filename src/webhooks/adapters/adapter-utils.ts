@@ -4,10 +4,10 @@ import { instantFromEpoch } from '../../common/instant.js';
 import { put } from '../../common/json-object.js';
 import { InvalidSignatureError, MalformedPayloadError } from './webhook-adapter.js';
 
-/** CONTRACT section 7: every provider refuses timestamps more than 300 s old or ahead. */
+/** docs/webhooks.md#signatures: every provider refuses timestamps more than 300 s old or ahead. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
-/** Metadata keys that name the customer's own user id, in CONTRACT section 7 order. */
+/** Metadata keys that name the customer's own user id, in docs/webhooks.md#contact-resolution order. */
 const EXTERNAL_ID_KEYS = ['externalId', 'userId', 'user_id'] as const;
 
 export type Json = Record<string, unknown>;

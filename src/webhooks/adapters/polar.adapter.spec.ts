@@ -81,7 +81,7 @@ describe('PolarAdapter.verify', () => {
     expect(delivery.payload).toEqual(JSON.parse(body));
   });
 
-  it('keys the HMAC with the UTF-8 bytes of the whole secret (providers.md Polar vector)', () => {
+  it('keys the HMAC with the UTF-8 bytes of the whole secret (docs/webhooks.md#test-vectors, Polar)', () => {
     const vectorBody = '{"type":"order.paid","timestamp":"2026-01-01T00:00:00Z","data":{"id":"ord_1"}}';
     const at = new Date(1767225600_000);
     expect(polarWebhook(SECRET).sign('evt_123', at, vectorBody)).toBe('v1,7PSJOhJFw8ApcLyx7mI1sfSLSpGEEN64Qor8HhmzSwY=');

@@ -57,8 +57,8 @@ export function polarWebhook(secret: string): Webhook {
 }
 
 /**
- * Polar: Standard Webhooks signatures; dedupe on `webhook-id`. Mapping per webhooks.md and
- * CONTRACT section 7, made idempotent per provider transition with stored subscription state,
+ * Polar: Standard Webhooks signatures; dedupe on `webhook-id`. Mapping per docs/webhooks.md#polar,
+ * made idempotent per provider transition with stored subscription state (docs/webhooks.md#provider-state),
  * because Polar sends the catch-all `subscription.updated` alongside every specific
  * `subscription.*` event, in either order.
  */
@@ -144,7 +144,7 @@ function subscriptionEvent(payload: Json, type: string, data: Json, state: Map<s
     case 'subscription.past_due':
       decision = { type: 'payment-failed' };
       break;
-    // Seed names Polar does not send (providers.md); mapped as named, with no state condition.
+    // Documented names Polar does not send (docs/webhooks.md#mapping); mapped as named, with no state condition.
     case 'subscription.upgraded':
       decision = { type: 'subscription-upgraded', extra: planChange(stored, current) ?? {} };
       break;

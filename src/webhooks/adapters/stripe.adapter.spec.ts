@@ -64,7 +64,7 @@ describe('StripeAdapter.verify', () => {
     expect(delivery.payload).toEqual(JSON.parse(body));
   });
 
-  it('reproduces the providers.md test vector exactly', () => {
+  it('reproduces the Stripe test vector of docs/webhooks.md#test-vectors exactly', () => {
     const payload = '{"id":"evt_test_1","object":"event","type":"customer.subscription.updated"}';
     const header = stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET, timestamp: 1767225600 });
     expect(header).toBe('t=1767225600,v1=f663320143b30f760a1f57648ff8406cd19c3dd7e8215058dd805f27a0eb73a5');

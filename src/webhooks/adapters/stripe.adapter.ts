@@ -46,8 +46,8 @@ export function invoiceStateKey(invoiceId: string): string {
 }
 
 /**
- * Stripe: signatures via stripe-node's `webhooks.constructEvent`; mapping per webhooks.md and
- * CONTRACT section 7. Both invoice shapes (before and after API version 2025-03-31.basil) are read
+ * Stripe: signatures via stripe-node's `webhooks.constructEvent`; mapping per docs/webhooks.md#stripe.
+ * Both invoice shapes (before and after API version 2025-03-31.basil) are read
  * field by field rather than by branching on `api_version`, since the old and new paths never
  * coexist on one payload.
  */
@@ -357,7 +357,7 @@ function checkoutCompleted(payload: Json, session: Json): Normalized {
   );
 }
 
-/** Identity candidates of CONTRACT section 7, read from whichever object the event carries. */
+/** Identity candidates of docs/webhooks.md#contact-resolution, read from whichever object the event carries. */
 function identityOf(object: Json): { externalId: string | null; customerId: string | null; email: string | null } {
   const subscriptionDetails = obj(obj(object.parent).subscription_details);
   const customer = object.customer;

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 export type WebhookProviderName = 'stripe' | 'polar' | 'clerk';
 
-/** The eight lifecycle moments of webhooks.md, plus Clerk's own user events. */
+/** The eight lifecycle moments journeys trigger on (docs/webhooks.md#lifecycle-events); Clerk's user events are not among them. */
 export const LIFECYCLE_EVENTS = [
   'subscription-started',
   'trial-converted',
@@ -35,7 +35,7 @@ export interface StateWrite {
   value: ProviderState;
 }
 
-/** Identity candidates, resolved by the service in CONTRACT section 7 order. */
+/** Identity candidates, resolved by the service in docs/webhooks.md#contact-resolution order. */
 export interface IdentityCandidates {
   /** From metadata externalId/userId/user_id, then Checkout client_reference_id (Clerk: the user id). */
   externalId: string | null;

@@ -2,10 +2,11 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { PageOf } from '../../common/openapi.js';
 import { PageQueryDto } from '../../common/pagination.js';
-import { WEBHOOK_PROVIDERS, type WebhookProvider } from '../../tenants/dto/tenant.dto.js';
+import { PathUuid } from '../../common/path-params.js';
+import { TenantParams, WEBHOOK_PROVIDERS, type WebhookProvider } from '../../tenants/dto/tenant.dto.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../webhook.entities.js';
 
-/** What a delivery came to (CONTRACT section 7). */
+/** What a delivery came to (docs/webhooks.md#answers). */
 export class WebhookAnswerView {
   @ApiProperty({
     enum: ['ok', 'ignored', 'duplicate'],
@@ -30,6 +31,16 @@ export class WebhookAnswerView {
     description: 'With `ok`: the contact it was linked to; null when the event carried no identity.',
   })
   contactId?: string | null;
+}
+
+export class WebhookDeliveryParams extends TenantParams {
+  @PathUuid('delivery', 'The delivery id (`id` in the list).')
+  deliveryId: string;
+}
+
+export class ClerkImportParams extends TenantParams {
+  @PathUuid('import')
+  importId: string;
 }
 
 export class ClerkImportView {
