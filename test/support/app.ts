@@ -73,7 +73,17 @@ export async function resetDatabase(db: DataSource): Promise<void> {
         AND NOT (schemaname = 'pgboss' AND tablename IN ('version', 'queue'))`,
   );
   if (rows.length === 0) return;
-  await db.query(`TRUNCATE ${rows.map((r) => `"${r.schemaname}"."${r.tablename}"`).join(', ')} CASCADE`);
+  const truncate = `TRUNCATE ${rows.map((r) => `"${r.schemaname}"."${r.tablename}"`).join(', ')} CASCADE`;
+  // A running app's job workers poll pgboss tables meanwhile; TRUNCATE's locks can then deadlock
+  // with them, and PostgreSQL's answer to a deadlock is to run the statement again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.query(truncate);
+      return;
+    } catch (err) {
+      if (attempt >= 5 || (err as { driverError?: { code?: string } }).driverError?.code !== '40P01') throw err;
+    }
+  }
 }
 
 export const adminAuth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
