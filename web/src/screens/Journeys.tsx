@@ -142,11 +142,15 @@ export function JourneyDetail({ tenantId, journeyId }: { tenantId: string; journ
                 <li key={i}>
                   {step.type === 'wait' ? (
                     <>Wait {formatSeconds(step.seconds)}</>
-                  ) : (
+                  ) : step.type === 'send_email' ? (
                     <>
                       Send email <strong>{step.subject}</strong>
-                      <pre>{step.text}</pre>
+                      <pre>{step.text ?? step.html}</pre>
                     </>
+                  ) : step.type === 'branch' ? (
+                    <>Branch on {step.if.length} condition{step.if.length === 1 ? '' : 's'}</>
+                  ) : (
+                    <>Update contact: {Object.keys(step.attributes).join(', ')}</>
                   )}
                 </li>
               ))}
