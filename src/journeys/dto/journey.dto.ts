@@ -8,6 +8,7 @@ import {
   IsInt,
   IsNotEmpty,
   IsObject,
+  IsUUID,
   IsOptional,
   IsString,
   Matches,
@@ -509,17 +510,23 @@ export class UpdateJourneyDto {
   steps?: StepBase[];
 }
 
+const STEP_PATH_PATTERN = /^\d+(\.(then|else)\.\d+)*$/;
+
 /** `POST .../preview`: which send_email step to render, for which contact. */
 export class PreviewDto {
   @ApiProperty({ format: 'uuid', description: 'The contact to render the email for.' })
-  @IsString()
-  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: '$property must be a UUID' })
+  @IsUUID('loose', { message: '$property must be a UUID' })
   contactId: string;
 
-  @ApiProperty({ description: 'The `send_email` step, as run step records name it.', example: '2.then.0', maxLength: 100 })
+  @ApiProperty({
+    description: 'The `send_email` step, as run step records name it.',
+    example: '2.then.0',
+    maxLength: 100,
+    pattern: STEP_PATH_PATTERN.source,
+  })
   @IsString()
   @MaxLength(100)
-  @Matches(/^\d+(\.(then|else)\.\d+)*$/, { message: '$property must be a step path like 0 or 2.then.0' })
+  @Matches(STEP_PATH_PATTERN, { message: '$property must be a step path like 0 or 2.then.0' })
   path: string;
 
   @ApiScalarMap({
