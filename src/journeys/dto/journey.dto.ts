@@ -16,6 +16,7 @@ import {
   MaxLength,
   Min,
   registerDecorator,
+  ValidateIf,
   ValidateNested,
   type ValidationArguments,
 } from 'class-validator';
@@ -246,10 +247,9 @@ export class SendEmailStep extends StepBase {
     description: `The plain-text body (at least one of \`text\` and \`html\`). ${TEMPLATE_NOTE}`,
     example: 'Hi {{contact.name}},\n\nWelcome aboard!',
   })
-  @Check('textOrHtml', (value, object) =>
-    value === undefined && object.html === undefined ? 'is required when there is no html (at least one of text and html)' : null,
-  )
-  @IsOptional()
+  // Optional when there is an html body; without one, a missing text is named (at least one of the two).
+  @ValidateIf((o: SendEmailStep) => o.text !== undefined || o.html === undefined)
+  @Check('textOrHtml', (value) => (value === undefined ? 'is required when there is no html (at least one of text and html)' : null))
   @IsString()
   @IsNotEmpty()
   @MaxLength(TEXT_MAX_LENGTH)
