@@ -20,7 +20,7 @@ describe('journey decisions', () => {
   const eventIdOf = async (messageId: string): Promise<string> =>
     (await rows<{ id: string }>('SELECT id FROM events WHERE message_id = $1', [messageId]))[0].id;
   const why = async (messageId: string) => (await admin('get', `/events/${await eventIdOf(messageId)}/journeys`).expect(200)).body.items;
-  const backfill = (body: unknown, flag = 'true') =>
+  const backfill = (body: object, flag = 'true') =>
     t.http().post(`/api/tenants/${tenant.tenantId}/events?backfill=${flag}`).set('Authorization', `Bearer ${tenant.key}`).send(body);
 
   /** Every statement sent through the app's DataSource while `fn` runs. */
@@ -169,7 +169,7 @@ describe('journey decisions', () => {
 
   it('names the path of bad fields, limits nesting, answers 409 for state conflicts, and previews emails', async () => {
     const definition = (steps: unknown[], extra: Record<string, unknown> = {}) => ({ name: 'x', trigger: { type: 'event', eventType: 'e' }, steps, ...extra });
-    const problem = async (body: unknown) => (await admin('post', '/journeys').send(body).expect(400)).body.message as string;
+    const problem = async (body: object) => (await admin('post', '/journeys').send(body).expect(400)).body.message as string;
     expect(await problem(definition([{ type: 'wait', seconds: 1 }], { trigger: { type: 'event', eventType: 'e', where: [{ field: 'contact.plan', op: 'eq', value: 1 }] } })))
       .toMatch(/^trigger\.where\[0\]\.field: /);
     expect(await problem(definition([{ type: 'wait', seconds: 1 }], { trigger: { type: 'event', eventType: 'e', where: [{ field: 'contact.name', op: 'like', value: 'a' }] } })))

@@ -24,7 +24,7 @@ describe('journeys with lifecycle logic', () => {
   const settledRuns = (journeyId: string, n: number) =>
     eventually(async () => {
       const page = await admin('get', `/journeys/${journeyId}/runs`).expect(200);
-      const items = page.body.items as Array<{ status: string }>;
+      const items = page.body.items as Array<{ id: string; contactId: string; status: string }>;
       return items.length === n && items.every((r) => ['completed', 'exited', 'failed'].includes(r.status)) ? items : null;
     }, 20_000, 'the runs to end');
 
@@ -79,7 +79,7 @@ describe('journeys with lifecycle logic', () => {
     expect(recovered.body).toEqual(expect.objectContaining({ status: 'ok', eventType: 'payment-recovered' }));
 
     const [run] = await settledRuns(journeyId, 1);
-    const detail = await admin('get', `/journeys/${journeyId}/runs/${(run as { id: string }).id}`).expect(200);
+    const detail = await admin('get', `/journeys/${journeyId}/runs/${run.id}`).expect(200);
     const [recoveredEvent] = await rows<{ id: string }>(`SELECT id FROM events WHERE type = 'payment-recovered'`);
     const [failedEvent] = await rows<{ id: string }>(`SELECT id FROM events WHERE type = 'payment-failed'`);
     expect(detail.body).toEqual({
@@ -134,7 +134,7 @@ describe('journeys with lifecycle logic', () => {
 
     const runs = await settledRuns(journeyId, 2);
     const byContact = new Map<string, { id: string }>();
-    for (const r of runs as Array<{ id: string; contactId: string }>) byContact.set(r.contactId, r);
+    for (const r of runs) byContact.set(r.contactId, r);
     const [busy] = await rows<{ id: string; attributes: Record<string, unknown> }>(`SELECT id, attributes FROM contacts WHERE external_id = 'busy'`);
     const [idle] = await rows<{ id: string; attributes: Record<string, unknown> }>(`SELECT id, attributes FROM contacts WHERE external_id = 'idle'`);
 
