@@ -107,10 +107,14 @@ describe('journeys with email delivery', () => {
       items: [
         {
           id: messages.body.items[0].runId,
+          journeyId: mapped.body.journeyId,
           contactId,
           status: 'completed',
+          trigger: { eventId: expect.any(String), eventType: 'user.signed_up' },
+          exitReason: null,
           steps: [{ path: '0', type: 'send_email', status: 'sent', at: expect.any(String), messageId: messages.body.items[0].id, reason: null }],
           createdAt: expect.any(String),
+          updatedAt: expect.any(String),
         },
       ],
       nextCursor: null,
