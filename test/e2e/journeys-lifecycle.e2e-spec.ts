@@ -74,6 +74,11 @@ describe('journeys with lifecycle logic', () => {
     expect(failed.body).toEqual(expect.objectContaining({ status: 'ok', eventType: 'payment-failed' }));
     await eventually(async () => (smtp.received.length === 1 ? true : null), 10_000, 'the first dunning email');
     expect(smtp.received[0].headers.subject).toBe('Your payment did not go through');
+    // The recovery arrives during the wait, between the two emails.
+    await eventually(async () => {
+      const page = await admin('get', `/journeys/${journeyId}/runs`).expect(200);
+      return page.body.items[0]?.status === 'waiting' ? true : null;
+    }, 10_000, 'the run to wait');
 
     const recovered = await deliver(t, 'stripe', tenant.tenantId, stripeInvoice('invoice.paid', 'evt_dunning_paid')).expect(200);
     expect(recovered.body).toEqual(expect.objectContaining({ status: 'ok', eventType: 'payment-recovered' }));

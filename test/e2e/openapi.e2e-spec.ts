@@ -103,9 +103,19 @@ describe('OpenAPI document and Swagger UI', () => {
     const union = (name: string) => doc.components.schemas[name] as { oneOf: Array<{ $ref: string }>; discriminator: { propertyName: string; mapping: Record<string, string> } };
     expect(union('JourneyStep').discriminator).toEqual({
       propertyName: 'type',
-      mapping: { wait: '#/components/schemas/WaitStep', send_email: '#/components/schemas/SendEmailStep' },
+      mapping: {
+        wait: '#/components/schemas/WaitStep',
+        send_email: '#/components/schemas/SendEmailStep',
+        branch: '#/components/schemas/BranchStep',
+        update_contact: '#/components/schemas/UpdateContactStep',
+      },
     });
-    expect(union('StepRecord').oneOf.map((s) => s.$ref)).toEqual(['#/components/schemas/WaitStepRecord', '#/components/schemas/SendEmailStepRecord']);
+    expect(union('StepRecord').oneOf.map((s) => s.$ref)).toEqual([
+      '#/components/schemas/WaitStepRecord',
+      '#/components/schemas/SendEmailStepRecord',
+      '#/components/schemas/BranchStepRecord',
+      '#/components/schemas/UpdateContactStepRecord',
+    ]);
     for (const name of ['CreateJourneyDto', 'JourneyView']) {
       const steps = (doc.components.schemas[name] as { properties: Record<string, { items?: { $ref?: string } }> }).properties.steps;
       expect(steps.items?.$ref).toBe('#/components/schemas/JourneyStep');

@@ -22,6 +22,7 @@ const BODIES: Record<string, object> = {
   setSignupEvent: { eventType: 'user.signed_up' },
   createJourney: { name: 'J', trigger: { type: 'event', eventType: 'e' }, steps: [{ type: 'wait', seconds: 1 }] },
   updateJourney: { name: 'J2' },
+  previewJourneyEmail: { contactId: '00000000-0000-4000-8000-000000000000', path: '0' },
 };
 
 describe('uuid path parameters (params DTOs)', () => {
