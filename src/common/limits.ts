@@ -37,3 +37,6 @@ export const CURSOR_MAX_LENGTH = 500;
 
 /** `requestsPerHour` and `burst` of a tenant's rate limit. */
 export const RATE_LIMIT_MAX = 1_000_000_000;
+
+/** The free-text `reason` of a suppression (docs/data-rights.md#suppressions). */
+export const SUPPRESSION_REASON_MAX_LENGTH = 200;
