@@ -31,7 +31,15 @@ function constraintOf(err: unknown): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
+/**
+ * Thrown by a repository that finds, inside a statement, that a row it read earlier in the
+ * transaction was deleted by a transaction that committed since (an erased or merged-away
+ * contact): like a serialization failure, the whole transaction is safe to run again.
+ */
+export class ConcurrentChangeError extends Error {}
+
 export function isRetryableTransactionError(err: unknown): boolean {
+  if (err instanceof ConcurrentChangeError) return true;
   const state = sqlState(err);
   if (state === '23503') return CONTACT_FOREIGN_KEYS.has(constraintOf(err) ?? '');
   return state !== undefined && RETRYABLE_SQLSTATES.has(state);
@@ -54,7 +62,8 @@ export async function transactionWithRetry<T>(
       return await dataSource.transaction(work);
     } catch (err) {
       if (attempt >= ATTEMPTS || !isRetryableTransactionError(err)) throw err;
-      logger.warn({ code: sqlState(err), attempt, what }, `${what}: transaction aborted by PostgreSQL (${sqlState(err)}); retrying it`);
+      const code = sqlState(err) ?? 'concurrent change';
+      logger.warn({ code, attempt, what }, `${what}: transaction aborted (${code}); retrying it`);
       await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40 * attempt));
     }
   }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type Page, type PageQueryDto, Paginator } from '../common/pagination.js';
+import { ConcurrentChangeError } from '../common/transaction-retry.js';
 import type { Connector, Scalar } from '../common/vocabulary.js';
 import { type Consent, Contact } from './contact.entity.js';
 import type { ContactWrite, KnownContact } from './identity-resolution.js';
@@ -106,20 +107,20 @@ export class ContactsRepository {
 
   /**
    * Creates new contacts and applies changes to known ones, in one statement. A known contact
-   * that was erased or merged away since it was read is not inserted again (the EXISTS takes a
-   * key-share lock, so it waits for such a transaction and then sees the row gone); the request's
-   * event insert then fails its foreign key and the request is resolved anew
-   * (transactionWithRetry). A recorded consent is never replaced: a withdrawn one stays withdrawn
+   * that was erased or merged away since it was read would be inserted again (its row is gone
+   * when the conflict check, which waits for the erasing transaction, looks again): the
+   * statement tells inserted rows from updated ones (`xmax = 0`), and such a row fails the
+   * request with a ConcurrentChangeError, which rolls it back and has it resolved anew
+   * (transactionWithRetry, docs/data-rights.md#concurrency). A recorded consent is never replaced: a withdrawn one stays withdrawn
    * (docs/data-rights.md#consent).
    */
   async upsert(em: EntityManager, tenantId: string, writes: ContactWrite[], at: Date): Promise<void> {
     if (writes.length === 0) return;
-    await em.query(
+    const rows: Array<{ id: string; inserted: boolean }> = await em.query(
       `INSERT INTO contacts AS c (tenant_id, id, external_id, email, name, attributes, consent, created_at, updated_at)
        SELECT $1, u.id, u.external_id, u.email, u.name, u.attributes::jsonb, u.consent::jsonb, $8, $8
-         FROM (SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $9::boolean[])
-                 AS v(id, external_id, email, name, attributes, consent, is_new) ORDER BY v.id) AS u
-        WHERE u.is_new OR EXISTS (SELECT 1 FROM contacts k WHERE k.tenant_id = $1 AND k.id = u.id FOR KEY SHARE)
+         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+              AS u(id, external_id, email, name, attributes, consent)
         ORDER BY u.id
        ON CONFLICT (tenant_id, id) DO UPDATE SET
          external_id = COALESCE(EXCLUDED.external_id, c.external_id),
@@ -127,7 +128,8 @@ export class ContactsRepository {
          name = COALESCE(EXCLUDED.name, c.name),
          attributes = c.attributes || EXCLUDED.attributes,
          consent = CASE WHEN c.consent->>'status' = 'withdrawn' THEN c.consent ELSE COALESCE(c.consent, EXCLUDED.consent) END,
-         updated_at = EXCLUDED.updated_at`,
+         updated_at = EXCLUDED.updated_at
+       RETURNING id, xmax = 0 AS inserted`,
       [
         tenantId,
         writes.map((w) => w.id),
@@ -137,9 +139,12 @@ export class ContactsRepository {
         writes.map((w) => JSON.stringify(w.attributes)),
         writes.map((w) => (w.consent ? JSON.stringify(w.consent) : null)),
         at,
-        writes.map((w) => w.isNew),
       ],
     );
+    const known = new Set(writes.flatMap((w) => (w.isNew ? [] : [w.id])));
+    if (rows.some((r) => r.inserted && known.has(r.id))) {
+      throw new ConcurrentChangeError('a contact this request read was erased or merged away meanwhile');
+    }
   }
 
   /**

@@ -22,6 +22,9 @@ const BODIES: Record<string, object> = {
   setSignupEvent: { eventType: 'user.signed_up' },
   createJourney: { name: 'J', trigger: { type: 'event', eventType: 'e' }, steps: [{ type: 'wait', seconds: 1 }] },
   updateJourney: { name: 'J2' },
+  setContactConsent: { status: 'withdrawn' },
+  mergeContacts: { from: '00000000-0000-4000-8000-000000000001' },
+  addSuppression: { email: 'a@example.com' },
 };
 
 describe('uuid path parameters (params DTOs)', () => {
