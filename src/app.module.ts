@@ -21,6 +21,7 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { JourneysModule } from './journeys/journeys.module.js';
 import { LoggerModule } from './common/logger.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
+import { DataRightsModule } from './rights/data-rights.module.js';
 import { loggableError } from './common/logger.js';
 
 export interface AppModuleOptions {
@@ -69,6 +70,7 @@ export class AppModule {
         IngestionModule,
         WebhooksModule,
         JourneysModule,
+        DataRightsModule,
         DashboardModule.forRoot({ webDir: options.webDir }),
       ],
       providers: [

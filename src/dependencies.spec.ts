@@ -2,7 +2,7 @@
  * The module dependency rules, checked on the real import graph of src/ (README, "How it is
  * built"). Every import counts: values, `import type`, `export … from` and dynamic `import()`.
  *
- * - Folders depend one way: webhooks → ingestion → journeys → contacts → tenants, with common,
+ * - Folders depend one way: (rights →) webhooks → ingestion → journeys → contacts → tenants, with common,
  *   config and metrics below all of them; `database` (entity list, migrations, embedded server)
  *   and `openapi` (the document) sit above the modules; the root files (main, app module) wire
  *   everything. `LAYERS` is the whole table: an import it does not allow fails this spec.
@@ -19,7 +19,7 @@ const SRC = path.resolve('src');
 const ROOT = '(root)';
 
 /** Folder → the folders its files may import (its own folder always). */
-const DOMAIN = ['tenants', 'dashboard', 'health', 'jobs', 'contacts', 'journeys', 'ingestion', 'webhooks'];
+const DOMAIN = ['tenants', 'dashboard', 'health', 'jobs', 'contacts', 'journeys', 'ingestion', 'webhooks', 'rights'];
 const BASE = ['common', 'config'];
 const LAYERS: Record<string, readonly string[]> = {
   config: [],
@@ -33,6 +33,7 @@ const LAYERS: Record<string, readonly string[]> = {
   journeys: [...BASE, 'metrics', 'tenants', 'contacts', 'jobs'],
   ingestion: [...BASE, 'metrics', 'tenants', 'contacts', 'journeys'],
   webhooks: [...BASE, 'metrics', 'tenants', 'contacts', 'ingestion', 'jobs'],
+  rights: [...BASE, 'metrics', 'tenants', 'contacts', 'journeys', 'webhooks'],
   openapi: [...BASE, 'metrics', ...DOMAIN],
   database: [...BASE, 'metrics', ...DOMAIN],
   [ROOT]: [...BASE, 'metrics', ...DOMAIN, 'openapi', 'database'],

@@ -7,6 +7,7 @@ import 'reflect-metadata';
 import { getMetadataStorage } from 'class-validator';
 import { SignInDto } from './dashboard/dto/session.dto.js';
 import { ContactsQueryDto } from './contacts/dto/contacts.dto.js';
+import { AddSuppressionDto, MergeContactDto, SetConsentDto, SuppressionParams } from './contacts/dto/data-rights.dto.js';
 import { IdentifyOp, TrackOp } from './ingestion/dto/events-op.dto.js';
 import {
   BranchStep,
@@ -33,6 +34,10 @@ const REQUEST_DTOS: Array<new () => object> = [
   WebhookProviderParams,
   ContactsQueryDto,
   PageQueryDto,
+  AddSuppressionDto,
+  SuppressionParams,
+  SetConsentDto,
+  MergeContactDto,
   CreateJourneyDto,
   UpdateJourneyDto,
   TriggerDto,

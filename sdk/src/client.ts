@@ -6,8 +6,10 @@ import type { paths } from './generated/schema.js';
 import { EventQueue, type EventQueueOptions } from './queue.js';
 import { DEFAULT_RETRY, retryingFetch, type FetchLike, type RetryOptions } from './transport.js';
 import type {
+  ConsentStatus,
   Contact,
   ContactEventPage,
+  ContactExport,
   ContactPage,
   ContactsQuery,
   CreateJourney,
@@ -23,6 +25,8 @@ import type {
   PageQuery,
   RateLimit,
   SignupEvent,
+  Suppression,
+  SuppressionPage,
   Tenant,
   TenantPage,
   UpdateJourney,
@@ -87,6 +91,24 @@ export interface MaraClient {
       get(tenantId: string, contactId: string): Promise<Contact>;
       /** The contact's events, newest first. */
       events(tenantId: string, contactId: string, query?: PageQuery): Promise<ContactEventPage>;
+      /**
+       * Erases the contact and everything tied to it (GDPR Art. 17); its addresses are suppressed
+       * from then on. See docs/data-rights.md#erase.
+       */
+      erase(tenantId: string, contactId: string): Promise<void>;
+      /** Grants or withdraws lifecycle consent; a withdrawn one is never granted again by intake. */
+      setConsent(tenantId: string, contactId: string, status: ConsentStatus): Promise<Contact>;
+      /** Everything held about the contact (GDPR Art. 15): contact, events, runs, messages. */
+      export(tenantId: string, contactId: string): Promise<ContactExport>;
+      /** Merges `fromContactId` into `contactId` (the survivor, answered); the other's identities become aliases. */
+      merge(tenantId: string, contactId: string, fromContactId: string): Promise<Contact>;
+    };
+    /** The suppression list (hashes only): addresses journeys never email. */
+    readonly suppressions: {
+      list(tenantId: string, query?: PageQuery): Promise<SuppressionPage>;
+      add(tenantId: string, email: string, reason?: string): Promise<Suppression>;
+      /** The address may receive journey email again. */
+      lift(tenantId: string, email: string): Promise<void>;
     };
     ingestionHealth(tenantId: string): Promise<IngestionHealth>;
     readonly journeys: {
@@ -214,6 +236,9 @@ export function createMaraClient(options: MaraClientOptions = {}): MaraClient {
   const journeyPath = (id: string, journeyId: string): { params: { path: { tenantId: string; journeyId: string } } } => ({
     params: { path: { tenantId: id, journeyId } },
   });
+  const contactPath = (id: string, contactId: string): { params: { path: { tenantId: string; contactId: string } } } => ({
+    params: { path: { tenantId: id, contactId } },
+  });
   const deliveryPath = (id: string, deliveryId: string): { params: { path: { tenantId: string; deliveryId: string } } } => ({
     params: { path: { tenantId: id, deliveryId } },
   });
@@ -269,6 +294,30 @@ export function createMaraClient(options: MaraClientOptions = {}): MaraClient {
               params: { path: { tenantId: id, contactId }, query },
               headers: adminAuth(),
             }),
+          ),
+        erase: (id, contactId) =>
+          unwrap(() => raw.DELETE('/admin/tenants/{tenantId}/contacts/{contactId}', { ...contactPath(id, contactId), headers: adminAuth() })),
+        setConsent: (id, contactId, status) =>
+          unwrap(
+            () => raw.PUT('/admin/tenants/{tenantId}/contacts/{contactId}/consent', { ...contactPath(id, contactId), body: { status }, headers: adminAuth() }),
+          ),
+        export: (id, contactId) =>
+          unwrap(() => raw.GET('/admin/tenants/{tenantId}/contacts/{contactId}/export', { ...contactPath(id, contactId), headers: adminAuth() })),
+        merge: (id, contactId, from) =>
+          unwrap(
+            () => raw.POST('/admin/tenants/{tenantId}/contacts/{contactId}/merge', { ...contactPath(id, contactId), body: { from }, headers: adminAuth() }),
+          ),
+      },
+      suppressions: {
+        list: (id, query = {}) =>
+          unwrap(() => raw.GET('/admin/tenants/{tenantId}/suppressions', { params: { path: { tenantId: id }, query }, headers: adminAuth() })),
+        add: (id, email, reason) =>
+          unwrap(() =>
+            raw.POST('/admin/tenants/{tenantId}/suppressions', { ...tenantPath(id), body: reason === undefined ? { email } : { email, reason }, headers: adminAuth() }),
+          ),
+        lift: (id, email) =>
+          unwrap(() =>
+            raw.DELETE('/admin/tenants/{tenantId}/suppressions/{email}', { params: { path: { tenantId: id, email } }, headers: adminAuth() }),
           ),
       },
       ingestionHealth: (id) =>

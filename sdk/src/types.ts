@@ -22,6 +22,11 @@ export type ContactPage = Schemas['ContactPage'];
 export type ContactEvent = Schemas['ContactEventView'];
 export type ContactEventPage = Schemas['ContactEventPage'];
 export type IngestionHealth = Schemas['IngestionHealthView'];
+export type ConsentStatus = Schemas['ConsentStatus'];
+/** Everything held about one contact (GDPR Art. 15). */
+export type ContactExport = Schemas['ContactExportView'];
+export type Suppression = Schemas['SuppressionView'];
+export type SuppressionPage = Schemas['SuppressionPage'];
 export type SignupEvent = Schemas['SignupEventView'];
 
 export type Journey = Schemas['JourneyView'];

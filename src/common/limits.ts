@@ -51,3 +51,5 @@ export const JOURNEY_DEFAULT_MAX_EVENT_AGE_SECONDS = 86_400;
 export const EMAIL_SUBJECT_MAX_LENGTH = 200;
 export const EMAIL_TEXT_MAX_LENGTH = 20_000;
 export const EMAIL_HTML_MAX_LENGTH = 100_000;
+/** The free-text `reason` of a suppression (docs/data-rights.md#suppressions). */
+export const SUPPRESSION_REASON_MAX_LENGTH = 200;

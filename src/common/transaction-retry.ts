@@ -17,14 +17,37 @@ export function sqlState(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/**
+ * Foreign keys to a contact. Their violation (23503) means the contact was erased or merged away
+ * by a transaction that committed between this one's read of it and its write
+ * (docs/data-rights.md#merge-and-aliases): run again, the request resolves its identities anew
+ * (to the survivor through its aliases, or to a new contact after an erasure) and loses nothing.
+ */
+const CONTACT_FOREIGN_KEYS = new Set(['FK_events_contact', 'FK_contact_connectors_contact', 'FK_journey_runs_contact', 'FK_provider_customers_contact']);
+
+function constraintOf(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const name = (err as { constraint?: unknown }).constraint ?? (err as { driverError?: { constraint?: unknown } }).driverError?.constraint;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/**
+ * Thrown by a repository that finds, inside a statement, that a row it read earlier in the
+ * transaction was deleted by a transaction that committed since (an erased or merged-away
+ * contact): like a serialization failure, the whole transaction is safe to run again.
+ */
+export class ConcurrentChangeError extends Error {}
+
 export function isRetryableTransactionError(err: unknown): boolean {
+  if (err instanceof ConcurrentChangeError) return true;
   const state = sqlState(err);
+  if (state === '23503') return CONTACT_FOREIGN_KEYS.has(constraintOf(err) ?? '');
   return state !== undefined && RETRYABLE_SQLSTATES.has(state);
 }
 
 /**
  * Runs `work` in a transaction; when PostgreSQL aborts it with a deadlock or serialization
- * failure, runs the whole of it again in a new transaction (after a short random pause, so the
+ * failure (or a contact it read went away meanwhile, see CONTACT_FOREIGN_KEYS), runs the whole of it again in a new transaction (after a short random pause, so the
  * transaction it collided with gets ahead), up to ATTEMPTS times in all. `work` must do nothing
  * outside its transaction that it cannot repeat.
  */
@@ -39,7 +62,8 @@ export async function transactionWithRetry<T>(
       return await dataSource.transaction(work);
     } catch (err) {
       if (attempt >= ATTEMPTS || !isRetryableTransactionError(err)) throw err;
-      logger.warn({ code: sqlState(err), attempt, what }, `${what}: transaction aborted by PostgreSQL (${sqlState(err)}); retrying it`);
+      const code = sqlState(err) ?? 'concurrent change';
+      logger.warn({ code, attempt, what }, `${what}: transaction aborted (${code}); retrying it`);
       await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40 * attempt));
     }
   }

@@ -2,8 +2,12 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relat
 import { Tenant } from '../tenants/tenant.entity.js';
 import type { Scalar } from '../common/vocabulary.js';
 
+export const CONSENT_STATUSES = ['granted', 'withdrawn'] as const;
+export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
+
+/** Lifecycle consent (docs/data-rights.md#consent): `withdrawn` is only ever set, or lifted, by the admin route. */
 export interface Consent {
-  status: 'granted';
+  status: ConsentStatus;
   source: string;
   at: string;
 }

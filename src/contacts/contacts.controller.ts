@@ -1,7 +1,7 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../common/access.decorator.js';
-import { ApiErrors } from '../common/openapi.js';
+import { ApiErrors, JSON_BODY_ERRORS } from '../common/openapi.js';
 import { PageQueryDto } from '../common/pagination.js';
 import { TenantParams } from '../tenants/dto/tenant.dto.js';
 import { ContactsService } from './contacts.service.js';
@@ -13,7 +13,7 @@ import {
   ContactView,
   IngestionHealthView,
 } from './dto/contacts.dto.js';
-
+import { SetConsentDto } from './dto/data-rights.dto.js';
 
 @ApiTags('Contacts')
 @Access('admin')
@@ -46,6 +46,20 @@ export class ContactsController {
     @Query() query: PageQueryDto,
   ): Promise<ContactEventPage> {
     return this.contacts.timeline(tenantId, contactId, query);
+  }
+
+  @Put('contacts/:contactId/consent')
+  @ApiOperation({
+    operationId: 'setContactConsent',
+    summary: "Grant or withdraw a contact's lifecycle consent",
+    description:
+      'A withdrawn consent stays withdrawn: no later op on any intake path grants it again, only this route does. Journey ' +
+      'email to a contact without granted consent is blocked (`no_consent`). See docs/data-rights.md#consent.',
+  })
+  @ApiOkResponse({ type: ContactView })
+  @ApiErrors(...JSON_BODY_ERRORS, 404)
+  setConsent(@Param() { tenantId, contactId }: ContactParams, @Body() body: SetConsentDto): Promise<ContactView> {
+    return this.contacts.setConsent(tenantId, contactId, body.status);
   }
 
   @Get('ingestion-health')

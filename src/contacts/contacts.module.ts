@@ -4,11 +4,14 @@ import { ContactsController } from './contacts.controller.js';
 import { ContactsRepository } from './contacts.repository.js';
 import { ContactsService } from './contacts.service.js';
 import { EventsRepository } from './events.repository.js';
+import { SuppressionsController } from './suppressions.controller.js';
+import { SuppressionsRepository } from './suppressions.repository.js';
+import { SuppressionsService } from './suppressions.service.js';
 
 @Module({
   imports: [TenantsModule],
-  controllers: [ContactsController],
-  providers: [ContactsService, ContactsRepository, EventsRepository],
-  exports: [ContactsService, ContactsRepository, EventsRepository],
+  controllers: [ContactsController, SuppressionsController],
+  providers: [ContactsService, ContactsRepository, EventsRepository, SuppressionsRepository, SuppressionsService],
+  exports: [ContactsService, ContactsRepository, EventsRepository, SuppressionsService],
 })
 export class ContactsModule {}

@@ -3,8 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type Page, type PageQueryDto, Paginator } from '../common/pagination.js';
+import { ConcurrentChangeError } from '../common/transaction-retry.js';
 import type { Connector, Scalar } from '../common/vocabulary.js';
-import { Contact } from './contact.entity.js';
+import { type Consent, Contact } from './contact.entity.js';
 import type { ContactWrite, KnownContact } from './identity-resolution.js';
 
 /** What a journey email needs of its contact: the template fields and whether it may be sent. */
@@ -58,28 +59,64 @@ export class ContactsRepository {
     await em.query('SELECT pg_advisory_xact_lock(u.k) FROM unnest($1::bigint[]) AS u(k)', [sorted]);
   }
 
+  /**
+   * The contacts an op batch may resolve to, in one statement: those with one of the external ids
+   * or emails, and those that hold one of them as an alias (left by a merge,
+   * docs/data-rights.md#merge-and-aliases), each with the matching aliases.
+   */
   async findByIdentities(em: EntityManager, tenantId: string, externalIds: string[], emails: string[]): Promise<KnownContact[]> {
     if (externalIds.length === 0 && emails.length === 0) return [];
-    const rows: Array<{ id: string; external_id: string | null; email: string | null; has_consent: boolean; updated_at: Date }> =
-      await em.query(
-        `SELECT id, external_id, email, consent IS NOT NULL AS has_consent, updated_at
-           FROM contacts
-          WHERE tenant_id = $1 AND (external_id = ANY($2::text[]) OR email = ANY($3::text[]))`,
-        [tenantId, externalIds, emails],
-      );
+    const rows: Array<{
+      id: string;
+      external_id: string | null;
+      email: string | null;
+      has_consent: boolean;
+      updated_at: Date;
+      alias_external_ids: string[] | null;
+      alias_emails: string[] | null;
+    }> = await em.query(
+      `WITH hits AS (
+         SELECT id FROM contacts
+          WHERE tenant_id = $1 AND (external_id = ANY($2::text[]) OR email = ANY($3::text[]))
+         UNION
+         SELECT contact_id FROM contact_aliases
+          WHERE tenant_id = $1 AND ((kind = 'external_id' AND value = ANY($2::text[])) OR (kind = 'email' AND value = ANY($3::text[])))
+       )
+       SELECT c.id, c.external_id, c.email, c.consent IS NOT NULL AS has_consent, c.updated_at,
+              a.external_ids AS alias_external_ids, a.emails AS alias_emails
+         FROM hits JOIN contacts c ON c.tenant_id = $1 AND c.id = hits.id
+         LEFT JOIN LATERAL (
+           SELECT array_agg(x.value) FILTER (WHERE x.kind = 'external_id') AS external_ids,
+                  array_agg(x.value) FILTER (WHERE x.kind = 'email') AS emails
+             FROM contact_aliases x
+            WHERE x.tenant_id = $1 AND x.contact_id = c.id
+              AND ((x.kind = 'external_id' AND x.value = ANY($2::text[])) OR (x.kind = 'email' AND x.value = ANY($3::text[])))
+         ) a ON true`,
+      [tenantId, externalIds, emails],
+    );
     return rows.map((r) => ({
       id: r.id,
       externalId: r.external_id,
       email: r.email,
       hasConsent: r.has_consent,
       updatedAt: r.updated_at,
+      ...(r.alias_external_ids ? { aliasExternalIds: r.alias_external_ids } : {}),
+      ...(r.alias_emails ? { aliasEmails: r.alias_emails } : {}),
     }));
   }
 
-  /** Creates new contacts and applies changes to known ones, in one statement. */
+  /**
+   * Creates new contacts and applies changes to known ones, in one statement. A known contact
+   * that was erased or merged away since it was read would be inserted again (its row is gone
+   * when the conflict check, which waits for the erasing transaction, looks again): the
+   * statement tells inserted rows from updated ones (`xmax = 0`), and such a row fails the
+   * request with a ConcurrentChangeError, which rolls it back and has it resolved anew
+   * (transactionWithRetry, docs/data-rights.md#concurrency). A recorded consent is never replaced: a withdrawn one stays withdrawn
+   * (docs/data-rights.md#consent).
+   */
   async upsert(em: EntityManager, tenantId: string, writes: ContactWrite[], at: Date): Promise<void> {
     if (writes.length === 0) return;
-    await em.query(
+    const rows: Array<{ id: string; inserted: boolean }> = await em.query(
       `INSERT INTO contacts AS c (tenant_id, id, external_id, email, name, attributes, consent, created_at, updated_at)
        SELECT $1, u.id, u.external_id, u.email, u.name, u.attributes::jsonb, u.consent::jsonb, $8, $8
          FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
@@ -90,8 +127,9 @@ export class ContactsRepository {
          email = COALESCE(EXCLUDED.email, c.email),
          name = COALESCE(EXCLUDED.name, c.name),
          attributes = c.attributes || EXCLUDED.attributes,
-         consent = COALESCE(c.consent, EXCLUDED.consent),
-         updated_at = EXCLUDED.updated_at`,
+         consent = CASE WHEN c.consent->>'status' = 'withdrawn' THEN c.consent ELSE COALESCE(c.consent, EXCLUDED.consent) END,
+         updated_at = EXCLUDED.updated_at
+       RETURNING id, xmax = 0 AS inserted`,
       [
         tenantId,
         writes.map((w) => w.id),
@@ -103,6 +141,10 @@ export class ContactsRepository {
         at,
       ],
     );
+    const known = new Set(writes.flatMap((w) => (w.isNew ? [] : [w.id])));
+    if (rows.some((r) => r.inserted && known.has(r.id))) {
+      throw new ConcurrentChangeError('a contact this request read was erased or merged away meanwhile');
+    }
   }
 
   /**
@@ -178,7 +220,7 @@ export class ContactsRepository {
       unsubscribed: boolean;
       deactivated: boolean;
     }> = await em.query(
-      `SELECT name, email, attributes, consent IS NOT NULL AS has_consent,
+      `SELECT name, email, attributes, COALESCE(consent->>'status' = 'granted', false) AS has_consent,
               unsubscribed_at IS NOT NULL AS unsubscribed, deactivated_at IS NOT NULL AS deactivated
          FROM contacts WHERE tenant_id = $1 AND id = $2`,
       [tenantId, contactId],
@@ -235,6 +277,90 @@ export class ContactsRepository {
       [tenantId, contactId],
     );
     return affected === 1;
+  }
+
+  /**
+   * Locks contacts for an erasure or a merge (docs/data-rights.md), in id order, so that two such
+   * requests over the same pair never wait on each other in a cycle; answers those that exist.
+   */
+  async lockForChange(em: EntityManager, tenantId: string, contactIds: string[]): Promise<Contact[]> {
+    const rows: Array<Record<string, unknown>> = await em.query(
+      `SELECT id, external_id, email FROM contacts WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR UPDATE`,
+      [tenantId, contactIds],
+    );
+    return rows.map((r) => Object.assign(new Contact(), { tenantId, id: r.id, externalId: r.external_id, email: r.email }));
+  }
+
+  /** Every identity a contact is known by: its own external id and email, and its aliases. */
+  async identitiesOf(em: EntityManager, tenantId: string, contactId: string): Promise<Array<{ kind: 'external_id' | 'email'; value: string }>> {
+    return em.query(
+      `SELECT a.kind, a.value FROM contacts c, LATERAL (VALUES ('external_id', c.external_id), ('email', c.email)) AS a(kind, value)
+        WHERE c.tenant_id = $1 AND c.id = $2 AND a.value IS NOT NULL
+       UNION
+       SELECT kind, value FROM contact_aliases WHERE tenant_id = $1 AND contact_id = $2`,
+      [tenantId, contactId],
+    );
+  }
+
+  /** Deletes the contact (its aliases and connector links go with it: foreign keys). */
+  async remove(em: EntityManager, tenantId: string, contactId: string): Promise<void> {
+    await em.query('DELETE FROM contact_connectors WHERE tenant_id = $1 AND contact_id = $2', [tenantId, contactId]);
+    await em.query('DELETE FROM contact_aliases WHERE tenant_id = $1 AND contact_id = $2', [tenantId, contactId]);
+    await em.query('DELETE FROM contacts WHERE tenant_id = $1 AND id = $2', [tenantId, contactId]);
+  }
+
+  /**
+   * Sets lifecycle consent (the admin route, docs/data-rights.md#consent); false when there is no
+   * such contact. Only this writes `withdrawn`, and only this grants consent again after it.
+   */
+  async setConsent(tenantId: string, contactId: string, consent: Consent, at: Date): Promise<boolean> {
+    const [, affected]: [unknown, number] = await this.dataSource.query(
+      'UPDATE contacts SET consent = $3::jsonb, updated_at = $4 WHERE tenant_id = $1 AND id = $2',
+      [tenantId, contactId, JSON.stringify(consent), at],
+    );
+    return affected === 1;
+  }
+
+  /**
+   * The contacts' side of a merge (docs/data-rights.md#merge-and-aliases), both rows locked by the
+   * caller: `from`'s attributes merge into the survivor's (the survivor's values win), its name
+   * fills a missing one; a withdrawn consent or an unsubscribe of either holds for the survivor;
+   * `from`'s external id and email (and the aliases it held) become the survivor's aliases; its
+   * connector links move. `from` itself is then deleted by `remove`.
+   */
+  async absorb(em: EntityManager, tenantId: string, survivorId: string, fromId: string, at: Date): Promise<void> {
+    await em.query(
+      `UPDATE contacts s SET
+         attributes = f.attributes || s.attributes,
+         name = COALESCE(s.name, f.name),
+         consent = CASE WHEN f.consent->>'status' = 'withdrawn' AND COALESCE(s.consent->>'status', '') <> 'withdrawn' THEN f.consent
+                        ELSE COALESCE(s.consent, f.consent) END,
+         unsubscribed_at = COALESCE(s.unsubscribed_at, f.unsubscribed_at),
+         updated_at = $4
+         FROM contacts f
+        WHERE s.tenant_id = $1 AND s.id = $2 AND f.tenant_id = $1 AND f.id = $3`,
+      [tenantId, survivorId, fromId, at],
+    );
+    await em.query('UPDATE contact_aliases SET contact_id = $2 WHERE tenant_id = $1 AND contact_id = $3', [tenantId, survivorId, fromId]);
+    await em.query(
+      `INSERT INTO contact_aliases (tenant_id, kind, value, contact_id)
+       SELECT $1, a.kind, a.value, $2
+         FROM contacts f, LATERAL (VALUES ('external_id', f.external_id), ('email', f.email)) AS a(kind, value)
+        WHERE f.tenant_id = $1 AND f.id = $3 AND a.value IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM contacts s WHERE s.tenant_id = $1 AND s.id = $2
+                           AND a.value = CASE a.kind WHEN 'email' THEN s.email ELSE s.external_id END)
+       ON CONFLICT (tenant_id, kind, value) DO UPDATE SET contact_id = EXCLUDED.contact_id`,
+      [tenantId, survivorId, fromId],
+    );
+    await em.query(
+      `INSERT INTO contact_connectors (tenant_id, connector, contact_id, first_seen_at, last_seen_at)
+       SELECT tenant_id, connector, $2, first_seen_at, last_seen_at FROM contact_connectors
+        WHERE tenant_id = $1 AND contact_id = $3 ORDER BY connector
+       ON CONFLICT (tenant_id, connector, contact_id) DO UPDATE SET
+         first_seen_at = LEAST(contact_connectors.first_seen_at, EXCLUDED.first_seen_at),
+         last_seen_at = GREATEST(contact_connectors.last_seen_at, EXCLUDED.last_seen_at)`,
+      [tenantId, survivorId, fromId],
+    );
   }
 
   /** Per connector: how many contacts it has delivered for, and when it last touched one. */

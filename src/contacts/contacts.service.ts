@@ -4,7 +4,7 @@ import { mapPage, type Page, type PageQueryDto } from '../common/pagination.js';
 import { CONNECTORS } from '../common/vocabulary.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import type { ContactEvent } from './contact-event.entity.js';
-import type { Contact } from './contact.entity.js';
+import type { Contact, ConsentStatus } from './contact.entity.js';
 import { ContactsRepository } from './contacts.repository.js';
 import type {
   ContactEventView,
@@ -24,7 +24,7 @@ export class ContactsService {
     private readonly tenants: TenantsService,
   ) {}
 
-  private view(c: Contact): ContactView {
+  view(c: Contact): ContactView {
     return {
       id: c.id,
       externalId: c.externalId,
@@ -37,7 +37,7 @@ export class ContactsService {
     };
   }
 
-  private eventView(e: ContactEvent): ContactEventView {
+  eventView(e: ContactEvent): ContactEventView {
     return {
       id: e.id,
       type: e.type,
@@ -71,6 +71,19 @@ export class ContactsService {
   async timeline(tenantId: string, contactId: string, query: PageQueryDto): Promise<Page<ContactEventView>> {
     await this.require(tenantId, contactId);
     return mapPage(await this.events.page(tenantId, contactId, query), (e) => this.eventView(e));
+  }
+
+  /**
+   * Sets lifecycle consent (docs/data-rights.md#consent): the only way a withdrawn consent is
+   * granted again.
+   */
+  async setConsent(tenantId: string, contactId: string, status: ConsentStatus): Promise<ContactView> {
+    await this.tenants.require(tenantId);
+    const at = new Date();
+    if (!(await this.contacts.setConsent(tenantId, contactId, { status, source: 'admin', at: at.toISOString() }, at))) {
+      throw notFound('contact');
+    }
+    return this.get(tenantId, contactId);
   }
 
   /** Exact per-connector counts: every write acknowledged before the call is included. */

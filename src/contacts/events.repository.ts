@@ -169,4 +169,26 @@ export class EventsRepository {
     );
     return rows.map((r) => ({ source: r.source, events: r.n, lastReceivedAt: r.last }));
   }
+  /** A merge: every event of `fromId` belongs to the survivor from now on. */
+  async moveContact(em: EntityManager, tenantId: string, fromId: string, toId: string): Promise<void> {
+    await em.query('UPDATE events SET contact_id = $3 WHERE tenant_id = $1 AND contact_id = $2', [tenantId, fromId, toId]);
+  }
+
+  /** An erasure: the contact's events go. */
+  async removeOfContact(em: EntityManager, tenantId: string, contactId: string): Promise<void> {
+    await em.query('DELETE FROM events WHERE tenant_id = $1 AND contact_id = $2', [tenantId, contactId]);
+  }
+
+  /** A page of a contact's events, oldest first, after `after` (an export reads them page by page). */
+  pageOfContact(tenantId: string, contactId: string, after: { at: Date; id: string } | null, limit: number): Promise<ContactEvent[]> {
+    const qb = this.dataSource
+      .getRepository(ContactEvent)
+      .createQueryBuilder('e')
+      .where('e.tenant_id = :tenantId AND e.contact_id = :contactId', { tenantId, contactId })
+      .orderBy('e.occurred_at', 'ASC')
+      .addOrderBy('e.id', 'ASC')
+      .limit(limit);
+    if (after) qb.andWhere('(e.occurred_at, e.id) > (:at, :id)', { at: after.at, id: after.id });
+    return qb.getMany();
+  }
 }

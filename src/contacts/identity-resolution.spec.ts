@@ -71,4 +71,23 @@ describe('resolveIdentities (docs/identity.md#contact-resolution)', () => {
   it('leaves ops without identity unresolved', () => {
     expect(resolveIdentities([], [op({}), null], ctx)).toEqual({ contactIds: [null, null], writes: [], touched: [], projected: [] });
   });
+  it('resolves aliases of a merged contact to the survivor without changing its identity (docs/data-rights.md#merge-and-aliases)', () => {
+    const survivor = known({ id: 's', externalId: 'u_main', email: 'main@x.io', aliasExternalIds: ['u_old'], aliasEmails: ['old@x.io'] });
+    const r = resolveIdentities(
+      [survivor],
+      [op({ externalId: 'u_old', email: 'old@x.io' }), op({ email: 'old@x.io' }), op({ type: 'identify', externalId: 'u_old', traits: { a: 1 } })],
+      ctx,
+    );
+    expect(r.contactIds).toEqual(['s', 's', 's']);
+    expect(r.writes).toEqual([expect.objectContaining({ id: 's', externalId: null, email: null, attributes: { a: 1 } })]);
+  });
+
+  it("lets a live contact's own value win over another contact's alias", () => {
+    const r = resolveIdentities(
+      [known({ id: 's', externalId: 'u_main', aliasExternalIds: ['u_x'] }), known({ id: 'live', externalId: 'u_x' })],
+      [op({ externalId: 'u_x' })],
+      ctx,
+    );
+    expect(r.contactIds).toEqual(['live']);
+  });
 });

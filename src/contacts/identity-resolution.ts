@@ -8,6 +8,9 @@ export interface KnownContact {
   email: string | null;
   hasConsent: boolean;
   updatedAt: Date;
+  /** External ids and emails of contacts merged into this one that the batch carries (docs/data-rights.md#merge-and-aliases). */
+  aliasExternalIds?: string[];
+  aliasEmails?: string[];
 }
 
 /** The changes to write for one contact; null fields are left as they are. */
@@ -49,6 +52,8 @@ export const hasIdentity = (op: PreparedOp): boolean => Boolean(op.externalId ||
  * - with only an email: the email-only contact with it, else the most recently updated contact
  *   with it, else a new contact.
  * - a contact that gets an email gets lifecycle consent, recorded once.
+ * - an alias (the external id or email of a contact merged into another) resolves like the
+ *   survivor's own value, but never changes the survivor's email (docs/data-rights.md#merge-and-aliases).
  */
 export function resolveIdentities(
   known: KnownContact[],
@@ -73,10 +78,15 @@ export function resolveIdentities(
   const writeOf = (c: State): ContactWrite =>
     (c.write ??= { id: c.id, isNew: c.isNew, externalId: null, email: null, name: null, attributes: {}, consent: null });
 
-  for (const k of known) {
-    const state: State = { ...k, isNew: false, write: null };
+  const states = known.map((k): State => ({ ...k, isNew: false, write: null }));
+  for (const state of states) {
     if (state.externalId) byExternalId.set(state.externalId, state);
     indexEmail(state);
+  }
+  // Aliases after every contact's own values: a value a live contact holds itself wins.
+  for (const state of states) {
+    for (const alias of state.aliasExternalIds ?? []) if (!byExternalId.has(alias)) byExternalId.set(alias, state);
+    for (const alias of state.aliasEmails ?? []) byEmail.set(alias, [...(byEmail.get(alias) ?? []), state]);
   }
 
   const emailOnly = (email: string): State | undefined => byEmail.get(email)?.find((c) => c.externalId === null);
@@ -106,7 +116,7 @@ export function resolveIdentities(
         }
       }
       if (!c) c = create(op.externalId, op.email);
-      else if (op.email && c.email !== op.email) {
+      else if (op.email && c.email !== op.email && !c.aliasEmails?.includes(op.email)) {
         unindexEmail(c);
         c.email = op.email;
         writeOf(c).email = op.email;

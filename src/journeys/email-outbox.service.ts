@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ContactsRepository, type Recipient } from '../contacts/contacts.repository.js';
 import { EventsRepository } from '../contacts/events.repository.js';
+import { SuppressionsService } from '../contacts/suppressions.service.js';
 import type { BlockReason, MessageStatus, StepRecord } from './dto/activity.dto.js';
 import type { JourneyStep } from './dto/journey.dto.js';
 import { type DeliveryOutcome, Mailer, type OutgoingEmail } from './mailer.service.js';
@@ -67,6 +68,7 @@ export class EmailOutbox {
     private readonly messages: MessagesRepository,
     private readonly contacts: ContactsRepository,
     private readonly events: EventsRepository,
+    private readonly suppressions: SuppressionsService,
   ) {
     this.tokenKey = unsubscribeKey(config.secretsKey);
     this.staleSeconds = longestSendSeconds(config);
@@ -85,7 +87,9 @@ export class EmailOutbox {
       event: event && { type: event.type, properties: event.properties },
     };
     const { subject, text, html } = renderEmail(step, ctx);
-    const blocked = blockReason(contact);
+    // The suppression list is read at send time (docs/data-rights.md#suppressions).
+    const suppressed = contact.email !== null && (await this.suppressions.isSuppressed(em, run.tenantId, contact.email));
+    const blocked = blockReason({ ...contact, suppressed });
     const status: MessageStatus = blocked ? 'blocked' : this.mailer.capturing ? 'captured' : 'sending';
 
     const id = await this.messages.insertFirstAttempt(em, {
@@ -208,10 +212,13 @@ export class EmailOutbox {
 }
 
 /** Why a send is blocked, the most fundamental reason first; null when it may go. */
-export function blockReason(c: Pick<Recipient, 'email' | 'hasConsent' | 'unsubscribed' | 'deactivated'>): BlockReason | null {
+export function blockReason(
+  c: Pick<Recipient, 'email' | 'hasConsent' | 'unsubscribed' | 'deactivated'> & { suppressed?: boolean },
+): BlockReason | null {
   if (c.deactivated) return 'deactivated';
   if (c.unsubscribed) return 'unsubscribed';
   if (!c.email) return 'no_email';
+  if (c.suppressed) return 'suppressed';
   if (!c.hasConsent) return 'no_consent';
   return null;
 }

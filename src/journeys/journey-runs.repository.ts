@@ -210,4 +210,47 @@ export class JourneyRunsRepository {
     } as const;
     return this.pages.page(qb, query, spec, (r) => r);
   }
+  /**
+   * Locks a contact's runs (in id order) before an erasure or a merge locks the contact itself:
+   * the step runner locks a run before it reads its contact, and so does this.
+   */
+  async lockOfContacts(em: EntityManager, tenantId: string, contactIds: string[]): Promise<void> {
+    await em.query('SELECT id FROM journey_runs WHERE tenant_id = $1 AND contact_id = ANY($2::uuid[]) ORDER BY id FOR UPDATE', [tenantId, contactIds]);
+  }
+
+  /** Deletes a contact's runs (an erasure): a step job that wakes up for one finds no run and does nothing. */
+  async removeOfContact(em: EntityManager, tenantId: string, contactId: string): Promise<void> {
+    await em.query('DELETE FROM journey_runs WHERE tenant_id = $1 AND contact_id = $2', [tenantId, contactId]);
+  }
+
+  /**
+   * Moves `fromId`'s runs to the survivor of a merge (docs/data-rights.md#merge-and-aliases). The
+   * pair counts as one contact for `once` journeys: a moved `once` run takes the survivor's
+   * once_key, so that no later event starts a second run, unless the survivor has its own run of
+   * that journey already (then both runs stay, and the survivor's once_key still blocks a third).
+   */
+  async moveContact(em: EntityManager, tenantId: string, fromId: string, toId: string): Promise<void> {
+    await em.query(
+      `UPDATE journey_runs r SET contact_id = $3,
+              once_key = CASE WHEN r.once_key IS NOT NULL AND NOT EXISTS (
+                                SELECT 1 FROM journey_runs s WHERE s.tenant_id = $1 AND s.journey_id = r.journey_id AND s.once_key = $3)
+                              THEN $3::uuid ELSE r.once_key END,
+              updated_at = now()
+        WHERE r.tenant_id = $1 AND r.contact_id = $2`,
+      [tenantId, fromId, toId],
+    );
+  }
+
+  /** A page of a contact's runs, oldest first, after `after` (an export reads them page by page). */
+  pageOfContact(tenantId: string, contactId: string, after: { at: Date; id: string } | null, limit: number): Promise<JourneyRun[]> {
+    const qb = this.dataSource
+      .getRepository(JourneyRun)
+      .createQueryBuilder('r')
+      .where('r.tenant_id = :tenantId AND r.contact_id = :contactId', { tenantId, contactId })
+      .orderBy('r.created_at', 'ASC')
+      .addOrderBy('r.id', 'ASC')
+      .limit(limit);
+    if (after) qb.andWhere('(r.created_at, r.id) > (:at, :id)', { at: after.at, id: after.id });
+    return qb.getMany();
+  }
 }

@@ -39,6 +39,6 @@ import { UnsubscribeService } from './unsubscribe.service.js';
     Mailer,
     UnsubscribeService,
   ],
-  exports: [JourneyEnrollment],
+  exports: [JourneyEnrollment, JourneyRunsRepository, MessagesRepository],
 })
 export class JourneysModule {}

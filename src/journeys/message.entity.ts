@@ -10,6 +10,7 @@ import { Journey } from './journey.entity.js';
 @Index('ix_messages_created', ['tenantId', 'createdAt', 'id'])
 // At most one email per (run, step): the second attempt finds the row and does not send.
 @Index('uq_messages_run_step', ['tenantId', 'runId', 'stepIndex'], { unique: true })
+@Index('ix_messages_contact', ['tenantId', 'contactId', 'createdAt', 'id'])
 export class Message {
   @PrimaryColumn('uuid', { name: 'tenant_id', primaryKeyConstraintName: 'PK_messages' })
   tenantId: string;
@@ -20,11 +21,13 @@ export class Message {
   @Column('uuid', { name: 'journey_id' })
   journeyId: string;
 
-  @Column('uuid', { name: 'run_id' })
-  runId: string;
+  /** Null once the contact was erased (docs/data-rights.md#erase). */
+  @Column('uuid', { name: 'run_id', nullable: true })
+  runId: string | null;
 
-  @Column('uuid', { name: 'contact_id' })
-  contactId: string;
+  /** Null once the contact was erased (docs/data-rights.md#erase). */
+  @Column('uuid', { name: 'contact_id', nullable: true })
+  contactId: string | null;
 
   @Column('integer', { name: 'step_index' })
   stepIndex: number;

@@ -151,4 +151,38 @@ export class MessagesRepository {
     const spec = { scope: `messages:${tenantId}`, alias: 'm', column: 'created_at', order: 'DESC', at: (m: Message) => m.createdAt, id: (m: Message) => m.id } as const;
     return this.pages.page(qb, query, spec, (m) => m);
   }
+  /**
+   * An erasure (docs/data-rights.md#erase): the contact's messages stay as rows (the outbox and
+   * other contacts' counts keep adding up) but lose their address, subject, body and any SMTP
+   * answer (which may quote the address), and their links to the run and the contact. One still
+   * in flight is closed as failed.
+   */
+  async eraseOfContact(em: EntityManager, tenantId: string, contactId: string): Promise<void> {
+    await em.query(
+      `UPDATE messages SET "to" = 'erased', subject = 'erased', text = 'erased',
+              reason = CASE WHEN status = 'blocked' OR reason IS NULL THEN reason ELSE 'erased' END,
+              status = CASE WHEN status IN ('sending', 'deferred') THEN 'failed' ELSE status END,
+              retry_at = NULL, run_id = NULL, contact_id = NULL, updated_at = now()
+        WHERE tenant_id = $1 AND contact_id = $2`,
+      [tenantId, contactId],
+    );
+  }
+
+  /** A merge: the messages of `fromId` belong to the survivor from now on. */
+  async moveContact(em: EntityManager, tenantId: string, fromId: string, toId: string): Promise<void> {
+    await em.query('UPDATE messages SET contact_id = $3 WHERE tenant_id = $1 AND contact_id = $2', [tenantId, fromId, toId]);
+  }
+
+  /** A page of a contact's messages, oldest first, after `after` (an export reads them page by page). */
+  pageOfContact(tenantId: string, contactId: string, after: { at: Date; id: string } | null, limit: number): Promise<Message[]> {
+    const qb = this.dataSource
+      .getRepository(Message)
+      .createQueryBuilder('m')
+      .where('m.tenant_id = :tenantId AND m.contact_id = :contactId', { tenantId, contactId })
+      .orderBy('m.created_at', 'ASC')
+      .addOrderBy('m.id', 'ASC')
+      .limit(limit);
+    if (after) qb.andWhere('(m.created_at, m.id) > (:at, :id)', { at: after.at, id: after.id });
+    return qb.getMany();
+  }
 }

@@ -25,6 +25,7 @@ const TAGS: Array<[name: string, description: string]> = [
   ['Webhooks', 'Stripe, Polar and Clerk webhooks, signature-verified on the raw body.'],
   ['Tenants', 'Tenants, ingestion keys, webhook secrets, rate limits (admin).'],
   ['Contacts', 'Contacts, their timelines, and ingestion health (admin).'],
+  ['Data rights', 'Erase, export and merge a contact; the suppression list (GDPR Art. 15, 17, 21; admin).'],
   ['Clerk import', "Backfill a tenant's existing Clerk users (admin)."],
   ['Journeys', 'Journeys (draft → active ⇄ paused), their runs, and the signup event that seeds the welcome journey (admin).'],
   ['Messages', 'The email outbox: every email journeys sent, captured, blocked or failed (admin).'],

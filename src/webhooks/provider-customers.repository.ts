@@ -32,4 +32,13 @@ export class ProviderCustomersRepository {
       [tenantId, provider, customerId, contactId, at],
     );
   }
+  /** A merge (docs/data-rights.md#merge-and-aliases): `fromId`'s customers belong to the survivor from now on. */
+  async moveContact(em: EntityManager, tenantId: string, fromId: string, toId: string): Promise<void> {
+    await em.query('UPDATE provider_customers SET contact_id = $3 WHERE tenant_id = $1 AND contact_id = $2', [tenantId, fromId, toId]);
+  }
+
+  /** An erasure (docs/data-rights.md#erase): the contact's customer links go. */
+  async removeOfContact(em: EntityManager, tenantId: string, contactId: string): Promise<void> {
+    await em.query('DELETE FROM provider_customers WHERE tenant_id = $1 AND contact_id = $2', [tenantId, contactId]);
+  }
 }

@@ -32,5 +32,6 @@ import { ClerkImport, ProviderCustomer, ProviderStateRow, WebhookDelivery } from
     ClerkImportService,
     ClerkImportsRepository,
   ],
+  exports: [ProviderCustomersRepository],
 })
 export class WebhooksModule {}

@@ -23,6 +23,9 @@ const BODIES: Record<string, object> = {
   createJourney: { name: 'J', trigger: { type: 'event', eventType: 'e' }, steps: [{ type: 'wait', seconds: 1 }] },
   updateJourney: { name: 'J2' },
   previewJourneyEmail: { contactId: '00000000-0000-4000-8000-000000000000', path: '0' },
+  setContactConsent: { status: 'withdrawn' },
+  mergeContacts: { from: '00000000-0000-4000-8000-000000000001' },
+  addSuppression: { email: 'a@example.com' },
 };
 
 describe('uuid path parameters (params DTOs)', () => {

@@ -122,6 +122,30 @@ export interface paths {
         get: operations["getContact"];
         put?: never;
         post?: never;
+        /**
+         * Erase a contact (GDPR Art. 17)
+         * @description In one transaction: the contact, its events, connector links, provider-customer links and journey runs are deleted; its outbox messages keep their rows with address, subject and body replaced by `erased`; its addresses join the suppression list (as hashes). The contact answers 404 afterwards; a later op with the same id or email creates a new contact, whose journey email is blocked (`suppressed`) until the suppression is lifted.
+         */
+        delete: operations["eraseContact"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tenants/{tenantId}/contacts/{contactId}/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Grant or withdraw a contact's lifecycle consent
+         * @description A withdrawn consent stays withdrawn: no later op on any intake path grants it again, only this route does. Journey email to a contact without granted consent is blocked (`no_consent`). See docs/data-rights.md#consent.
+         */
+        put: operations["setContactConsent"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -139,6 +163,46 @@ export interface paths {
         get: operations["listContactEvents"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tenants/{tenantId}/contacts/{contactId}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export everything held about a contact (GDPR Art. 15)
+         * @description The contact, all its events, its journey runs and its outbox messages, streamed as one JSON document.
+         */
+        get: operations["exportContact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tenants/{tenantId}/contacts/{contactId}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge another contact into this one
+         * @description In one transaction, `from`'s events, connector links, provider-customer links, journey runs and messages move to this contact; attributes merge (this contact's values win); `from`'s external id and email become aliases that every intake path resolves to this contact. `from` answers 404 afterwards. Merging a contact with itself: 400.
+         */
+        post: operations["mergeContacts"];
         delete?: never;
         options?: never;
         head?: never;
@@ -410,6 +474,50 @@ export interface paths {
         put: operations["setSignupEvent"];
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tenants/{tenantId}/suppressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List suppressed addresses (as hashes), newest first
+         * @description Each entry is a keyed hash of the address under a key of this tenant alone; the list holds no address.
+         */
+        get: operations["listSuppressions"];
+        put?: never;
+        /**
+         * Suppress an address (a hard bounce, a complaint, a request)
+         * @description Every journey `send_email` to it is blocked with reason `suppressed` until it is lifted. Adding it again keeps the first entry.
+         */
+        post: operations["addSuppression"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tenants/{tenantId}/suppressions/{email}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Lift a suppression: the address may receive journey email again
+         * @description The path holds the address itself, URL-encoded; 404 when it is not on the list.
+         */
+        delete: operations["liftSuppression"];
         options?: never;
         head?: never;
         patch?: never;
@@ -771,6 +879,19 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AddSuppressionDto: {
+            /**
+             * Format: email
+             * @description Trimmed and lower-cased, then hashed; never stored.
+             * @example ada@example.com
+             */
+            email: string;
+            /**
+             * @description Free text (why the address is suppressed).
+             * @example hard bounce
+             */
+            reason?: string;
+        };
         BranchStep: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -864,11 +985,16 @@ export interface components {
             intake: components["schemas"]["ConnectorHealth"];
             segment: components["schemas"]["ConnectorHealth"];
         };
+        /**
+         * @description `withdrawn`: journey email is blocked (docs/data-rights.md#consent).
+         * @enum {string}
+         */
+        ConsentStatus: "granted" | "withdrawn";
         ConsentView: {
-            /** @enum {string} */
-            status: "granted";
+            /** @description `withdrawn`: journey email is blocked (docs/data-rights.md#consent). */
+            status: components["schemas"]["ConsentStatus"];
             /**
-             * @description The connector that recorded it.
+             * @description The connector that recorded it, or `admin` (the consent route).
              * @example events_api
              */
             source: string;
@@ -904,6 +1030,15 @@ export interface components {
             /** @description Recorded with `?backfill=true`: it enrolled in no journey and exited no run. */
             backfill: boolean;
         };
+        ContactExportView: {
+            contact: components["schemas"]["ContactView"];
+            /** @description All its events, oldest first. */
+            events: components["schemas"]["ContactEventView"][];
+            /** @description Its journey runs with their step records, oldest first. */
+            runs: components["schemas"]["RunView"][];
+            /** @description The outbox messages sent, captured, blocked or failed for it, oldest first. */
+            messages: components["schemas"]["ExportedMessageView"][];
+        };
         ContactPage: {
             items: components["schemas"]["ContactView"][];
             /** @description Pass as `cursor` to get the next page; null on the last page. */
@@ -927,7 +1062,7 @@ export interface components {
             attributes: {
                 [key: string]: components["schemas"]["Scalar"];
             };
-            /** @description Lifecycle consent; recorded when an email arrives. */
+            /** @description Lifecycle consent; granted when an email first arrives, withdrawn or granted again only by the consent route. */
             consent: components["schemas"]["ConsentView"] | null;
             /** Format: date-time */
             createdAt: string;
@@ -1022,6 +1157,43 @@ export interface components {
             eventType: string;
             /** Format: uuid */
             eventId: string;
+        };
+        ExportedMessageView: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            journeyId: string;
+            /**
+             * Format: uuid
+             * @description Null once the contact was erased.
+             */
+            runId: string | null;
+            /**
+             * Format: uuid
+             * @description Null once the contact was erased.
+             */
+            contactId: string | null;
+            /**
+             * @description The contact's email; null when it has none; `erased` (like the subject) once the contact was erased.
+             * @example ada@example.com
+             */
+            to: string | null;
+            /**
+             * @description The rendered subject.
+             * @example Welcome, Ada!
+             */
+            subject: string;
+            /** @description `sending`: handed to SMTP just now; `deferred`: SMTP did not take it for a reason that may pass (refused or dropped connection, timeout, 4xx; see `reason`) and it will be tried again; `sent`: accepted by SMTP; `captured`: kept in the outbox only (no SMTP_URL); `blocked`: not sent (see `reason`); `failed`: SMTP refused it (5xx), it was still deferred when its retries ran out, or the outcome is unknown (see `reason`). */
+            status: components["schemas"]["MessageStatus"];
+            /**
+             * @description For `blocked`: `no_email`, `no_consent`, `unsubscribed`, `deactivated` or `suppressed`; for `failed` and `deferred`: what the SMTP server or the connection said. Null otherwise.
+             * @example null
+             */
+            reason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The rendered text body. */
+            text: string;
         };
         FieldCondition: {
             /**
@@ -1248,6 +1420,13 @@ export interface components {
             /** @enum {string} */
             status: "ok";
         };
+        MergeContactDto: {
+            /**
+             * Format: uuid
+             * @description The contact merged into the one in the path; it answers 404 afterwards.
+             */
+            from: string;
+        };
         MessagePage: {
             items: components["schemas"]["MessageView"][];
             /** @description Pass as `cursor` to get the next page; null on the last page. */
@@ -1263,12 +1442,18 @@ export interface components {
             id: string;
             /** Format: uuid */
             journeyId: string;
-            /** Format: uuid */
-            runId: string;
-            /** Format: uuid */
-            contactId: string;
             /**
-             * @description The contact's email; null when it has none.
+             * Format: uuid
+             * @description Null once the contact was erased.
+             */
+            runId: string | null;
+            /**
+             * Format: uuid
+             * @description Null once the contact was erased.
+             */
+            contactId: string | null;
+            /**
+             * @description The contact's email; null when it has none; `erased` (like the subject) once the contact was erased.
              * @example ada@example.com
              */
             to: string | null;
@@ -1280,7 +1465,7 @@ export interface components {
             /** @description `sending`: handed to SMTP just now; `deferred`: SMTP did not take it for a reason that may pass (refused or dropped connection, timeout, 4xx; see `reason`) and it will be tried again; `sent`: accepted by SMTP; `captured`: kept in the outbox only (no SMTP_URL); `blocked`: not sent (see `reason`); `failed`: SMTP refused it (5xx), it was still deferred when its retries ran out, or the outcome is unknown (see `reason`). */
             status: components["schemas"]["MessageStatus"];
             /**
-             * @description For `blocked`: `no_email`, `no_consent`, `unsubscribed` or `deactivated`; for `failed` and `deferred`: what the SMTP server or the connection said. Null otherwise.
+             * @description For `blocked`: `no_email`, `no_consent`, `unsubscribed`, `deactivated` or `suppressed`; for `failed` and `deferred`: what the SMTP server or the connection said. Null otherwise.
              * @example null
              */
             reason: string | null;
@@ -1616,6 +1801,10 @@ export interface components {
              */
             expiresAt: string;
         };
+        SetConsentDto: {
+            /** @description `withdrawn` stays until this route grants it again. */
+            status: components["schemas"]["ConsentStatus"];
+        };
         SetRateLimitDto: {
             /**
              * @description Refill rate of the bucket.
@@ -1657,6 +1846,22 @@ export interface components {
         };
         /** @description What a step of a run did, and when. */
         StepRecord: components["schemas"]["WaitStepRecord"] | components["schemas"]["SendEmailStepRecord"] | components["schemas"]["BranchStepRecord"] | components["schemas"]["UpdateContactStepRecord"];
+        SuppressionPage: {
+            items: components["schemas"]["SuppressionView"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        SuppressionView: {
+            /**
+             * @description HMAC-SHA256 (hex) of the trimmed, lower-cased address under a key of this tenant alone; the list holds no address.
+             * @example 9f2c0d6e5b1a…
+             */
+            emailHash: string;
+            /** @example hard bounce */
+            reason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
         TenantPage: {
             items: components["schemas"]["TenantView"][];
             /** @description Pass as `cursor` to get the next page; null on the last page. */
@@ -2719,6 +2924,154 @@ export interface operations {
             };
         };
     };
+    eraseContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (from `POST /admin/tenants`). */
+                tenantId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    setContactConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (from `POST /admin/tenants`). */
+                tenantId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetConsentDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactView"];
+                };
+            };
+            /** @description `bad_request`: the body or a parameter fails validation; the message names the field path. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large`: the body exceeds 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     listContactEvents: {
         parameters: {
             query?: {
@@ -2774,6 +3127,156 @@ export interface operations {
             };
             /** @description `not_found`: no such resource. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    exportContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (from `POST /admin/tenants`). */
+                tenantId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactExportView"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    mergeContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (from `POST /admin/tenants`). */
+                tenantId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeContactDto"];
+            };
+        };
+        responses: {
+            /** @description The surviving contact. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactView"];
+                };
+            };
+            /** @description `bad_request`: the body or a parameter fails validation; the message names the field path. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large`: the body exceeds 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3953,6 +4456,235 @@ export interface operations {
             };
             /** @description `unsupported_media_type`: the body is not `application/json`. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listSuppressions: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant id (from `POST /admin/tenants`). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuppressionPage"];
+                };
+            };
+            /** @description `bad_request`: the body or a parameter fails validation; the message names the field path. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    addSuppression: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (from `POST /admin/tenants`). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddSuppressionDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuppressionView"];
+                };
+            };
+            /** @description `bad_request`: the body or a parameter fails validation; the message names the field path. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large`: the body exceeds 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    liftSuppression: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (from `POST /admin/tenants`). */
+                tenantId: string;
+                /** @description The suppressed address, URL-encoded (hashed the same way to find its entry). */
+                email: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Lifted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `bad_request`: the body or a parameter fails validation; the message names the field path. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such resource. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

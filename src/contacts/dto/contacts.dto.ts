@@ -6,7 +6,7 @@ import { PageQueryDto } from '../../common/pagination.js';
 import { PathUuid } from '../../common/path-params.js';
 import { TenantParams } from '../../tenants/dto/tenant.dto.js';
 import { CONNECTORS, type Connector, type Scalar } from '../../common/vocabulary.js';
-import type { Consent } from '../contact.entity.js';
+import { CONSENT_STATUSES, type Consent, type ConsentStatus } from '../contact.entity.js';
 
 export class ContactParams extends TenantParams {
   @PathUuid('contact')
@@ -30,10 +30,10 @@ export class ContactsQueryDto extends PageQueryDto {
 const ISO = { type: 'string', format: 'date-time' } as const;
 
 export class ConsentView implements Consent {
-  @ApiProperty({ enum: ['granted'] })
-  status: 'granted';
+  @ApiProperty({ enum: CONSENT_STATUSES, enumName: 'ConsentStatus', description: '`withdrawn`: journey email is blocked (docs/data-rights.md#consent).' })
+  status: ConsentStatus;
 
-  @ApiProperty({ description: 'The connector that recorded it.', example: 'events_api' })
+  @ApiProperty({ description: 'The connector that recorded it, or `admin` (the consent route).', example: 'events_api' })
   source: string;
 
   @ApiProperty(ISO)
@@ -56,7 +56,7 @@ export class ContactView {
   @ApiScalarMap({ description: 'Merged traits (flat scalars).', example: { plan: 'starter' } })
   attributes: Record<string, Scalar>;
 
-  @ApiProperty({ type: ConsentView, nullable: true, description: 'Lifecycle consent; recorded when an email arrives.' })
+  @ApiProperty({ type: ConsentView, nullable: true, description: 'Lifecycle consent; granted when an email first arrives, withdrawn or granted again only by the consent route.' })
   consent: ConsentView | null;
 
   @ApiProperty(ISO)

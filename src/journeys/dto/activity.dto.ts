@@ -10,7 +10,7 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
  */
 export const MESSAGE_STATUSES = ['sending', 'deferred', 'sent', 'captured', 'blocked', 'failed'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
-export type BlockReason = 'no_email' | 'no_consent' | 'unsubscribed' | 'deactivated';
+export type BlockReason = 'no_email' | 'no_consent' | 'unsubscribed' | 'deactivated' | 'suppressed';
 
 const ISO = { type: 'string', format: 'date-time' } as const;
 const STEP_PATH = {
@@ -211,13 +211,18 @@ export class MessageView {
   @ApiProperty({ format: 'uuid' })
   journeyId: string;
 
-  @ApiProperty({ format: 'uuid' })
-  runId: string;
+  @ApiProperty({ type: 'string', format: 'uuid', nullable: true, description: 'Null once the contact was erased.' })
+  runId: string | null;
 
-  @ApiProperty({ format: 'uuid' })
-  contactId: string;
+  @ApiProperty({ type: 'string', format: 'uuid', nullable: true, description: 'Null once the contact was erased.' })
+  contactId: string | null;
 
-  @ApiProperty({ type: 'string', nullable: true, description: "The contact's email; null when it has none.", example: 'ada@example.com' })
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: "The contact's email; null when it has none; `erased` (like the subject) once the contact was erased.",
+    example: 'ada@example.com',
+  })
   to: string | null;
 
   @ApiProperty({ description: 'The rendered subject.', example: 'Welcome, Ada!' })
@@ -238,7 +243,7 @@ export class MessageView {
     type: 'string',
     nullable: true,
     description:
-      'For `blocked`: `no_email`, `no_consent`, `unsubscribed` or `deactivated`; for `failed` and `deferred`: what the ' +
+      'For `blocked`: `no_email`, `no_consent`, `unsubscribed`, `deactivated` or `suppressed`; for `failed` and `deferred`: what the ' +
       'SMTP server or the connection said. Null otherwise.',
     example: null,
   })
