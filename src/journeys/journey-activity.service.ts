@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ContactsService } from '../contacts/contacts.service.js';
 import { mapPage, type Page, type PageQueryDto } from '../common/pagination.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import type { MessageView, RunView } from './dto/activity.dto.js';
@@ -14,6 +15,7 @@ export class JourneyActivity {
     private readonly messages: MessagesRepository,
     private readonly journeys: JourneysService,
     private readonly tenants: TenantsService,
+    private readonly contacts: ContactsService,
   ) {}
 
   /** A journey's runs, newest first. */
@@ -32,6 +34,35 @@ export class JourneyActivity {
   async listMessages(tenantId: string, query: PageQueryDto): Promise<Page<MessageView>> {
     await this.tenants.require(tenantId);
     return mapPage(await this.messages.page(tenantId, query), (m) => ({
+      id: m.id,
+      journeyId: m.journeyId,
+      runId: m.runId,
+      contactId: m.contactId,
+      to: m.to,
+      subject: m.subject,
+      status: m.status,
+      reason: m.reason,
+      createdAt: m.createdAt.toISOString(),
+    }));
+  }
+
+  /** One contact's runs of every journey, newest first (404 for an unknown tenant or contact). */
+  async listContactRuns(tenantId: string, contactId: string, query: PageQueryDto): Promise<Page<RunView>> {
+    await this.contacts.require(tenantId, contactId);
+    const page = await this.runs.pageOfContact(tenantId, contactId, query);
+    return mapPage(page, (r) => ({
+      id: r.id,
+      contactId: r.contactId,
+      status: r.status,
+      steps: r.history,
+      createdAt: r.createdAt.toISOString(),
+    }));
+  }
+
+  /** One contact's emails, newest first (404 for an unknown tenant or contact). */
+  async listContactMessages(tenantId: string, contactId: string, query: PageQueryDto): Promise<Page<MessageView>> {
+    await this.contacts.require(tenantId, contactId);
+    return mapPage(await this.messages.pageOfContact(tenantId, contactId, query), (m) => ({
       id: m.id,
       journeyId: m.journeyId,
       runId: m.runId,

@@ -9,6 +9,7 @@ import { Journey } from './journey.entity.js';
 @Entity('journey_runs')
 @Check('CHK_journey_runs_status', `"status" IN ('active', 'waiting', 'completed', 'failed')`)
 @Index('ix_journey_runs_journey', ['tenantId', 'journeyId', 'createdAt', 'id'])
+@Index('ix_journey_runs_contact', ['tenantId', 'contactId', 'createdAt', 'id'])
 // Reentry is decided here: `once` runs carry the contact id as once_key, `every_event` runs NULL
 // (NULLs never conflict), and enrollment inserts with ON CONFLICT DO NOTHING.
 @Index('uq_journey_runs_once', ['tenantId', 'journeyId', 'onceKey'], { unique: true })
