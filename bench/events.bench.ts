@@ -236,7 +236,7 @@ async function baselineRun(
           messageId: o.messageId as string,
         }));
         await events.insertMany(em, tenantId, 'events_api', rows, at);
-        await enrollment.enroll(em, tenantId, rows);
+        await enrollment.enroll(em, tenantId, rows, { receivedAt: at });
         await contacts.touchConnector(em, tenantId, 'events_api', userIds.map((u) => contactIds.get(u)!), [], at);
         await client.query('COMMIT');
         latencies.push(performance.now() - t0);

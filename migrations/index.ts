@@ -7,6 +7,7 @@ import { DeliveryRetries1763840500000 } from './1763840500000-DeliveryRetries.js
 import { DurableClerkImports1763840600000 } from './1763840600000-DurableClerkImports.js';
 import { CreateDashboardSessions1763849000000 } from './1763849000000-CreateDashboardSessions.js';
 import { WebhookDeliveryLog1763849100000 } from './1763849100000-WebhookDeliveryLog.js';
+import { JourneyLifecycleLogic1796133404733 } from './1796133404733-JourneyLifecycleLogic.js';
 import { ContactActivityIndexes1796133595791 } from './1796133595791-ContactActivityIndexes.js';
 
 /** Every migration in order. Listed explicitly (no glob), so ts-jest and the built app agree. */
@@ -20,5 +21,6 @@ export const MIGRATIONS = [
   DurableClerkImports1763840600000,
   CreateDashboardSessions1763849000000,
   WebhookDeliveryLog1763849100000,
+  JourneyLifecycleLogic1796133404733,
   ContactActivityIndexes1796133595791,
 ];

@@ -37,3 +37,17 @@ export const CURSOR_MAX_LENGTH = 500;
 
 /** `requestsPerHour` and `burst` of a tenant's rate limit. */
 export const RATE_LIMIT_MAX = 1_000_000_000;
+
+/** Journeys (docs/journeys.md#steps): steps at any one level, and how deep branches nest. */
+export const JOURNEY_MAX_STEPS = 50;
+export const JOURNEY_MAX_BRANCH_DEPTH = 3;
+/** Conditions of a trigger's `where` or of a branch's `if`; event types of `exitOn`. */
+export const JOURNEY_MAX_CONDITIONS = 20;
+export const JOURNEY_MAX_EXIT_EVENTS = 20;
+/** `maxEventAgeSeconds` and a wait's `seconds`: 366 days. */
+export const JOURNEY_MAX_SECONDS = 366 * 24 * 3600;
+export const JOURNEY_DEFAULT_MAX_EVENT_AGE_SECONDS = 86_400;
+/** An email step's subject, text and html. */
+export const EMAIL_SUBJECT_MAX_LENGTH = 200;
+export const EMAIL_TEXT_MAX_LENGTH = 20_000;
+export const EMAIL_HTML_MAX_LENGTH = 100_000;

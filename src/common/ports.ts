@@ -1,4 +1,5 @@
 import type { AppRequest } from './request-context.js';
+import type { Scalar } from './vocabulary.js';
 
 /*
  * What code in common needs from a feature module, declared here as abstract classes (which
@@ -13,4 +14,12 @@ export abstract class SessionAuthenticator {
   abstract assertSameOrigin(req: AppRequest): void;
   /** Throws 403 unless the request carries this session's CSRF token. */
   abstract assertCsrfToken(req: AppRequest, rawId: string): void;
+}
+
+/**
+ * The sanitization rules of traits and properties (docs/sanitization.md), for modules below
+ * ingestion that write attributes (a journey's update_contact step); provided by ingestion.
+ */
+export abstract class FieldSanitizer {
+  abstract sanitize(input: Record<string, unknown>, label: string): { values: Record<string, Scalar>; warnings: string[] };
 }

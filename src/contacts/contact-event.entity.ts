@@ -36,6 +36,10 @@ export class ContactEvent {
   @Column('text')
   source: string;
 
+  /** Recorded with `?backfill=true`: history that enrolls and exits nothing (docs/journeys.md#backfill). */
+  @Column('boolean', { default: false })
+  backfill: boolean;
+
   @ManyToOne(() => Tenant, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'FK_events_tenant' })
   tenant?: Relation<Tenant>;

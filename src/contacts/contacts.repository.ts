@@ -195,6 +195,17 @@ export class ContactsRepository {
   }
 
   /**
+   * Merges sanitized attributes into a contact (a journey's update_contact step), like identify
+   * traits: keys given replace theirs, `null` included; other keys stay.
+   */
+  async mergeAttributes(em: EntityManager, tenantId: string, contactId: string, attributes: Record<string, Scalar>): Promise<void> {
+    await em.query(
+      `UPDATE contacts SET attributes = attributes || $3::jsonb, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, contactId, JSON.stringify(attributes)],
+    );
+  }
+
+  /**
    * Marks the contact deactivated (its user was deleted at the provider): journey email to it is
    * blocked from then on. A repeat keeps the first time; `updated_at` moves either way.
    */

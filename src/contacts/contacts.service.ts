@@ -46,6 +46,7 @@ export class ContactsService {
       receivedAt: e.receivedAt.toISOString(),
       messageId: e.messageId,
       source: e.source,
+      backfill: e.backfill,
     };
   }
 

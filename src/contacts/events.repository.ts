@@ -14,6 +14,17 @@ export interface NewEvent {
   messageId: string | null;
 }
 
+/** A stored event with what decides its journeys (docs/journeys.md#why-not). */
+export interface StoredEvent {
+  id: string;
+  contactId: string | null;
+  type: string;
+  properties: Record<string, Scalar>;
+  occurredAt: Date;
+  receivedAt: Date;
+  backfill: boolean;
+}
+
 /** Per source (connector): how many events it delivered, and when the last one arrived. */
 export interface SourceEvents {
   source: string;
@@ -49,11 +60,18 @@ export class EventsRepository {
    * half-written. Rows go in contact order, like every multi-row write of a request (the
    * foreign-key checks lock the contacts they point to in that order).
    */
-  async insertMany(em: EntityManager, tenantId: string, source: Connector, events: NewEvent[], receivedAt: Date): Promise<void> {
+  async insertMany(
+    em: EntityManager,
+    tenantId: string,
+    source: Connector,
+    events: NewEvent[],
+    receivedAt: Date,
+    backfill = false,
+  ): Promise<void> {
     if (events.length === 0) return;
     await em.query(
-      `INSERT INTO events (tenant_id, id, contact_id, type, properties, occurred_at, received_at, message_id, source)
-       SELECT $1, u.id, u.contact_id, u.type, u.properties::jsonb, u.occurred_at, $8, u.message_id, $9
+      `INSERT INTO events (tenant_id, id, contact_id, type, properties, occurred_at, received_at, message_id, source, backfill)
+       SELECT $1, u.id, u.contact_id, u.type, u.properties::jsonb, u.occurred_at, $8, u.message_id, $9, $10
          FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
               AS u(id, contact_id, type, properties, occurred_at, message_id)
         ORDER BY u.contact_id, u.id`,
@@ -67,6 +85,7 @@ export class EventsRepository {
         events.map((e) => e.messageId),
         receivedAt,
         source,
+        backfill,
       ],
     );
   }
@@ -95,6 +114,41 @@ export class EventsRepository {
       [tenantId, eventId],
     );
     return row ?? null;
+  }
+
+  /** One event as the journeys' why-not route judges it, or null. */
+  async findStored(tenantId: string, eventId: string): Promise<StoredEvent | null> {
+    const [row]: Array<{
+      id: string;
+      contact_id: string | null;
+      type: string;
+      properties: Record<string, Scalar>;
+      occurred_at: Date;
+      received_at: Date;
+      backfill: boolean;
+    }> = await this.dataSource.query(
+      'SELECT id, contact_id, type, properties, occurred_at, received_at, backfill FROM events WHERE tenant_id = $1 AND id = $2',
+      [tenantId, eventId],
+    );
+    if (!row) return null;
+    return {
+      id: row.id,
+      contactId: row.contact_id,
+      type: row.type,
+      properties: row.properties,
+      occurredAt: row.occurred_at,
+      receivedAt: row.received_at,
+      backfill: row.backfill,
+    };
+  }
+
+  /** Whether the contact recorded an event of `type` after `since` (a branch's `performed`). */
+  async performedSince(em: EntityManager, tenantId: string, contactId: string, type: string, since: Date): Promise<boolean> {
+    const rows: unknown[] = await em.query(
+      'SELECT 1 FROM events WHERE tenant_id = $1 AND contact_id = $2 AND type = $3 AND received_at >= $4 LIMIT 1',
+      [tenantId, contactId, type, since],
+    );
+    return rows.length > 0;
   }
 
   /** Per source: the number of events and the last arrival. */

@@ -7,6 +7,7 @@ import { IngestionKeyAuth } from '../tenants/ingestion-key.guard.js';
 import { EventsBatch, IdentifyOp, TrackOp } from './dto/events-op.dto.js';
 import { EventsApiResponse } from './dto/events-response.dto.js';
 import { EventsApiPipe } from './events-api.pipe.js';
+import { ApiBackfill, BackfillParam } from './backfill.js';
 import { IngestionService } from './ingestion.service.js';
 import type { PreparedOp } from '../common/vocabulary.js';
 
@@ -64,7 +65,12 @@ export class EventsApiController {
     },
   })
   @ApiErrors(...JSON_BODY_ERRORS, 'no_ingestion_key')
-  send(@AuthenticatedTenant() tenantId: string, @Body(EventsApiPipe) ops: PreparedOp[]): Promise<EventsApiResponse> {
-    return this.ingestion.eventsApi(tenantId, ops);
+  @ApiBackfill()
+  send(
+    @AuthenticatedTenant() tenantId: string,
+    @Body(EventsApiPipe) ops: PreparedOp[],
+    @BackfillParam() backfill: boolean,
+  ): Promise<EventsApiResponse> {
+    return this.ingestion.eventsApi(tenantId, ops, backfill);
   }
 }

@@ -16,6 +16,7 @@ import {
   UsermavenAnswer,
   UsermavenEvent,
 } from './dto/formats.dto.js';
+import { ApiBackfill, BackfillParam } from './backfill.js';
 import { IngestionService } from './ingestion.service.js';
 
 const SEGMENT_NOTE =
@@ -59,8 +60,9 @@ export class FormatsController {
     },
   })
   @ApiOkResponse({ type: UsermavenAnswer, headers: RATE_LIMIT_HEADERS })
-  usermaven(@AuthenticatedTenant() tenantId: string, @Body() body: unknown): Promise<UsermavenAnswer> {
-    return this.ingestion.usermaven(tenantId, body);
+  @ApiBackfill()
+  usermaven(@AuthenticatedTenant() tenantId: string, @Body() body: unknown, @BackfillParam() backfill: boolean): Promise<UsermavenAnswer> {
+    return this.ingestion.usermaven(tenantId, body, backfill);
   }
 
   /** Event Intake: one event per request, bearer key. */
@@ -69,6 +71,7 @@ export class FormatsController {
   @IngestionKeyAuth('bearer')
   @ApiOperation({ operationId: 'sendIntakeEvent', summary: 'Event Intake: one event per request' })
   @ApiBody({ type: IntakeEvent })
+  @ApiBackfill()
   @ApiOkResponse({
     type: IntakeAnswer,
     headers: RATE_LIMIT_HEADERS,
@@ -80,8 +83,8 @@ export class FormatsController {
       },
     },
   })
-  intake(@AuthenticatedTenant() tenantId: string, @Body() body: unknown): Promise<IntakeAnswer> {
-    return this.ingestion.intake(tenantId, body);
+  intake(@AuthenticatedTenant() tenantId: string, @Body() body: unknown, @BackfillParam() backfill: boolean): Promise<IntakeAnswer> {
+    return this.ingestion.intake(tenantId, body, backfill);
   }
 
   /** Segment HTTP tracking API; the key is the write key (Basic username) or a bearer. */
@@ -91,8 +94,9 @@ export class FormatsController {
   @ApiOperation({ operationId: 'sendSegmentBatch', summary: 'Segment batch', description: SEGMENT_NOTE })
   @ApiBody({ type: SegmentBatch })
   @ApiOkResponse({ type: SegmentAnswer, headers: RATE_LIMIT_HEADERS })
-  segmentBatch(@AuthenticatedTenant() tenantId: string, @Body() body: unknown): Promise<SegmentAnswer> {
-    return this.ingestion.segment(tenantId, body, 'batch');
+  @ApiBackfill()
+  segmentBatch(@AuthenticatedTenant() tenantId: string, @Body() body: unknown, @BackfillParam() backfill: boolean): Promise<SegmentAnswer> {
+    return this.ingestion.segment(tenantId, body, 'batch', backfill);
   }
 
   @Post('v1/track')
@@ -101,8 +105,9 @@ export class FormatsController {
   @ApiOperation({ operationId: 'sendSegmentTrack', summary: 'Segment track', description: SEGMENT_NOTE })
   @ApiBody({ type: SegmentTrack })
   @ApiOkResponse({ type: SegmentAnswer, headers: RATE_LIMIT_HEADERS })
-  segmentTrack(@AuthenticatedTenant() tenantId: string, @Body() body: unknown): Promise<SegmentAnswer> {
-    return this.ingestion.segment(tenantId, body, 'track');
+  @ApiBackfill()
+  segmentTrack(@AuthenticatedTenant() tenantId: string, @Body() body: unknown, @BackfillParam() backfill: boolean): Promise<SegmentAnswer> {
+    return this.ingestion.segment(tenantId, body, 'track', backfill);
   }
 
   @Post('v1/identify')
@@ -111,7 +116,8 @@ export class FormatsController {
   @ApiOperation({ operationId: 'sendSegmentIdentify', summary: 'Segment identify', description: SEGMENT_NOTE })
   @ApiBody({ type: SegmentIdentify })
   @ApiOkResponse({ type: SegmentAnswer, headers: RATE_LIMIT_HEADERS })
-  segmentIdentify(@AuthenticatedTenant() tenantId: string, @Body() body: unknown): Promise<SegmentAnswer> {
-    return this.ingestion.segment(tenantId, body, 'identify');
+  @ApiBackfill()
+  segmentIdentify(@AuthenticatedTenant() tenantId: string, @Body() body: unknown, @BackfillParam() backfill: boolean): Promise<SegmentAnswer> {
+    return this.ingestion.segment(tenantId, body, 'identify', backfill);
   }
 }

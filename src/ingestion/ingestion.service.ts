@@ -15,8 +15,8 @@ import type { Connector, OpResult, PreparedOp } from '../common/vocabulary.js';
 export class IngestionService {
   constructor(private readonly recorder: EventRecorder) {}
 
-  async eventsApi(tenantId: string, ops: PreparedOp[]): Promise<EventsApiResponse> {
-    const results = await this.recorder.record(tenantId, 'events_api', ops);
+  async eventsApi(tenantId: string, ops: PreparedOp[], backfill = false): Promise<EventsApiResponse> {
+    const results = await this.recorder.record(tenantId, 'events_api', ops, { backfill });
     const shown = capWarnings(results.map((r) => r.warnings ?? []));
     return {
       ok: true,
@@ -30,19 +30,25 @@ export class IngestionService {
   }
 
   /** Validates and sanitizes a mapped request with the Events API's rules, then records it. */
-  private recordMapped(tenantId: string, connector: Connector, mapped: MappedRequest, receivedAt: Date): Promise<OpResult[]> {
+  private recordMapped(
+    tenantId: string,
+    connector: Connector,
+    mapped: MappedRequest,
+    receivedAt: Date,
+    backfill: boolean,
+  ): Promise<OpResult[]> {
     const ops = prepareOps(mapped.ops.map((m) => ({ op: m.op, path: m.path ?? '', fields: m.fields })));
-    return this.recorder.record(tenantId, connector, ops, { receivedAt });
+    return this.recorder.record(tenantId, connector, ops, { receivedAt, backfill });
   }
 
-  async usermaven(tenantId: string, body: unknown): Promise<UsermavenAnswer> {
-    await this.recordMapped(tenantId, 'usermaven', mapUsermaven(body), new Date());
+  async usermaven(tenantId: string, body: unknown, backfill = false): Promise<UsermavenAnswer> {
+    await this.recordMapped(tenantId, 'usermaven', mapUsermaven(body), new Date(), backfill);
     return { status: 'ok' };
   }
 
-  async intake(tenantId: string, body: unknown): Promise<IntakeAnswer> {
+  async intake(tenantId: string, body: unknown, backfill = false): Promise<IntakeAnswer> {
     const receivedAt = new Date();
-    const [result] = await this.recordMapped(tenantId, 'intake', mapIntake(body), receivedAt);
+    const [result] = await this.recordMapped(tenantId, 'intake', mapIntake(body), receivedAt, backfill);
     const answer: IntakeAnswer = {
       status: result.status === 'skipped_no_identity' ? 'skipped_no_identity' : 'ok',
       event_id: result.eventId ?? null,
@@ -52,9 +58,9 @@ export class IngestionService {
     return answer;
   }
 
-  async segment(tenantId: string, body: unknown, kind: 'batch' | 'track' | 'identify'): Promise<SegmentAnswer> {
+  async segment(tenantId: string, body: unknown, kind: 'batch' | 'track' | 'identify', backfill = false): Promise<SegmentAnswer> {
     const receivedAt = new Date();
-    await this.recordMapped(tenantId, 'segment', mapSegment(body, kind, receivedAt), receivedAt);
+    await this.recordMapped(tenantId, 'segment', mapSegment(body, kind, receivedAt), receivedAt, backfill);
     return { success: true };
   }
 }

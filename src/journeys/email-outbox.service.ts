@@ -7,7 +7,7 @@ import type { BlockReason, MessageStatus, StepRecord } from './dto/activity.dto.
 import type { JourneyStep } from './dto/journey.dto.js';
 import { type DeliveryOutcome, Mailer, type OutgoingEmail } from './mailer.service.js';
 import { MessagesRepository } from './messages.repository.js';
-import { renderSubject, renderTemplate, type TemplateContext } from './template.js';
+import { renderEmail, type TemplateContext } from './template.js';
 import { longestSendSeconds } from './journey-jobs.service.js';
 import { sealUnsubscribeToken, unsubscribeKey } from './unsubscribe-token.js';
 
@@ -18,6 +18,8 @@ export interface RunRef {
   journeyId: string;
   contactId: string;
   eventId: string;
+  /** The due step's path in the definition (its records name it). */
+  path: string;
 }
 
 type EmailStep = Extract<JourneyStep, { type: 'send_email' }>;
@@ -29,7 +31,7 @@ type SendRecord = Extract<StepRecord, { type: 'send_email' }>;
  */
 export type Prepared =
   | { kind: 'settled'; record: SendRecord }
-  | { kind: 'deliver'; email: OutgoingEmail; index: number }
+  | { kind: 'deliver'; email: OutgoingEmail; index: number; path: string }
   | { kind: 'later' };
 
 /** After a hand-off: the step is settled, or the send is retried after `delaySeconds`. */
@@ -82,8 +84,7 @@ export class EmailOutbox {
       contact: { name: contact.name, email: contact.email, attributes: contact.attributes },
       event: event && { type: event.type, properties: event.properties },
     };
-    const subject = renderSubject(step.subject, ctx);
-    const text = renderTemplate(step.text, ctx);
+    const { subject, text, html } = renderEmail(step, ctx);
     const blocked = blockReason(contact);
     const status: MessageStatus = blocked ? 'blocked' : this.mailer.capturing ? 'captured' : 'sending';
 
@@ -96,16 +97,18 @@ export class EmailOutbox {
       to: contact.email,
       subject,
       text,
+      html,
       status,
       reason: blocked,
       attempts: status === 'sending' ? 1 : 0,
     });
-    if (id === null) return this.settleEarlierAttempt(em, run, index, { to: contact.email, subject, text, status, blocked });
-    if (status !== 'sending') return { kind: 'settled', record: record(index, id, status, blocked) };
+    if (id === null) return this.settleEarlierAttempt(em, run, index, { to: contact.email, subject, text, html, status, blocked });
+    if (status !== 'sending') return { kind: 'settled', record: record(run.path, id, status, blocked) };
     return {
       kind: 'deliver',
       index,
-      email: { id, to: contact.email!, subject, text, unsubscribeUrl: this.unsubscribeUrl(run.tenantId, run.contactId) },
+      path: run.path,
+      email: { id, to: contact.email!, subject, text, html, unsubscribeUrl: this.unsubscribeUrl(run.tenantId, run.contactId) },
     };
   }
 
@@ -120,7 +123,7 @@ export class EmailOutbox {
   async finish(
     em: EntityManager,
     tenantId: string,
-    index: number,
+    path: string,
     email: OutgoingEmail,
     outcome: DeliveryOutcome,
     canRetry: boolean,
@@ -129,7 +132,7 @@ export class EmailOutbox {
     if (!row) {
       // Closed meanwhile (a dead-letter handler gave up on this step): take it as it is.
       const now = await this.messages.findState(em, tenantId, email.id);
-      return { kind: 'settled', record: record(index, email.id, now.status === 'sending' || now.status === 'deferred' ? 'failed' : now.status, now.reason) };
+      return { kind: 'settled', record: record(path, email.id, now.status === 'sending' || now.status === 'deferred' ? 'failed' : now.status, now.reason) };
     }
     const schedule = this.config.smtpRetrySchedule;
     if (!outcome.ok && outcome.transient && canRetry && row.attempts <= schedule.length) {
@@ -144,7 +147,7 @@ export class EmailOutbox {
         ? `gave up after ${row.attempts} attempts: ${outcome.reason}`
         : outcome.reason;
     await this.messages.settle(em, tenantId, email.id, status, reason);
-    return { kind: 'settled', record: record(index, email.id, status, reason) };
+    return { kind: 'settled', record: record(path, email.id, status, reason) };
   }
 
   /**
@@ -155,10 +158,10 @@ export class EmailOutbox {
   async giveUp(em: EntityManager, run: RunRef, index: number, reason: string): Promise<SendRecord | null> {
     const row = await this.messages.lockOfStep(em, run.tenantId, run.id, index);
     if (!row) return null;
-    if (row.status !== 'sending' && row.status !== 'deferred') return record(index, row.id, row.status, row.reason);
+    if (row.status !== 'sending' && row.status !== 'deferred') return record(run.path, row.id, row.status, row.reason);
     const closed = row.status === 'sending' ? INTERRUPTED : `${reason}; last SMTP answer: ${row.reason ?? 'none'}`.slice(0, 500);
     await this.messages.settle(em, run.tenantId, row.id, 'failed', closed);
-    return record(index, row.id, 'failed', closed);
+    return record(run.path, row.id, 'failed', closed);
   }
 
   /**
@@ -173,26 +176,34 @@ export class EmailOutbox {
     em: EntityManager,
     run: RunRef,
     index: number,
-    now: { to: string | null; subject: string; text: string; status: MessageStatus; blocked: BlockReason | null },
+    now: { to: string | null; subject: string; text: string; html: string | null; status: MessageStatus; blocked: BlockReason | null },
   ): Promise<Prepared> {
     const row = await this.messages.lockEarlierAttempt(em, run.tenantId, run.id, index, this.staleSeconds);
     if (row.status === 'deferred') {
       if (!row.due) return { kind: 'later' };
       if (now.status !== 'sending') {
         await this.messages.settleFor(em, run.tenantId, row.id, now.status, now.blocked, now.to);
-        return { kind: 'settled', record: record(index, row.id, now.status, now.blocked) };
+        return { kind: 'settled', record: record(run.path, row.id, now.status, now.blocked) };
       }
       await this.messages.resend(em, run.tenantId, row.id, now);
       return {
         kind: 'deliver',
         index,
-        email: { id: row.id, to: now.to!, subject: now.subject, text: now.text, unsubscribeUrl: this.unsubscribeUrl(run.tenantId, run.contactId) },
+        path: run.path,
+        email: {
+          id: row.id,
+          to: now.to!,
+          subject: now.subject,
+          text: now.text,
+          html: now.html,
+          unsubscribeUrl: this.unsubscribeUrl(run.tenantId, run.contactId),
+        },
       };
     }
-    if (row.status !== 'sending') return { kind: 'settled', record: record(index, row.id, row.status, row.reason) };
+    if (row.status !== 'sending') return { kind: 'settled', record: record(run.path, row.id, row.status, row.reason) };
     if (!row.stale) throw new Error('an earlier attempt of this send may still be in flight; retrying later');
     await this.messages.settle(em, run.tenantId, row.id, 'failed', INTERRUPTED);
-    return { kind: 'settled', record: record(index, row.id, 'failed', INTERRUPTED) };
+    return { kind: 'settled', record: record(run.path, row.id, 'failed', INTERRUPTED) };
   }
 }
 
@@ -205,7 +216,7 @@ export function blockReason(c: Pick<Recipient, 'email' | 'hasConsent' | 'unsubsc
   return null;
 }
 
-function record(index: number, messageId: string, status: MessageStatus, reason: string | null): SendRecord {
+function record(path: string, messageId: string, status: MessageStatus, reason: string | null): SendRecord {
   if (status === 'sending' || status === 'deferred') throw new Error('a send step is recorded once its message is final');
-  return { index, type: 'send_email', status, at: new Date().toISOString(), messageId, reason };
+  return { path, type: 'send_email', status, at: new Date().toISOString(), messageId, reason };
 }

@@ -2,11 +2,17 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { NewEvent } from '../contacts/events.repository.js';
 import { JourneyJobs } from './journey-jobs.service.js';
-import { JourneyRunsRepository } from './journey-runs.repository.js';
+import { JourneyRunsRepository, type TriggeringEvent } from './journey-runs.repository.js';
+
+/** What a batch's events did to journeys. */
+export interface EnrollmentOutcome {
+  started: number;
+  exited: number;
+}
 
 /**
- * Enrolls contacts in the active journeys their new events trigger, inside the transaction that
- * records the events (EventRecorder), so an event and its runs commit or roll back together.
+ * What new events do to journeys, inside the transaction that records them (EventRecorder), so
+ * an event, the runs it starts and the runs it ends commit or roll back together.
  */
 @Injectable()
 export class JourneyEnrollment {
@@ -16,18 +22,29 @@ export class JourneyEnrollment {
   ) {}
 
   /**
-   * Two statements per batch whatever its size (none when no event has a contact, one when
-   * nothing matches): the runs (JourneyRunsRepository.enroll: reentry and lock order are decided
-   * there), then their first steps' jobs. Returns the number of runs started.
+   * Enrolls and exits for a batch, in three statements whatever its size and the number of
+   * journeys (none when no event has a contact, or in backfill mode): the runs
+   * (JourneyRunsRepository.enroll: trigger conditions, event age, reentry and lock order are
+   * decided there), their first steps' jobs, then the exits (JourneyRunsRepository.exit: an
+   * event never exits the run it starts). Backfill events do neither (docs/journeys.md#backfill).
    */
-  async enroll(em: EntityManager, tenantId: string, events: NewEvent[]): Promise<number> {
-    const linked = events.flatMap((e) => (e.contactId === null ? [] : [{ id: e.id, contactId: e.contactId, type: e.type }]));
-    if (linked.length === 0) return 0;
-    const runIds = await this.runs.enroll(em, tenantId, linked);
+  async enroll(
+    em: EntityManager,
+    tenantId: string,
+    events: NewEvent[],
+    options: { receivedAt: Date; backfill?: boolean },
+  ): Promise<EnrollmentOutcome> {
+    if (options.backfill) return { started: 0, exited: 0 };
+    const linked: TriggeringEvent[] = events.flatMap((e) =>
+      e.contactId === null ? [] : [{ id: e.id, contactId: e.contactId, type: e.type, occurredAt: e.occurredAt, properties: e.properties }],
+    );
+    if (linked.length === 0) return { started: 0, exited: 0 };
+    const runIds = await this.runs.enroll(em, tenantId, linked, options.receivedAt);
     await this.jobs.schedule(
       em,
       runIds.map((runId) => ({ tenantId, runId, step: 0, delaySeconds: 0 })),
     );
-    return runIds.length;
+    const exited = await this.runs.exit(em, tenantId, linked);
+    return { started: runIds.length, exited };
   }
 }

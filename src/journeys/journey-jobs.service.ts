@@ -9,7 +9,7 @@ export const STEP_QUEUE = 'journey-step';
 export interface StepJob {
   tenantId: string;
   runId: string;
-  /** Index of the step in the run's definition. */
+  /** Ordinal of the step in the run: how many step records come before it (the run's current_step). */
   step: number;
 }
 

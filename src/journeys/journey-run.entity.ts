@@ -2,14 +2,16 @@ import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, typ
 import { ContactEvent } from '../contacts/contact-event.entity.js';
 import { Contact } from '../contacts/contact.entity.js';
 import type { JourneyStep } from './dto/journey.dto.js';
-import type { RunStatus, StepRecord } from './dto/activity.dto.js';
+import type { ExitReason, RunStatus, StepRecord } from './dto/activity.dto.js';
 import { Journey } from './journey.entity.js';
 
 /** One contact's pass through a journey, started by one event. */
 @Entity('journey_runs')
-@Check('CHK_journey_runs_status', `"status" IN ('active', 'waiting', 'completed', 'failed')`)
+@Check('CHK_journey_runs_status', `"status" IN ('active', 'waiting', 'completed', 'exited', 'failed')`)
 @Index('ix_journey_runs_journey', ['tenantId', 'journeyId', 'createdAt', 'id'])
 @Index('ix_journey_runs_contact', ['tenantId', 'contactId', 'createdAt', 'id'])
+@Index('ix_journey_runs_running', ['tenantId', 'contactId', 'journeyId'], { where: `"status" IN ('active', 'waiting')` })
+@Index('ix_journey_runs_event', ['tenantId', 'eventId'])
 // Reentry is decided here: `once` runs carry the contact id as once_key, `every_event` runs NULL
 // (NULLs never conflict), and enrollment inserts with ON CONFLICT DO NOTHING.
 @Index('uq_journey_runs_once', ['tenantId', 'journeyId', 'onceKey'], { unique: true })
@@ -35,9 +37,23 @@ export class JourneyRun {
   @Column('text')
   status: RunStatus;
 
-  /** Index of the step the run's pending job executes (steps before it are done). */
+  @Column('text', { name: 'trigger_event_type' })
+  triggerEventType: string;
+
+  /**
+   * Ordinal of the step the run's pending job executes: the number of step records before it
+   * (a step's job and its outbox message carry this number).
+   */
   @Column('integer', { name: 'current_step' })
   currentStep: number;
+
+  /** Path of that step in the definition (`"2.then.0"`, docs/journeys.md#step-records). */
+  @Column('text', { name: 'current_path' })
+  currentPath: string;
+
+  /** With `exited`: the event that ended the run. */
+  @Column('jsonb', { name: 'exit_reason', nullable: true })
+  exitReason: ExitReason | null;
 
   /** The journey's steps when the run started: edits to the journey never change a run in flight. */
   @Column('jsonb')

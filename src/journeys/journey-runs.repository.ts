@@ -4,13 +4,17 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { type Page, type PageQueryDto, Paginator } from '../common/pagination.js';
 import type { RunStatus, StepRecord } from './dto/activity.dto.js';
 import type { JourneyStep } from './dto/journey.dto.js';
+import type { Scalar } from '../common/vocabulary.js';
 import { JourneyRun } from './journey-run.entity.js';
+import { conditionHoldsSql } from './conditions.js';
 
-/** A new event that may start runs. */
+/** A new event that may start runs, or end them. */
 export interface TriggeringEvent {
   id: string;
   contactId: string;
   type: string;
+  occurredAt: Date;
+  properties: Record<string, Scalar>;
 }
 
 /** A run as its step job reads it, row-locked. */
@@ -20,7 +24,9 @@ export interface LockedRunRow {
   eventId: string;
   status: RunStatus;
   currentStep: number;
+  currentPath: string;
   definition: JourneyStep[];
+  createdAt: Date;
 }
 
 /** Journey runs (`journey_runs`) and their step history; the only code that writes the table. */
@@ -32,29 +38,81 @@ export class JourneyRunsRepository {
   ) {}
 
   /**
-   * Starts the runs a batch of new events triggers, in one statement whatever the batch size:
-   * the events joined with the tenant's active journeys on their trigger. Reentry is the unique
-   * index's call: a `once` run carries the contact id as once_key, so a second run of the same
-   * contact (in this batch, or in a concurrent request on any instance) conflicts and is not
-   * inserted. Rows go in (journey, contact) order, so that concurrent requests wait on each
-   * other's once_key in one order (never in a cycle); within one contact and journey, events are
-   * taken in batch order, so the first one wins. Answers the new runs' ids.
+   * Starts the runs a batch of new events triggers, in one statement whatever the batch size and
+   * the number of journeys: the events joined with the tenant's active journeys on their trigger
+   * type and with their contacts (already upserted by then), kept when the event is recent enough
+   * (`max_event_age_seconds` before `receivedAt`) and every stored `where` condition holds
+   * (docs/journeys.md#trigger; conditions.ts evaluates them from the journey row, so no value
+   * ever enters the SQL text). Reentry is the unique index's call: a `once` run carries the
+   * contact id as once_key, so a second run of the same contact (in this batch, or in a
+   * concurrent request on any instance) conflicts and is not inserted. Rows go in (journey,
+   * contact) order, so that concurrent requests wait on each other's once_key in one order
+   * (never in a cycle); within one contact and journey, events are taken in batch order, so the
+   * first one wins. Answers the new runs' ids.
    */
-  async enroll(em: EntityManager, tenantId: string, events: TriggeringEvent[]): Promise<string[]> {
+  async enroll(em: EntityManager, tenantId: string, events: TriggeringEvent[], receivedAt: Date): Promise<string[]> {
     if (events.length === 0) return [];
     const runs: Array<{ id: string }> = await em.query(
       `INSERT INTO journey_runs
-              (tenant_id, id, journey_id, contact_id, event_id, once_key, status, current_step, definition, history)
+              (tenant_id, id, journey_id, contact_id, event_id, once_key, status, current_step, current_path, trigger_event_type,
+               definition, history)
        SELECT $1, gen_random_uuid(), j.id, e.contact_id, e.id,
-              CASE WHEN j.reentry = 'once' THEN e.contact_id END, 'active', 0, j.steps, '[]'::jsonb
-         FROM unnest($2::uuid[], $3::uuid[], $4::text[]) WITH ORDINALITY AS e(id, contact_id, type, n)
+              CASE WHEN j.reentry = 'once' THEN e.contact_id END, 'active', 0, '0', e.type, j.steps, '[]'::jsonb
+         FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::jsonb[])
+              WITH ORDINALITY AS e(id, contact_id, type, occurred_at, properties, n)
          JOIN journeys j ON j.tenant_id = $1 AND j.trigger_event_type = e.type AND j.status = 'active'
+         JOIN contacts c ON c.tenant_id = $1 AND c.id = e.contact_id
+        WHERE e.occurred_at >= $7::timestamptz - make_interval(secs => j.max_event_age_seconds)
+          AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(j.trigger_where) w
+                           WHERE NOT ${conditionHoldsSql('w', 'e.properties', 'c')})
         ORDER BY j.id, e.contact_id, e.n
        ON CONFLICT (tenant_id, journey_id, once_key) DO NOTHING
        RETURNING id`,
-      [tenantId, events.map((e) => e.id), events.map((e) => e.contactId), events.map((e) => e.type)],
+      [
+        tenantId,
+        events.map((e) => e.id),
+        events.map((e) => e.contactId),
+        events.map((e) => e.type),
+        events.map((e) => e.occurredAt.toISOString()),
+        events.map((e) => JSON.stringify(e.properties)),
+        receivedAt.toISOString(),
+      ],
     );
     return runs.map((r) => r.id);
+  }
+
+  /**
+   * Ends the runs a batch's exit events reach, in one statement (docs/journeys.md#exit-events):
+   * each `active` or `waiting` run, of any journey listing the event's type in `exit_on`, of the
+   * event's contact, is `exited` with the first such event of the batch as its reason. A run an
+   * event of this batch started is exited only by a later event of the batch, never by the one
+   * that started it. Runs are locked in id order. Answers how many runs it ended.
+   */
+  async exit(em: EntityManager, tenantId: string, events: TriggeringEvent[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const rows: Array<{ id: string }> = await em.query(
+      `WITH e AS (
+         SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[]) WITH ORDINALITY AS e(id, contact_id, type, n)
+       ), hit AS (
+         SELECT DISTINCT ON (r.id) r.id AS run_id, e.id AS event_id, e.type
+           FROM e
+           JOIN journeys j ON j.tenant_id = $1 AND e.type = ANY (j.exit_on)
+           JOIN journey_runs r ON r.tenant_id = $1 AND r.contact_id = e.contact_id AND r.journey_id = j.id
+                              AND r.status IN ('active', 'waiting')
+           LEFT JOIN e started ON started.id = r.event_id
+          WHERE started.n IS NULL OR started.n < e.n
+          ORDER BY r.id, e.n
+       ), locked AS (
+         SELECT r.id FROM journey_runs r JOIN hit ON r.tenant_id = $1 AND r.id = hit.run_id ORDER BY r.id FOR UPDATE OF r
+       )
+       UPDATE journey_runs r
+          SET status = 'exited', exit_reason = jsonb_build_object('eventType', hit.type, 'eventId', hit.event_id), updated_at = now()
+         FROM hit JOIN locked ON locked.id = hit.run_id
+        WHERE r.tenant_id = $1 AND r.id = hit.run_id
+       RETURNING r.id`,
+      [tenantId, events.map((e) => e.id), events.map((e) => e.contactId), events.map((e) => e.type)],
+    );
+    return rows.length;
   }
 
   /** The run, row-locked for the rest of the caller's transaction; null when there is none. */
@@ -65,9 +123,11 @@ export class JourneyRunsRepository {
       event_id: string;
       status: RunStatus;
       current_step: number;
+      current_path: string;
       definition: JourneyStep[];
+      created_at: Date;
     }> = await em.query(
-      `SELECT journey_id, contact_id, event_id, status, current_step, definition
+      `SELECT journey_id, contact_id, event_id, status, current_step, current_path, definition, created_at
          FROM journey_runs WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
       [tenantId, runId],
     );
@@ -78,17 +138,60 @@ export class JourneyRunsRepository {
       eventId: row.event_id,
       status: row.status,
       currentStep: row.current_step,
+      currentPath: row.current_path,
       definition: row.definition,
+      createdAt: row.created_at,
     };
   }
 
-  /** Appends a step's record to the run's history and sets where the run stands. */
-  async advance(em: EntityManager, tenantId: string, runId: string, record: StepRecord, currentStep: number, status: RunStatus): Promise<void> {
+  /**
+   * Appends a step's record to the run's history and sets where the run stands: the due step's
+   * ordinal and path (unchanged at the end), and the status.
+   */
+  async advance(
+    em: EntityManager,
+    tenantId: string,
+    runId: string,
+    record: StepRecord,
+    next: { ordinal: number; path: string } | null,
+    status: RunStatus,
+  ): Promise<void> {
     await em.query(
-      `UPDATE journey_runs SET history = history || $3::jsonb, current_step = $4, status = $5, updated_at = now()
+      `UPDATE journey_runs SET history = history || $3::jsonb, current_step = COALESCE($4, current_step),
+              current_path = COALESCE($5, current_path), status = $6, updated_at = now()
         WHERE tenant_id = $1 AND id = $2`,
-      [tenantId, runId, JSON.stringify([record]), currentStep, status],
+      [tenantId, runId, JSON.stringify([record]), next?.ordinal ?? null, next?.path ?? null, status],
     );
+  }
+
+  /** Ends a run as failed without a step record (a step whose job gave up before recording anything). */
+  async fail(em: EntityManager, tenantId: string, runId: string): Promise<void> {
+    await em.query(`UPDATE journey_runs SET status = 'failed', updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tenantId, runId]);
+  }
+
+  findOne(tenantId: string, journeyId: string, runId: string): Promise<JourneyRun | null> {
+    return this.dataSource.getRepository(JourneyRun).findOneBy({ tenantId, journeyId, id: runId });
+  }
+
+  /** journey id → the run this event started there. */
+  async startedBy(tenantId: string, eventId: string): Promise<Map<string, string>> {
+    const rows: Array<{ journey_id: string; id: string }> = await this.dataSource.query(
+      'SELECT journey_id, id FROM journey_runs WHERE tenant_id = $1 AND event_id = $2',
+      [tenantId, eventId],
+    );
+    return new Map(rows.map((r) => [r.journey_id, r.id]));
+  }
+
+  /** journey id → the contact's first run there, for the given journeys. */
+  async firstRunsOf(tenantId: string, contactId: string, journeyIds: string[]): Promise<Map<string, string>> {
+    if (journeyIds.length === 0) return new Map();
+    const rows: Array<{ journey_id: string; id: string }> = await this.dataSource.query(
+      `SELECT DISTINCT ON (journey_id) journey_id, id FROM journey_runs
+        WHERE tenant_id = $1 AND contact_id = $2 AND journey_id = ANY ($3::uuid[])
+        ORDER BY journey_id, created_at, id`,
+      [tenantId, contactId, journeyIds],
+    );
+    return new Map(rows.map((r) => [r.journey_id, r.id]));
   }
 
   /** A journey's runs, newest first. */

@@ -1,6 +1,6 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { Tenant } from '../tenants/tenant.entity.js';
-import type { JourneyStatus, JourneyStep, Reentry } from './dto/journey.dto.js';
+import type { Condition, JourneyStatus, JourneyStep, Reentry } from './dto/journey.dto.js';
 
 /** A journey definition. One `status` column: draft → active ⇄ paused. */
 @Entity('journeys')
@@ -25,8 +25,18 @@ export class Journey {
   @Column('text', { name: 'trigger_event_type' })
   triggerEventType: string;
 
+  /** The trigger's `where` conditions (field conditions only), evaluated in the enrollment statement. */
+  @Column('jsonb', { name: 'trigger_where', default: () => `'[]'` })
+  triggerWhere: Condition[];
+
   @Column('text')
   reentry: Reentry;
+
+  @Column('text', { name: 'exit_on', array: true, default: () => `'{}'` })
+  exitOn: string[];
+
+  @Column('integer', { name: 'max_event_age_seconds', default: 86400 })
+  maxEventAgeSeconds: number;
 
   @Column('jsonb')
   steps: JourneyStep[];

@@ -10,6 +10,13 @@ export enum JourneyErrorCode {
   /** Another request changed the journey's status between the read and the write. */
   ChangedMeanwhile = 'journey.changed_meanwhile',
   UnsubscribeLinkNotFound = 'journey.unsubscribe_link_not_found',
+  RunNotFound = 'journey.run_not_found',
+  EventNotFound = 'journey.event_not_found',
+  ContactNotFound = 'journey.contact_not_found',
+  /** A definition the DTO rules cannot see: branches nested too deep. */
+  InvalidDefinition = 'journey.invalid_definition',
+  /** Preview of a path that names no send_email step. */
+  NotAnEmailStep = 'journey.not_an_email_step',
 }
 
 const WIRE: Record<JourneyErrorCode, ErrorCode> = {
@@ -18,6 +25,11 @@ const WIRE: Record<JourneyErrorCode, ErrorCode> = {
   [JourneyErrorCode.TransitionNotAllowed]: 'conflict',
   [JourneyErrorCode.ChangedMeanwhile]: 'conflict',
   [JourneyErrorCode.UnsubscribeLinkNotFound]: 'not_found',
+  [JourneyErrorCode.RunNotFound]: 'not_found',
+  [JourneyErrorCode.EventNotFound]: 'not_found',
+  [JourneyErrorCode.ContactNotFound]: 'not_found',
+  [JourneyErrorCode.InvalidDefinition]: 'bad_request',
+  [JourneyErrorCode.NotAnEmailStep]: 'bad_request',
 };
 
 export class JourneyError extends DomainError<JourneyErrorCode> {

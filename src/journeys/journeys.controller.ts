@@ -4,9 +4,17 @@ import { Access } from '../common/access.decorator.js';
 import { ApiErrorAs, ApiErrors, JSON_BODY_ERRORS } from '../common/openapi.js';
 import { PageQueryDto } from '../common/pagination.js';
 import { TenantParams } from '../tenants/dto/tenant.dto.js';
-import { RunPage, SendEmailStepRecord, WaitStepRecord } from './dto/activity.dto.js';
+import { BranchStepRecord, RunPage, RunView, SendEmailStepRecord, UpdateContactStepRecord, WaitStepRecord } from './dto/activity.dto.js';
+import { EventParams, JourneyDecisionList } from './dto/decisions.dto.js';
 import {
+  BranchStep,
   CreateJourneyDto,
+  FieldCondition,
+  PerformedCondition,
+  PreviewDto,
+  PreviewView,
+  RunParams,
+  UpdateContactStep,
   JourneyPage,
   JourneyParams,
   JourneyView,
@@ -21,7 +29,18 @@ import { JourneysService } from './journeys.service.js';
 
 
 @ApiTags('Journeys')
-@ApiExtraModels(WaitStep, SendEmailStep, WaitStepRecord, SendEmailStepRecord)
+@ApiExtraModels(
+  WaitStep,
+  SendEmailStep,
+  BranchStep,
+  UpdateContactStep,
+  FieldCondition,
+  PerformedCondition,
+  WaitStepRecord,
+  SendEmailStepRecord,
+  BranchStepRecord,
+  UpdateContactStepRecord,
+)
 @Access('admin')
 @Controller('admin/tenants/:tenantId')
 export class JourneysController {
@@ -139,5 +158,46 @@ export class JourneysController {
     @Query() query: PageQueryDto,
   ): Promise<RunPage> {
     return this.activity.listRuns(tenantId, journeyId, query);
+  }
+
+  @Get('journeys/:journeyId/runs/:runId')
+  @ApiOperation({
+    operationId: 'getJourneyRun',
+    summary: 'One run: its trigger, every step record (with branch outcomes), and its exit reason',
+  })
+  @ApiOkResponse({ type: RunView })
+  @ApiErrors(404)
+  run(@Param() { tenantId, journeyId, runId }: RunParams): Promise<RunView> {
+    return this.activity.getRun(tenantId, journeyId, runId);
+  }
+
+  @Post('journeys/:journeyId/preview')
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'previewJourneyEmail',
+    summary: 'Render a send_email step for a contact (nothing is sent or stored)',
+    description:
+      '`path` names the step as run records do (`"0"`, `"2.then.0"`); `eventProperties` stand in for the triggering ' +
+      "event's properties. A path that is not a send_email step is a 400; an unknown contact a 404.",
+  })
+  @ApiOkResponse({ type: PreviewView })
+  @ApiErrors(...JSON_BODY_ERRORS, 404)
+  preview(@Param() { tenantId, journeyId }: JourneyParams, @Body() body: PreviewDto): Promise<PreviewView> {
+    return this.journeys.preview(tenantId, journeyId, body);
+  }
+
+  @Get('events/:eventId/journeys')
+  @ApiOperation({
+    operationId: 'explainEventJourneys',
+    summary: 'Why (not): what each journey triggered by this event type decided about the event',
+    description:
+      'Computed from what is stored when asked (recording an event writes no decision rows): `enrolled`, `backfill`, ' +
+      '`not_active`, `too_old`, `filtered` (with the first failing condition, judged on the contact as it is now) or ' +
+      '`reentry_once`; the first that applies, in that order (docs/journeys.md#why-not).',
+  })
+  @ApiOkResponse({ type: JourneyDecisionList })
+  @ApiErrors(404)
+  explain(@Param() { tenantId, eventId }: EventParams): Promise<JourneyDecisionList> {
+    return this.activity.explain(tenantId, eventId);
   }
 }

@@ -6,7 +6,10 @@ import type { JourneyStatus, JourneyStep } from './dto/journey.dto.js';
 import { Journey } from './journey.entity.js';
 
 /** What an edit may change on a journey. */
-export type JourneyChanges = Pick<Journey, 'name' | 'triggerEventType' | 'reentry' | 'steps' | 'updatedAt'>;
+export type JourneyChanges = Pick<
+  Journey,
+  'name' | 'triggerEventType' | 'triggerWhere' | 'reentry' | 'exitOn' | 'maxEventAgeSeconds' | 'steps' | 'updatedAt'
+>;
 
 /** Journey definitions (`journeys`); the only code that writes the table. */
 @Injectable()
@@ -29,6 +32,11 @@ export class JourneysRepository {
     const qb = this.journeys.createQueryBuilder('j').where('j.tenant_id = :tenantId', { tenantId });
     const spec = { scope: `journeys:${tenantId}`, alias: 'j', column: 'created_at', order: 'ASC', at: (j: Journey) => j.createdAt, id: (j: Journey) => j.id } as const;
     return this.pages.page(qb, query, spec, (j) => j);
+  }
+
+  /** The tenant's journeys triggered by `eventType`, whatever their status, oldest first. */
+  findByTriggerType(tenantId: string, eventType: string): Promise<Journey[]> {
+    return this.journeys.find({ where: { tenantId, triggerEventType: eventType }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
   findById(tenantId: string, journeyId: string): Promise<Journey | null> {

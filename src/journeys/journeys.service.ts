@@ -4,8 +4,17 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { mapPage, type Page, type PageQueryDto } from '../common/pagination.js';
 import { TenantsService } from '../tenants/tenants.service.js';
+import { JOURNEY_DEFAULT_MAX_EVENT_AGE_SECONDS, JOURNEY_MAX_BRANCH_DEPTH } from '../common/limits.js';
+import { ContactsRepository } from '../contacts/contacts.repository.js';
+import { bodyPathOf, stepAt } from './conditions.js';
 import {
+  BranchStep,
+  type Condition,
   type CreateJourneyDto,
+  FieldCondition,
+  type PreviewDto,
+  type PreviewView,
+  UpdateContactStep,
   type JourneyStatus,
   type JourneyStep,
   type JourneyView,
@@ -18,6 +27,7 @@ import {
 import { JourneyError, JourneyErrorCode } from './journey.errors.js';
 import { Journey } from './journey.entity.js';
 import { JourneysRepository } from './journeys.repository.js';
+import { renderEmail } from './template.js';
 
 /** The welcome draft that the signup-event mapping seeds (docs/journeys.md#the-welcome-draft). */
 export const WELCOME_STEPS: JourneyStep[] = [
@@ -35,6 +45,7 @@ export class JourneysService {
     private readonly journeys: JourneysRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tenants: TenantsService,
+    private readonly contacts: ContactsRepository,
   ) {}
 
   private view(j: Journey): JourneyView {
@@ -42,8 +53,10 @@ export class JourneysService {
       id: j.id,
       name: j.name,
       status: j.status,
-      trigger: { type: 'event', eventType: j.triggerEventType },
+      trigger: { type: 'event', eventType: j.triggerEventType, where: j.triggerWhere as FieldCondition[] },
       reentry: j.reentry,
+      exitOn: j.exitOn,
+      maxEventAgeSeconds: j.maxEventAgeSeconds,
       steps: j.steps,
       createdAt: j.createdAt.toISOString(),
       updatedAt: j.updatedAt.toISOString(),
@@ -53,14 +66,18 @@ export class JourneysService {
   async create(tenantId: string, dto: CreateJourneyDto): Promise<JourneyView> {
     await this.tenants.require(tenantId);
     const now = new Date();
+    const steps = toSteps(dto.steps);
     const journey = Object.assign(new Journey(), {
       tenantId,
       id: randomUUID(),
       name: dto.name,
       status: 'draft',
       triggerEventType: dto.trigger.eventType,
+      triggerWhere: toConditions(dto.trigger.where ?? []),
       reentry: dto.reentry ?? 'once',
-      steps: dto.steps.map(toStep),
+      exitOn: dto.exitOn ?? [],
+      maxEventAgeSeconds: dto.maxEventAgeSeconds ?? JOURNEY_DEFAULT_MAX_EVENT_AGE_SECONDS,
+      steps,
       seedKey: null,
       createdAt: now,
       updatedAt: now,
@@ -93,15 +110,23 @@ export class JourneysService {
       throw new JourneyError(JourneyErrorCode.ActiveNotEditable, 'status: an active journey cannot be edited; pause it first');
     }
     if (dto.name !== undefined) journey.name = dto.name;
-    if (dto.trigger !== undefined) journey.triggerEventType = dto.trigger.eventType;
+    if (dto.trigger !== undefined) {
+      journey.triggerEventType = dto.trigger.eventType;
+      journey.triggerWhere = toConditions(dto.trigger.where ?? []);
+    }
     if (dto.reentry !== undefined) journey.reentry = dto.reentry;
-    if (dto.steps !== undefined) journey.steps = dto.steps.map(toStep);
+    if (dto.exitOn !== undefined) journey.exitOn = dto.exitOn;
+    if (dto.maxEventAgeSeconds !== undefined) journey.maxEventAgeSeconds = dto.maxEventAgeSeconds;
+    if (dto.steps !== undefined) journey.steps = toSteps(dto.steps);
     journey.updatedAt = new Date();
     // Guarded on the status read above, so a concurrent approve is not overwritten.
     const applied = await this.journeys.updateIfStatus(tenantId, journeyId, journey.status, {
       name: journey.name,
       triggerEventType: journey.triggerEventType,
+      triggerWhere: journey.triggerWhere,
       reentry: journey.reentry,
+      exitOn: journey.exitOn,
+      maxEventAgeSeconds: journey.maxEventAgeSeconds,
       steps: journey.steps,
       updatedAt: journey.updatedAt,
     });
@@ -109,6 +134,24 @@ export class JourneysService {
       throw new JourneyError(JourneyErrorCode.ChangedMeanwhile, 'status: the journey changed status during the edit; try again');
     }
     return this.view(journey);
+  }
+
+  /**
+   * Renders the send_email step at `path` for a contact (docs/journeys.md#preview): nothing is
+   * sent or stored. The event is the trigger's type with `eventProperties` as its properties.
+   */
+  async preview(tenantId: string, journeyId: string, dto: PreviewDto): Promise<PreviewView> {
+    const journey = await this.require(tenantId, journeyId);
+    const step = stepAt(journey.steps, dto.path);
+    if (step?.type !== 'send_email') {
+      throw new JourneyError(JourneyErrorCode.NotAnEmailStep, `path: ${dto.path} is not a send_email step of this journey`);
+    }
+    const contact = await this.contacts.findRecipient(this.dataSource.manager, tenantId, dto.contactId);
+    if (!contact) throw new JourneyError(JourneyErrorCode.ContactNotFound, 'contact not found');
+    return renderEmail(step, {
+      contact: { name: contact.name, email: contact.email, attributes: contact.attributes },
+      event: { type: journey.triggerEventType, properties: dto.eventProperties ?? {} },
+    });
   }
 
   /** draft or paused → active. Approving an active journey answers it as it is. */
@@ -158,9 +201,46 @@ export class JourneysService {
   }
 }
 
-/** Stores exactly the documented fields of a validated step, nothing a client added. */
-function toStep(step: StepBase): JourneyStep {
-  if (step instanceof WaitStep) return { type: 'wait', seconds: step.seconds };
-  if (step instanceof SendEmailStep) return { type: 'send_email', subject: step.subject, text: step.text };
-  throw new Error(`unvalidated step type ${step.type}`);
+/** Stores exactly the documented fields of validated conditions. */
+function toConditions(conditions: Array<Condition | object>): Condition[] {
+  return conditions.map((c) =>
+    'performed' in c
+      ? { performed: (c as { performed: string }).performed, op: (c as { op: 'exists' | 'not_exists' }).op }
+      : (({ field, op, value }: FieldCondition) => (value === undefined ? { field, op } : { field, op, value }))(c as FieldCondition),
+  );
+}
+
+/**
+ * Stores exactly the documented fields of validated steps, nothing a client added; branches
+ * deeper than JOURNEY_MAX_BRANCH_DEPTH are a 400 naming the path (docs/journeys.md#steps).
+ */
+function toSteps(steps: StepBase[], prefix = '', depth = 0): JourneyStep[] {
+  return steps.map((step, i) => {
+    const path = prefix ? `${prefix}.${i}` : String(i);
+    if (step instanceof WaitStep) return { type: 'wait', seconds: step.seconds };
+    if (step instanceof SendEmailStep) {
+      return {
+        type: 'send_email',
+        subject: step.subject,
+        ...(step.text !== undefined ? { text: step.text } : {}),
+        ...(step.html !== undefined ? { html: step.html } : {}),
+      };
+    }
+    if (step instanceof UpdateContactStep) return { type: 'update_contact', attributes: { ...step.attributes } };
+    if (step instanceof BranchStep) {
+      if (depth + 1 > JOURNEY_MAX_BRANCH_DEPTH) {
+        throw new JourneyError(
+          JourneyErrorCode.InvalidDefinition,
+          `${bodyPathOf(path)}: branches nest at most ${JOURNEY_MAX_BRANCH_DEPTH} deep`,
+        );
+      }
+      return {
+        type: 'branch',
+        if: toConditions(step.if),
+        then: toSteps(step.then, `${path}.then`, depth + 1),
+        ...(step.else !== undefined ? { else: toSteps(step.else, `${path}.else`, depth + 1) } : {}),
+      };
+    }
+    throw new Error(`unvalidated step type ${step.type}`);
+  });
 }

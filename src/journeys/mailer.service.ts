@@ -8,6 +8,8 @@ export interface OutgoingEmail {
   to: string;
   subject: string;
   text: string;
+  /** With an html part, the email is multipart/alternative (text, then html). */
+  html: string | null;
   unsubscribeUrl: string;
 }
 
@@ -69,6 +71,7 @@ export class Mailer implements OnApplicationShutdown {
         to: email.to,
         subject: email.subject,
         text: email.text,
+        ...(email.html !== null ? { html: email.html } : {}),
         messageId: `<${email.id}@${this.domain}>`,
         headers: {
           'List-Unsubscribe': `<${email.unsubscribeUrl}>`,

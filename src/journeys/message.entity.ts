@@ -39,6 +39,10 @@ export class Message {
   @Column('text')
   text: string;
 
+  /** The html part, when the step has one. */
+  @Column('text', { nullable: true })
+  html: string | null;
+
   @Column('text')
   status: MessageStatus;
 

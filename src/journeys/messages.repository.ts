@@ -15,6 +15,7 @@ export interface NewMessage {
   to: string | null;
   subject: string;
   text: string;
+  html: string | null;
   status: MessageStatus;
   reason: BlockReason | null;
   /** 1 when it goes to SMTP now, 0 when it is final at once (blocked, captured). */
@@ -46,11 +47,11 @@ export class MessagesRepository {
    */
   async insertFirstAttempt(em: EntityManager, m: NewMessage): Promise<string | null> {
     const inserted: Array<{ id: string }> = await em.query(
-      `INSERT INTO messages (tenant_id, id, journey_id, run_id, contact_id, step_index, "to", subject, text, status, reason, attempts)
-       VALUES ($1, gen_random_uuid(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+      `INSERT INTO messages (tenant_id, id, journey_id, run_id, contact_id, step_index, "to", subject, text, status, reason, attempts, html)
+       VALUES ($1, gen_random_uuid(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (tenant_id, run_id, step_index) DO NOTHING
        RETURNING id`,
-      [m.tenantId, m.journeyId, m.runId, m.contactId, m.stepIndex, m.to, m.subject, m.text, m.status, m.reason, m.attempts],
+      [m.tenantId, m.journeyId, m.runId, m.contactId, m.stepIndex, m.to, m.subject, m.text, m.status, m.reason, m.attempts, m.html],
     );
     return inserted[0]?.id ?? null;
   }
@@ -130,11 +131,17 @@ export class MessagesRepository {
   }
 
   /** A deferred message sent again, as the contact and the template render now: one more attempt. */
-  async resend(em: EntityManager, tenantId: string, messageId: string, email: { to: string | null; subject: string; text: string }): Promise<void> {
+  async resend(
+    em: EntityManager,
+    tenantId: string,
+    messageId: string,
+    email: { to: string | null; subject: string; text: string; html: string | null },
+  ): Promise<void> {
     await em.query(
-      `UPDATE messages SET status = 'sending', attempts = attempts + 1, "to" = $3, subject = $4, text = $5, retry_at = NULL, updated_at = now()
+      `UPDATE messages SET status = 'sending', attempts = attempts + 1, "to" = $3, subject = $4, text = $5, html = $6, retry_at = NULL,
+              updated_at = now()
         WHERE tenant_id = $1 AND id = $2`,
-      [tenantId, messageId, email.to, email.subject, email.text],
+      [tenantId, messageId, email.to, email.subject, email.text, email.html],
     );
   }
 

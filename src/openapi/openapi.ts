@@ -13,7 +13,7 @@ import { SCALAR_SCHEMA, SECURITY } from '../common/openapi.js';
 import { MAX_BATCH_OPS, MAX_BODY_BYTES } from '../common/limits.js';
 import { EVENTS_OP_SCHEMA } from '../ingestion/dto/events-op.dto.js';
 import { STEP_RECORD_SCHEMA } from '../journeys/dto/activity.dto.js';
-import { JOURNEY_STEP_SCHEMA } from '../journeys/dto/journey.dto.js';
+import { CONDITION_SCHEMA, JOURNEY_STEP_SCHEMA } from '../journeys/dto/journey.dto.js';
 
 export const DOCS_PATH = 'docs';
 export const OPENAPI_JSON_PATH = 'openapi.json';
@@ -103,6 +103,7 @@ export function openApiBase(publicBaseUrl: string): Omit<OpenAPIObject, 'paths'>
     ...base.components,
     schemas: {
       EventsOp: EVENTS_OP_SCHEMA,
+      Condition: CONDITION_SCHEMA,
       JourneyStep: JOURNEY_STEP_SCHEMA,
       Scalar: SCALAR_SCHEMA,
       StepRecord: STEP_RECORD_SCHEMA,

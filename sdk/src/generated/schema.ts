@@ -179,6 +179,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/tenants/{tenantId}/events/{eventId}/journeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Why (not): what each journey triggered by this event type decided about the event
+         * @description Computed from what is stored when asked (recording an event writes no decision rows): `enrolled`, `backfill`, `not_active`, `too_old`, `filtered` (with the first failing condition, judged on the contact as it is now) or `reentry_once`; the first that applies, in that order (docs/journeys.md#why-not).
+         */
+        get: operations["explainEventJourneys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/tenants/{tenantId}/ingestion-health": {
         parameters: {
             query?: never;
@@ -318,6 +338,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/tenants/{tenantId}/journeys/{journeyId}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render a send_email step for a contact (nothing is sent or stored)
+         * @description `path` names the step as run records do (`"0"`, `"2.then.0"`); `eventProperties` stand in for the triggering event's properties. A path that is not a send_email step is a 400; an unknown contact a 404.
+         */
+        post: operations["previewJourneyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/tenants/{tenantId}/journeys/{journeyId}/runs": {
         parameters: {
             query?: never;
@@ -327,6 +367,23 @@ export interface paths {
         };
         /** A journey's runs with their step history, newest first */
         get: operations["listJourneyRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tenants/{tenantId}/journeys/{journeyId}/runs/{runId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One run: its trigger, every step record (with branch outcomes), and its exit reason */
+        get: operations["getJourneyRun"];
         put?: never;
         post?: never;
         delete?: never;
@@ -748,6 +805,51 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        BranchStep: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "branch";
+            /**
+             * @description All must hold for `then`; judged on the contact as it is when the run gets here, and on the triggering event.
+             * @example [
+             *       {
+             *         "performed": "project.created",
+             *         "op": "not_exists"
+             *       }
+             *     ]
+             */
+            if: components["schemas"]["Condition"][];
+            /** @description When every condition holds. */
+            then: components["schemas"]["JourneyStep"][];
+            /** @description Otherwise. */
+            else?: components["schemas"]["JourneyStep"][];
+        };
+        BranchStepRecord: {
+            /**
+             * @description Which step of the definition: `"0"`, `"2"` at the top level, `"2.then.0"` inside branch 2 (docs/journeys.md#step-records).
+             * @example 2.then.0
+             */
+            path: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "branch";
+            /**
+             * @description The way the run went.
+             * @enum {string}
+             */
+            status: "then" | "else";
+            /**
+             * Format: date-time
+             * @description When the branch was evaluated.
+             */
+            at: string;
+            /** @description Every condition of `if`, in order, with its result. */
+            conditions: components["schemas"]["ConditionResult"][];
+        };
         ClerkImportView: {
             /** Format: uuid */
             id: string;
@@ -762,6 +864,17 @@ export interface components {
             startedAt: string;
             /** Format: date-time */
             finishedAt: string | null;
+        };
+        /** @description A field test `{field, op, value?}`, or, in a branch only, `{performed, op}`. */
+        Condition: components["schemas"]["FieldCondition"] | components["schemas"]["PerformedCondition"];
+        /**
+         * @description `gt`/`gte`/`lt`/`lte` compare numbers with numbers and strings with strings (across types: false); `contains` is a substring test on strings; `exists`/`not_exists` take no `value`.
+         * @enum {string}
+         */
+        ConditionOp: "eq" | "neq" | "gt" | "gte" | "lt" | "lte" | "contains" | "exists" | "not_exists";
+        ConditionResult: {
+            condition: components["schemas"]["FieldCondition"] | components["schemas"]["PerformedCondition"];
+            result: boolean;
         };
         /**
          * @description The connector that delivered it.
@@ -822,6 +935,8 @@ export interface components {
             messageId: string | null;
             /** @description The connector that delivered it. */
             source: components["schemas"]["Connector"];
+            /** @description Recorded with `?backfill=true`: it enrolled in no journey and exited no run. */
+            backfill: boolean;
         };
         ContactPage: {
             items: components["schemas"]["ContactView"][];
@@ -860,7 +975,19 @@ export interface components {
             /** @description `once`: at most one run per contact; `every_event`: a run for every matching event. */
             reentry?: components["schemas"]["Reentry"];
             /**
-             * @description Run in order, 1 to 50 of them.
+             * @description Event types that end the contact's active and waiting runs of this journey (status `exited`).
+             * @example [
+             *       "payment-recovered"
+             *     ]
+             */
+            exitOn?: string[];
+            /**
+             * @description An event older than this (occurredAt before its arrival) starts no run. Default 86400 (a day).
+             * @example 86400
+             */
+            maxEventAgeSeconds?: number;
+            /**
+             * @description Run in order, 1 to 50 of them (at any level; branches nest at most 3 deep).
              * @example [
              *       {
              *         "type": "send_email",
@@ -872,9 +999,20 @@ export interface components {
              *         "seconds": 259200
              *       },
              *       {
-             *         "type": "send_email",
-             *         "subject": "How is it going, {{contact.name}}?",
-             *         "text": "Reply to this email if we can help."
+             *         "type": "branch",
+             *         "if": [
+             *           {
+             *             "performed": "project.created",
+             *             "op": "not_exists"
+             *           }
+             *         ],
+             *         "then": [
+             *           {
+             *             "type": "send_email",
+             *             "subject": "Need a hand, {{contact.name}}?",
+             *             "html": "<p>Create your first project in a minute.</p>"
+             *           }
+             *         ]
              *       }
              *     ]
              */
@@ -913,6 +1051,26 @@ export interface components {
             batch: components["schemas"]["EventsOp"][];
         };
         EventsOp: components["schemas"]["IdentifyOp"] | components["schemas"]["TrackOp"];
+        ExitReason: {
+            /** @example payment-recovered */
+            eventType: string;
+            /** Format: uuid */
+            eventId: string;
+        };
+        FieldCondition: {
+            /**
+             * @description What is tested: `event.properties.KEY`, `contact.attributes.KEY`, `contact.email` or `contact.name`.
+             * @example contact.attributes.plan
+             */
+            field: string;
+            /** @description `gt`/`gte`/`lt`/`lte` compare numbers with numbers and strings with strings (across types: false); `contains` is a substring test on strings; `exists`/`not_exists` take no `value`. */
+            op: components["schemas"]["ConditionOp"];
+            /**
+             * @description Required for every op but `exists` and `not_exists`; a string for `contains`.
+             * @example trial
+             */
+            value?: string | number | boolean;
+        };
         IdentifyOp: {
             /**
              * @description Your stable user id. At least one of userId, externalId, email; externalId wins over userId.
@@ -1026,6 +1184,30 @@ export interface components {
             clerkBackendApiKeyConfigured: boolean;
             rateLimit: components["schemas"]["RateLimitView"];
         };
+        JourneyDecision: {
+            /** Format: uuid */
+            journeyId: string;
+            /** @example Trial nudge */
+            name: string;
+            /** @description `enrolled`: this event started a run (`runId`); `backfill`: recorded in backfill mode; `not_active`: the journey is not active now (or was not when the event arrived) and this event started no run; `too_old`: older than `maxEventAgeSeconds` on arrival; `filtered`: `condition` is the first `where` condition that does not hold (on the event and the contact as it is now); `reentry_once`: the contact already had a run (`runId`). The first that applies wins, in that order. */
+            decision: components["schemas"]["JourneyDecisionKind"];
+            /**
+             * Format: uuid
+             * @description With `enrolled`: the run it started; with `reentry_once`: the earlier run.
+             */
+            runId?: string;
+            /** @description With `filtered`: the first condition that did not hold. */
+            condition?: components["schemas"]["FieldCondition"];
+        };
+        /**
+         * @description `enrolled`: this event started a run (`runId`); `backfill`: recorded in backfill mode; `not_active`: the journey is not active now (or was not when the event arrived) and this event started no run; `too_old`: older than `maxEventAgeSeconds` on arrival; `filtered`: `condition` is the first `where` condition that does not hold (on the event and the contact as it is now); `reentry_once`: the contact already had a run (`runId`). The first that applies wins, in that order.
+         * @enum {string}
+         */
+        JourneyDecisionKind: "enrolled" | "backfill" | "not_active" | "too_old" | "filtered" | "reentry_once";
+        JourneyDecisionList: {
+            /** @description One per journey whose trigger's eventType is the event's type. */
+            items: components["schemas"]["JourneyDecision"][];
+        };
         JourneyPage: {
             items: components["schemas"]["JourneyView"][];
             /** @description Pass as `cursor` to get the next page; null on the last page. */
@@ -1036,8 +1218,8 @@ export interface components {
          * @enum {string}
          */
         JourneyStatus: "draft" | "active" | "paused";
-        /** @description A journey step: `wait` or `send_email`. */
-        JourneyStep: components["schemas"]["WaitStep"] | components["schemas"]["SendEmailStep"];
+        /** @description A journey step: `wait`, `send_email`, `branch` or `update_contact`. */
+        JourneyStep: components["schemas"]["WaitStep"] | components["schemas"]["SendEmailStep"] | components["schemas"]["BranchStep"] | components["schemas"]["UpdateContactStep"];
         JourneyView: {
             /** Format: uuid */
             id: string;
@@ -1048,6 +1230,18 @@ export interface components {
             trigger: components["schemas"]["TriggerDto"];
             /** @description `once`: at most one run per contact; `every_event`: a run for every matching event. */
             reentry: components["schemas"]["Reentry"];
+            /**
+             * @description Event types that end the contact's active and waiting runs of this journey (status `exited`).
+             * @example [
+             *       "payment-recovered"
+             *     ]
+             */
+            exitOn: string[];
+            /**
+             * @description An event older than this (occurredAt before its arrival) starts no run.
+             * @example 86400
+             */
+            maxEventAgeSeconds: number;
             /**
              * @description Run in order.
              * @example [
@@ -1061,9 +1255,20 @@ export interface components {
              *         "seconds": 259200
              *       },
              *       {
-             *         "type": "send_email",
-             *         "subject": "How is it going, {{contact.name}}?",
-             *         "text": "Reply to this email if we can help."
+             *         "type": "branch",
+             *         "if": [
+             *           {
+             *             "performed": "project.created",
+             *             "op": "not_exists"
+             *           }
+             *         ],
+             *         "then": [
+             *           {
+             *             "type": "send_email",
+             *             "subject": "Need a hand, {{contact.name}}?",
+             *             "html": "<p>Create your first project in a minute.</p>"
+             *           }
+             *         ]
              *       }
              *     ]
              */
@@ -1145,6 +1350,47 @@ export interface components {
          * @enum {string}
          */
         OpStatus: "ok" | "duplicate" | "skipped_no_identity";
+        PerformedCondition: {
+            /**
+             * @description An event type.
+             * @example project.created
+             */
+            performed: string;
+            /**
+             * @description Whether such an event was recorded since the run started.
+             * @enum {string}
+             */
+            op: "exists" | "not_exists";
+        };
+        PreviewDto: {
+            /**
+             * Format: uuid
+             * @description The contact to render the email for.
+             */
+            contactId: string;
+            /**
+             * @description The `send_email` step, as run step records name it.
+             * @example 2.then.0
+             */
+            path: string;
+            /**
+             * @description Stand in for the triggering event's properties (the event's type is the trigger's `eventType`).
+             * @example {
+             *       "hosted_invoice_url": "https://invoice.stripe.com/i/…"
+             *     }
+             */
+            eventProperties?: {
+                [key: string]: components["schemas"]["Scalar"];
+            };
+        };
+        PreviewView: {
+            /** @example Your payment did not go through */
+            subject: string;
+            /** @description The text part: the step's text, or its html as plain text. */
+            text: string;
+            /** @description The html part; null when the step has none. */
+            html: string | null;
+        };
         RateLimitView: {
             /** @example 600 */
             requestsPerHour: number;
@@ -1168,21 +1414,34 @@ export interface components {
             nextCursor: string | null;
         };
         /**
-         * @description `active`: a step is due (or an email is waiting for an SMTP retry); `waiting`: in a wait step; `completed`: every step ran; `failed`: an email failed, or a step could not be carried out whatever the retries.
+         * @description `active`: a step is due (or an email is waiting for an SMTP retry); `waiting`: in a wait step; `completed`: every step ran; `exited`: an exit event ended it (see `exitReason`); `failed`: an email failed, or a step could not be carried out whatever the retries.
          * @enum {string}
          */
-        RunStatus: "active" | "waiting" | "completed" | "failed";
+        RunStatus: "active" | "waiting" | "completed" | "exited" | "failed";
+        RunTrigger: {
+            /** Format: uuid */
+            eventId: string;
+            /** @example payment-failed */
+            eventType: string;
+        };
         RunView: {
             /** Format: uuid */
             id: string;
             /** Format: uuid */
+            journeyId: string;
+            /** Format: uuid */
             contactId: string;
-            /** @description `active`: a step is due (or an email is waiting for an SMTP retry); `waiting`: in a wait step; `completed`: every step ran; `failed`: an email failed, or a step could not be carried out whatever the retries. */
+            /** @description `active`: a step is due (or an email is waiting for an SMTP retry); `waiting`: in a wait step; `completed`: every step ran; `exited`: an exit event ended it (see `exitReason`); `failed`: an email failed, or a step could not be carried out whatever the retries. */
             status: components["schemas"]["RunStatus"];
+            trigger: components["schemas"]["RunTrigger"];
+            /** @description With `exited`: the event that ended the run; null otherwise. */
+            exitReason: components["schemas"]["ExitReason"] | null;
             /** @description The steps that have run so far, in order. */
             steps: components["schemas"]["StepRecord"][];
             /** Format: date-time */
             createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
         };
         /** @description A flat value: string, number, boolean or null. Objects and arrays are dropped (with a warning). */
         Scalar: (string | null) | number | boolean;
@@ -1330,21 +1589,29 @@ export interface components {
              */
             type: "send_email";
             /**
-             * @description A template: `{{contact.name}}`, `{{contact.email}}`, `{{contact.attributes.KEY}}`, `{{event.type}}`, `{{event.properties.KEY}}` are replaced per contact and event.
+             * @description A template: `{{contact.name}}`, `{{contact.email}}`, `{{contact.attributes.KEY}}`, `{{event.type}}`, `{{event.properties.KEY}}` are replaced per contact and event. Line breaks in rendered values are removed (one header line).
              * @example Welcome, {{contact.name}}!
              */
             subject: string;
             /**
-             * @description The plain-text body. A template: `{{contact.name}}`, `{{contact.email}}`, `{{contact.attributes.KEY}}`, `{{event.type}}`, `{{event.properties.KEY}}` are replaced per contact and event.
+             * @description The plain-text body (at least one of `text` and `html`). A template: `{{contact.name}}`, `{{contact.email}}`, `{{contact.attributes.KEY}}`, `{{event.type}}`, `{{event.properties.KEY}}` are replaced per contact and event.
              * @example Hi {{contact.name}},
              *
              *     Welcome aboard!
              */
-            text: string;
+            text?: string;
+            /**
+             * @description The HTML body: the email is multipart/alternative, its text part `text` or else this html as plain text. Values are HTML-escaped. A template: `{{contact.name}}`, `{{contact.email}}`, `{{contact.attributes.KEY}}`, `{{event.type}}`, `{{event.properties.KEY}}` are replaced per contact and event.
+             * @example <p>Hi {{contact.name}},</p><p>Welcome aboard!</p>
+             */
+            html?: string;
         };
         SendEmailStepRecord: {
-            /** @description The step's position in the journey (0-based). */
-            index: number;
+            /**
+             * @description Which step of the definition: `"0"`, `"2"` at the top level, `"2.then.0"` inside branch 2 (docs/journeys.md#step-records).
+             * @example 2.then.0
+             */
+            path: string;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -1423,7 +1690,7 @@ export interface components {
             journeyId: string;
         };
         /** @description What a step of a run did, and when. */
-        StepRecord: components["schemas"]["WaitStepRecord"] | components["schemas"]["SendEmailStepRecord"];
+        StepRecord: components["schemas"]["WaitStepRecord"] | components["schemas"]["SendEmailStepRecord"] | components["schemas"]["BranchStepRecord"] | components["schemas"]["UpdateContactStepRecord"];
         TenantPage: {
             items: components["schemas"]["TenantView"][];
             /** @description Pass as `cursor` to get the next page; null on the last page. */
@@ -1498,6 +1765,49 @@ export interface components {
              * @example user.signed_up
              */
             eventType: string;
+            /**
+             * @description Every condition must hold (AND), on the triggering event and the contact as it is then.
+             * @example [
+             *       {
+             *         "field": "contact.attributes.plan",
+             *         "op": "eq",
+             *         "value": "trial"
+             *       }
+             *     ]
+             */
+            where?: components["schemas"]["FieldCondition"][];
+        };
+        UpdateContactStep: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "update_contact";
+            /**
+             * @description Merged into the contact's attributes like identify traits (same sanitization, docs/sanitization.md).
+             * @example {
+             *       "onboarding": "nudged"
+             *     }
+             */
+            attributes: {
+                [key: string]: components["schemas"]["Scalar"];
+            };
+        };
+        UpdateContactStepRecord: {
+            /**
+             * @description Which step of the definition: `"0"`, `"2"` at the top level, `"2.then.0"` inside branch 2 (docs/journeys.md#step-records).
+             * @example 2.then.0
+             */
+            path: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "update_contact";
+            /** @enum {string} */
+            status: "applied";
+            /** Format: date-time */
+            at: string;
         };
         UpdateJourneyDto: {
             /** @example Welcome */
@@ -1505,6 +1815,18 @@ export interface components {
             trigger?: components["schemas"]["TriggerDto"];
             /** @description `once`: at most one run per contact; `every_event`: a run for every matching event. */
             reentry?: components["schemas"]["Reentry"];
+            /**
+             * @description Event types that end the contact's active and waiting runs of this journey (status `exited`).
+             * @example [
+             *       "payment-recovered"
+             *     ]
+             */
+            exitOn?: string[];
+            /**
+             * @description An event older than this (occurredAt before its arrival) starts no run. Default 86400 (a day).
+             * @example 86400
+             */
+            maxEventAgeSeconds?: number;
             /**
              * @description Replaces all the steps.
              * @example [
@@ -1518,9 +1840,20 @@ export interface components {
              *         "seconds": 259200
              *       },
              *       {
-             *         "type": "send_email",
-             *         "subject": "How is it going, {{contact.name}}?",
-             *         "text": "Reply to this email if we can help."
+             *         "type": "branch",
+             *         "if": [
+             *           {
+             *             "performed": "project.created",
+             *             "op": "not_exists"
+             *           }
+             *         ],
+             *         "then": [
+             *           {
+             *             "type": "send_email",
+             *             "subject": "Need a hand, {{contact.name}}?",
+             *             "html": "<p>Create your first project in a minute.</p>"
+             *           }
+             *         ]
              *       }
              *     ]
              */
@@ -1643,8 +1976,11 @@ export interface components {
             seconds: number;
         };
         WaitStepRecord: {
-            /** @description The step's position in the journey (0-based). */
-            index: number;
+            /**
+             * @description Which step of the definition: `"0"`, `"2"` at the top level, `"2.then.0"` inside branch 2 (docs/journeys.md#step-records).
+             * @example 2.then.0
+             */
+            path: string;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -2636,6 +2972,65 @@ export interface operations {
             };
         };
     };
+    explainEventJourneys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (from `POST /admin/tenants`). */
+                tenantId: string;
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyDecisionList"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     getIngestionHealth: {
         parameters: {
             query?: never;
@@ -3283,6 +3678,96 @@ export interface operations {
             };
         };
     };
+    previewJourneyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (from `POST /admin/tenants`). */
+                tenantId: string;
+                journeyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewView"];
+                };
+            };
+            /** @description `bad_request`: the body or a parameter fails validation; the message names the field path. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large`: the body exceeds 1 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     listJourneyRuns: {
         parameters: {
             query?: {
@@ -3316,6 +3801,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthorized`: missing or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: a dashboard session request from another origin, or a state change without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `infra`: something broke on the server; nothing was written, so it is safe to retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getJourneyRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (from `POST /admin/tenants`). */
+                tenantId: string;
+                journeyId: string;
+                runId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunView"];
                 };
             };
             /** @description `unauthorized`: missing or wrong credentials. */
@@ -3967,7 +4512,10 @@ export interface operations {
     };
     sendEvents: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description History without side effects: written like any other request, but enrolls in no journey and exits no run; its events show `backfill: true` (docs/journeys.md#backfill). */
+                backfill?: boolean;
+            };
             header?: never;
             path: {
                 /** @description The tenant id (from `POST /admin/tenants`). */
@@ -4091,7 +4639,10 @@ export interface operations {
     };
     sendUsermavenEvents: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description History without side effects: written like any other request, but enrolls in no journey and exits no run; its events show `backfill: true` (docs/journeys.md#backfill). */
+                backfill?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4824,7 +5375,10 @@ export interface operations {
     };
     sendSegmentBatch: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description History without side effects: written like any other request, but enrolls in no journey and exits no run; its events show `backfill: true` (docs/journeys.md#backfill). */
+                backfill?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4915,7 +5469,10 @@ export interface operations {
     };
     sendIntakeEvent: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description History without side effects: written like any other request, but enrolls in no journey and exits no run; its events show `backfill: true` (docs/journeys.md#backfill). */
+                backfill?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5006,7 +5563,10 @@ export interface operations {
     };
     sendSegmentIdentify: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description History without side effects: written like any other request, but enrolls in no journey and exits no run; its events show `backfill: true` (docs/journeys.md#backfill). */
+                backfill?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5097,7 +5657,10 @@ export interface operations {
     };
     sendSegmentTrack: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description History without side effects: written like any other request, but enrolls in no journey and exits no run; its events show `backfill: true` (docs/journeys.md#backfill). */
+                backfill?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;

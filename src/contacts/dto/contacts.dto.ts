@@ -89,6 +89,9 @@ export class ContactEventView {
 
   @ApiProperty({ enum: CONNECTORS, enumName: 'Connector', description: 'The connector that delivered it.' })
   source: string;
+
+  @ApiProperty({ description: 'Recorded with `?backfill=true`: it enrolled in no journey and exited no run.' })
+  backfill: boolean;
 }
 
 export class ContactEventPage extends PageOf(ContactEventView) {}

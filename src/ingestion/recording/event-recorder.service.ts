@@ -18,6 +18,8 @@ export interface RecordOptions {
   receivedAt?: Date;
   /** Record tracks that carry no identity as unlinked events (billing webhooks) instead of skipping them. */
   keepUnlinked?: boolean;
+  /** `?backfill=true`: written as usual, marked `backfill`, enrolls and exits nothing (docs/journeys.md#backfill). */
+  backfill?: boolean;
 }
 
 /**
@@ -136,8 +138,8 @@ export class EventRecorder {
         messageId: op.messageId,
       });
     });
-    await this.events.insertMany(em, tenantId, connector, newEvents, at);
-    await this.journeys.enroll(em, tenantId, newEvents);
+    await this.events.insertMany(em, tenantId, connector, newEvents, at, options.backfill);
+    await this.journeys.enroll(em, tenantId, newEvents, { receivedAt: at, backfill: options.backfill });
     await this.contacts.touchConnector(em, tenantId, connector, resolution.touched, resolution.projected, at);
     for (const [i, first] of repeats) {
       results[i].contactId = results[first].contactId;

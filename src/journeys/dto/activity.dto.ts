@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { PageOf } from '../../common/openapi.js';
+import { FieldCondition, PerformedCondition, type Condition } from './journey.dto.js';
 
-export const RUN_STATUSES = ['active', 'waiting', 'completed', 'failed'] as const;
+export const RUN_STATUSES = ['active', 'waiting', 'completed', 'exited', 'failed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 /**
  * `sending`: written before the SMTP hand-off; it becomes sent, deferred or failed after it.
@@ -12,7 +13,11 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 export type BlockReason = 'no_email' | 'no_consent' | 'unsubscribed' | 'deactivated';
 
 const ISO = { type: 'string', format: 'date-time' } as const;
-const STEP_INDEX = { type: 'integer', minimum: 0, description: "The step's position in the journey (0-based)." } as const;
+const STEP_PATH = {
+  type: 'string',
+  description: 'Which step of the definition: `"0"`, `"2"` at the top level, `"2.then.0"` inside branch 2 (docs/journeys.md#step-records).',
+  example: '2.then.0',
+} as const;
 
 /*
  * One entry of a run's step history: what ran when, and what came of it. One class per step
@@ -20,8 +25,8 @@ const STEP_INDEX = { type: 'integer', minimum: 0, description: "The step's posit
  */
 
 export class WaitStepRecord {
-  @ApiProperty(STEP_INDEX)
-  index: number;
+  @ApiProperty(STEP_PATH)
+  path: string;
 
   @ApiProperty({ enum: ['wait'] })
   type: 'wait';
@@ -46,8 +51,8 @@ export class WaitStepRecord {
 }
 
 export class SendEmailStepRecord {
-  @ApiProperty(STEP_INDEX)
-  index: number;
+  @ApiProperty(STEP_PATH)
+  path: string;
 
   @ApiProperty({ enum: ['send_email'] })
   type: 'send_email';
@@ -75,22 +80,93 @@ export class SendEmailStepRecord {
   reason: string | null;
 }
 
-export type StepRecord = WaitStepRecord | SendEmailStepRecord;
+/** One condition of a branch, with what it came to. */
+export class ConditionResult {
+  @ApiProperty({ oneOf: [{ $ref: getSchemaPath(FieldCondition) }, { $ref: getSchemaPath(PerformedCondition) }] })
+  condition: Condition;
 
-/** `StepRecord`: a wait or a send_email entry of a run's history, told apart by `type`. */
+  @ApiProperty()
+  result: boolean;
+}
+
+export class BranchStepRecord {
+  @ApiProperty(STEP_PATH)
+  path: string;
+
+  @ApiProperty({ enum: ['branch'] })
+  type: 'branch';
+
+  @ApiProperty({ enum: ['then', 'else'], description: 'The way the run went.' })
+  status: 'then' | 'else';
+
+  @ApiProperty({ ...ISO, description: 'When the branch was evaluated.' })
+  at: string;
+
+  @ApiProperty({ type: [ConditionResult], description: 'Every condition of `if`, in order, with its result.' })
+  conditions: ConditionResult[];
+}
+
+export class UpdateContactStepRecord {
+  @ApiProperty(STEP_PATH)
+  path: string;
+
+  @ApiProperty({ enum: ['update_contact'] })
+  type: 'update_contact';
+
+  @ApiProperty({ enum: ['applied'] })
+  status: 'applied';
+
+  @ApiProperty(ISO)
+  at: string;
+}
+
+export type StepRecord = WaitStepRecord | SendEmailStepRecord | BranchStepRecord | UpdateContactStepRecord;
+
+/** `StepRecord`: an entry of a run's history, told apart by `type`. */
 export const STEP_RECORD_SCHEMA = {
   description: 'What a step of a run did, and when.',
-  oneOf: [{ $ref: getSchemaPath(WaitStepRecord) }, { $ref: getSchemaPath(SendEmailStepRecord) }],
+  oneOf: [
+    { $ref: getSchemaPath(WaitStepRecord) },
+    { $ref: getSchemaPath(SendEmailStepRecord) },
+    { $ref: getSchemaPath(BranchStepRecord) },
+    { $ref: getSchemaPath(UpdateContactStepRecord) },
+  ],
   discriminator: {
     propertyName: 'type',
-    mapping: { wait: getSchemaPath(WaitStepRecord), send_email: getSchemaPath(SendEmailStepRecord) },
+    mapping: {
+      wait: getSchemaPath(WaitStepRecord),
+      send_email: getSchemaPath(SendEmailStepRecord),
+      branch: getSchemaPath(BranchStepRecord),
+      update_contact: getSchemaPath(UpdateContactStepRecord),
+    },
   },
 };
 
-/** One contact's run through a journey. */
+/** The event that started a run. */
+export class RunTrigger {
+  @ApiProperty({ format: 'uuid' })
+  eventId: string;
+
+  @ApiProperty({ example: 'payment-failed' })
+  eventType: string;
+}
+
+/** The exit event that ended a run. */
+export class ExitReason {
+  @ApiProperty({ example: 'payment-recovered' })
+  eventType: string;
+
+  @ApiProperty({ format: 'uuid' })
+  eventId: string;
+}
+
+/** One contact's run through a journey (docs/journeys.md#runs). */
 export class RunView {
   @ApiProperty({ format: 'uuid' })
   id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  journeyId: string;
 
   @ApiProperty({ format: 'uuid' })
   contactId: string;
@@ -100,9 +176,16 @@ export class RunView {
     enumName: 'RunStatus',
     description:
       '`active`: a step is due (or an email is waiting for an SMTP retry); `waiting`: in a wait step; `completed`: every ' +
-      'step ran; `failed`: an email failed, or a step could not be carried out whatever the retries.',
+      'step ran; `exited`: an exit event ended it (see `exitReason`); `failed`: an email failed, or a step could not be ' +
+      'carried out whatever the retries.',
   })
   status: RunStatus;
+
+  @ApiProperty({ type: RunTrigger })
+  trigger: RunTrigger;
+
+  @ApiProperty({ type: ExitReason, nullable: true, description: 'With `exited`: the event that ended the run; null otherwise.' })
+  exitReason: ExitReason | null;
 
   @ApiProperty({
     type: 'array',
@@ -113,6 +196,9 @@ export class RunView {
 
   @ApiProperty(ISO)
   createdAt: string;
+
+  @ApiProperty(ISO)
+  updatedAt: string;
 }
 
 export class RunPage extends PageOf(RunView) {}
