@@ -303,7 +303,7 @@ export function JourneyDetail({ tenantId, journeyId }: { tenantId: string; journ
                 <When at={j.updatedAt} />
               </dd>
             </dl>
-            <div className="row">
+            <div className="row actions">
               <StatusActions tenantId={tenantId} journey={j} onChange={journey.set} />
               {j.status === 'active' ? (
                 <span className="muted">Pause it to edit it.</span>

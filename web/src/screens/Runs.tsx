@@ -169,7 +169,7 @@ export function RunDetail({ tenantId, journeyId, runId }: { tenantId: string; jo
                 <When at={r.updatedAt} />
               </dd>
             </dl>
-            <div className="row">
+            <div className="row actions">
               <button type="button" className="secondary" onClick={run.reload} disabled={run.loading}>
                 Refresh run
               </button>
