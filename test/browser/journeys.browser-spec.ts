@@ -169,6 +169,7 @@ describe('Journeys in the dashboard (Chromium)', () => {
     expect(await t.db.query('SELECT count(*)::int AS n FROM journeys')).toEqual([{ n: 0 }]);
 
     await page.getByLabel('Trigger filter 1 field').fill('event.properties.plan');
+    if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'journey-editor.png'), fullPage: true });
     await page.getByRole('button', { name: 'Create draft' }).click();
     await page.getByRole('heading', { name: 'Trial nudge', level: 2 }).waitFor();
     const journeyId = /\/journeys\/([0-9a-f-]{36})$/.exec(page.url())![1];
