@@ -303,6 +303,32 @@ async function sustainedRun(port: number, pid: number, tenantId: string, key: st
   );
 }
 
+/**
+ * Batches of 100 with 5 active journeys on the load (docs/journeys.md#enrollment): 2 with
+ * `where` filters (one on the contact, one on the event), 1 whose `exitOn` is the load's event
+ * type, 2 plain. Paused again afterwards, so the other figures run without them.
+ */
+async function fiveJourneysRun(port: number, tenantId: string, key: string): Promise<Figure> {
+  const wait = [{ type: 'wait', seconds: 7 * 24 * 3600 }];
+  const trigger = (where: unknown[] = []) => ({ type: 'event', eventType: 'report.exported', where });
+  const definitions = [
+    { name: 'plain', reentry: 'every_event', trigger: trigger() },
+    { name: 'once', trigger: trigger() },
+    { name: 'contact filter', reentry: 'every_event', trigger: trigger([{ field: 'contact.email', op: 'contains', value: '@bench.test' }]) },
+    { name: 'event filter', reentry: 'every_event', trigger: trigger([{ field: 'event.properties.rows', op: 'gt', value: 1000 }]) },
+    { name: 'exits', trigger: { type: 'event', eventType: 'trial.started' }, exitOn: ['report.exported'] },
+  ];
+  const ids: string[] = [];
+  for (const d of definitions) {
+    const j = await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys`, { ...d, steps: wait });
+    await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${j.id as string}/approve`);
+    ids.push(j.id as string);
+  }
+  const figure = await httpRun('service: batches of 100, 5 active journeys', port, tenantId, key, BATCH);
+  for (const id of ids) await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${id}/pause`);
+  return figure;
+}
+
 /** A pair of figures and what the ratio line compares. */
 type Row = [Figure, Figure, string?];
 
@@ -392,6 +418,8 @@ async function main(): Promise<void> {
     const withJourney = await httpRun('service: batches of 100, 1 active journey', port, tenantId, key, BATCH);
     const runs = (await pool.query('SELECT count(*)::int AS n FROM journey_runs WHERE journey_id = $1', [journey.id])).rows[0].n;
     rows.push([withJourney, { ...batched, label: 'service: batches of 100, no journey' }, 'with journey / without']);
+    await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${journey.id as string}/pause`);
+    rows.push([await fiveJourneysRun(port, tenantId, key), { ...batched, label: 'service: batches of 100, no journey' }, '5 journeys / none']);
     print(rows);
     process.stdout.write(`journey runs started during the journey run: ${runs}\n`);
     if (SUSTAINED_SECONDS > 0) {

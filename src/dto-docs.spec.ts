@@ -9,8 +9,13 @@ import { SignInDto } from './dashboard/dto/session.dto.js';
 import { ContactsQueryDto } from './contacts/dto/contacts.dto.js';
 import { IdentifyOp, TrackOp } from './ingestion/dto/events-op.dto.js';
 import {
+  BranchStep,
   CreateJourneyDto,
+  FieldCondition,
+  PerformedCondition,
+  PreviewDto,
   SendEmailStep,
+  UpdateContactStep,
   SetSignupEventDto,
   TriggerDto,
   UpdateJourneyDto,
@@ -35,6 +40,11 @@ const REQUEST_DTOS: Array<new () => object> = [
   SendEmailStep,
   SetSignupEventDto,
   SignInDto,
+  BranchStep,
+  UpdateContactStep,
+  FieldCondition,
+  PerformedCondition,
+  PreviewDto,
 ];
 
 type Doc = Record<string, unknown>;
@@ -74,7 +84,13 @@ describe('request DTOs: validation and OpenAPI on one class', () => {
         if (property !== 'type') mismatches.push(`${property}: validated but not documented`);
         continue;
       }
-      const expected = implied(propertyRules);
+      // A rule on each item of an array (`{each: true}`) is documented on its `items`.
+      const itemRules = propertyRules.filter((r) => r.each);
+      const itemDoc = (doc.items ?? {}) as Doc;
+      for (const [key, value] of Object.entries(implied(itemRules))) {
+        if (itemDoc[key] !== value) mismatches.push(`${property}.items.${key}: validator ${String(value)}, document ${String(itemDoc[key])}`);
+      }
+      const expected = implied(propertyRules.filter((r) => !r.each));
       for (const key of ['maxLength', 'minimum', 'maximum', 'pattern', 'maxItems', 'minItems'] as const) {
         if (expected[key] !== undefined && doc[key] !== expected[key]) {
           mismatches.push(`${property}.${key}: validator ${String(expected[key])}, document ${String(doc[key])}`);

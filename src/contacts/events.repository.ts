@@ -142,11 +142,21 @@ export class EventsRepository {
     };
   }
 
-  /** Whether the contact recorded an event of `type` after `since` (a branch's `performed`). */
-  async performedSince(em: EntityManager, tenantId: string, contactId: string, type: string, since: Date): Promise<boolean> {
+  /**
+   * Whether the contact recorded an event of `type` since `since`, other than `except` (a
+   * branch's `performed`: events since the run started, its own trigger aside).
+   */
+  async performedSince(
+    em: EntityManager,
+    tenantId: string,
+    contactId: string,
+    type: string,
+    since: Date,
+    except: string,
+  ): Promise<boolean> {
     const rows: unknown[] = await em.query(
-      'SELECT 1 FROM events WHERE tenant_id = $1 AND contact_id = $2 AND type = $3 AND received_at >= $4 LIMIT 1',
-      [tenantId, contactId, type, since],
+      'SELECT 1 FROM events WHERE tenant_id = $1 AND contact_id = $2 AND type = $3 AND received_at >= $4 AND id <> $5 LIMIT 1',
+      [tenantId, contactId, type, since, except],
     );
     return rows.length > 0;
   }

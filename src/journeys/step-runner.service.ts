@@ -140,7 +140,7 @@ export class StepRunner {
     for (const condition of conditions) {
       let result: boolean;
       if ('performed' in condition) {
-        const done = await this.events.performedSince(em, run.tenantId, run.contactId, condition.performed, run.createdAt);
+        const done = await this.events.performedSince(em, run.tenantId, run.contactId, condition.performed, run.createdAt, run.eventId);
         result = condition.op === 'exists' ? done : !done;
       } else {
         result = fieldConditionHolds(condition, subject);

@@ -150,7 +150,7 @@ describe('journey email when SMTP falters', () => {
       const done = await settledRun();
       expect(done.status).toBe('failed');
       expect(done.history).toEqual([
-        expect.objectContaining({ index: 0, type: 'send_email', status: 'failed', messageId: null, reason: expect.stringMatching(/^gave up after 2 attempts: .*No space left on device/) }),
+        expect.objectContaining({ path: '0', type: 'send_email', status: 'failed', messageId: null, reason: expect.stringMatching(/^gave up after 2 attempts: .*No space left on device/) }),
       ]);
     } finally {
       await t.db.query('DROP TRIGGER refuse_messages ON messages');

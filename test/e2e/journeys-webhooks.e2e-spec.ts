@@ -3,7 +3,14 @@ import { sendEvents, specApi } from '../support/api.js';
 import { eventually } from '../support/smtp.js';
 import { configureSecrets, deliver, fixture } from '../support/webhooks.js';
 
-/** Lifecycle events from provider webhooks fire journeys like any track. */
+/**
+ * Lifecycle events from provider webhooks fire journeys like any track. The recorded fixtures are
+ * re-dated to now: a journey ignores events older than its maxEventAgeSeconds
+ * (docs/journeys.md#history-is-not-news).
+ */
+const now = (payload: Record<string, unknown>): Record<string, unknown> =>
+  'timestamp' in payload ? { ...payload, timestamp: Date.now() } : { ...payload, created: Math.floor(Date.now() / 1000) };
+
 describe('journeys triggered by webhooks', () => {
   let t: TestApp;
   let tenant: TenantFixture;
@@ -32,7 +39,7 @@ describe('journeys triggered by webhooks', () => {
     await sendEvents(t, tenant, { type: 'identify', userId: 'u_42', email: 'ada@example.com', name: 'Ada' })
       .expect(200);
 
-    const res = await deliver(t, 'stripe', tenant.tenantId, fixture('stripe', 'customer.subscription.created')).expect(200);
+    const res = await deliver(t, 'stripe', tenant.tenantId, now(fixture('stripe', 'customer.subscription.created'))).expect(200);
     expect(res.body).toEqual({ status: 'ok', eventType: 'subscription-started', contactId: expect.any(String) });
 
     const runs = await admin('get', `/journeys/${journey.body.id}/runs`).expect(200);
@@ -62,8 +69,8 @@ describe('journeys triggered by webhooks', () => {
       })
       .expect(201);
     await admin('post', `/journeys/${journey.body.id}/approve`).expect(200);
-    await deliver(t, 'clerk', tenant.tenantId, fixture('clerk', 'user.created')).expect(200);
-    const deleted = await deliver(t, 'clerk', tenant.tenantId, fixture('clerk', 'user.deleted')).expect(200);
+    await deliver(t, 'clerk', tenant.tenantId, now(fixture('clerk', 'user.created'))).expect(200);
+    const deleted = await deliver(t, 'clerk', tenant.tenantId, now(fixture('clerk', 'user.deleted'))).expect(200);
     const messages = await eventually(async () => {
       const page = await admin('get', '/messages').expect(200);
       return page.body.items.length > 0 ? page.body.items : null;

@@ -44,8 +44,10 @@ describe('journeys with email delivery', () => {
           id: mapped.body.journeyId,
           name: 'Welcome (user.signed_up)',
           status: 'draft',
-          trigger: { type: 'event', eventType: 'user.signed_up' },
+          trigger: { type: 'event', eventType: 'user.signed_up', where: [] },
           reentry: 'once',
+          exitOn: [],
+          maxEventAgeSeconds: 86400,
           steps: [{ type: 'send_email', subject: expect.stringContaining('{{contact.name}}'), text: expect.stringContaining('{{contact.name}}') }],
           createdAt: expect.any(String),
           updatedAt: expect.any(String),
@@ -107,7 +109,7 @@ describe('journeys with email delivery', () => {
           id: messages.body.items[0].runId,
           contactId,
           status: 'completed',
-          steps: [{ index: 0, type: 'send_email', status: 'sent', at: expect.any(String), messageId: messages.body.items[0].id, reason: null }],
+          steps: [{ path: '0', type: 'send_email', status: 'sent', at: expect.any(String), messageId: messages.body.items[0].id, reason: null }],
           createdAt: expect.any(String),
         },
       ],
@@ -176,8 +178,8 @@ describe('journeys with email delivery', () => {
     expect(runs.body.items).toHaveLength(1);
     const steps = runs.body.items[0].steps;
     expect(steps).toEqual([
-      { index: 0, type: 'wait', status: 'scheduled', at: expect.any(String), seconds: 2, until: expect.any(String) },
-      { index: 1, type: 'send_email', status: 'sent', at: expect.any(String), messageId: expect.any(String), reason: null },
+      { path: '0', type: 'wait', status: 'scheduled', at: expect.any(String), seconds: 2, until: expect.any(String) },
+      { path: '1', type: 'send_email', status: 'sent', at: expect.any(String), messageId: expect.any(String), reason: null },
     ]);
     expect(Date.parse(steps[1].at)).toBeGreaterThanOrEqual(Date.parse(steps[0].until));
     expect(runs.body.items[0].status).toBe('completed');

@@ -136,3 +136,27 @@ export async function eventually<T>(
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The parts of a multipart email, by content type, each decoded (quoted-printable or base64) to text. */
+export function mimeParts(mail: ReceivedMail): Record<string, string> {
+  const boundary = /boundary="?([^";]+)"?/i.exec(mail.headers['content-type'] ?? '')?.[1];
+  if (!boundary) return {};
+  const parts: Record<string, string> = {};
+  for (const chunk of mail.text.split(`--${boundary}`).slice(1)) {
+    if (chunk.startsWith('--')) break;
+    const split = chunk.indexOf('\n\n');
+    const head = chunk.slice(0, split).replace(/\n[ \t]+/g, ' ');
+    let body = chunk.slice(split + 2).replace(/\n$/, '');
+    const type = /content-type:\s*([^;\n]+)/i.exec(head)?.[1].trim().toLowerCase() ?? 'text/plain';
+    if (/content-transfer-encoding:\s*quoted-printable/i.test(head)) {
+      body = Buffer.from(
+        body.replace(/=\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+        'latin1',
+      ).toString('utf8');
+    } else if (/content-transfer-encoding:\s*base64/i.test(head)) {
+      body = Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+    }
+    parts[type] = body;
+  }
+  return parts;
+}

@@ -8,6 +8,7 @@ import {
   IsInt,
   IsNotEmpty,
   IsObject,
+  IsUUID,
   IsOptional,
   IsString,
   Matches,
@@ -15,6 +16,7 @@ import {
   MaxLength,
   Min,
   registerDecorator,
+  ValidateIf,
   ValidateNested,
   type ValidationArguments,
 } from 'class-validator';
@@ -245,10 +247,9 @@ export class SendEmailStep extends StepBase {
     description: `The plain-text body (at least one of \`text\` and \`html\`). ${TEMPLATE_NOTE}`,
     example: 'Hi {{contact.name}},\n\nWelcome aboard!',
   })
-  @Check('textOrHtml', (value, object) =>
-    value === undefined && object.html === undefined ? 'is required when there is no html (at least one of text and html)' : null,
-  )
-  @IsOptional()
+  // Optional when there is an html body; without one, a missing text is named (at least one of the two).
+  @ValidateIf((o: SendEmailStep) => o.text !== undefined || o.html === undefined)
+  @Check('textOrHtml', (value) => (value === undefined ? 'is required when there is no html (at least one of text and html)' : null))
   @IsString()
   @IsNotEmpty()
   @MaxLength(TEXT_MAX_LENGTH)
@@ -509,17 +510,23 @@ export class UpdateJourneyDto {
   steps?: StepBase[];
 }
 
+const STEP_PATH_PATTERN = /^\d+(\.(then|else)\.\d+)*$/;
+
 /** `POST .../preview`: which send_email step to render, for which contact. */
 export class PreviewDto {
   @ApiProperty({ format: 'uuid', description: 'The contact to render the email for.' })
-  @IsString()
-  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: '$property must be a UUID' })
+  @IsUUID('loose', { message: '$property must be a UUID' })
   contactId: string;
 
-  @ApiProperty({ description: 'The `send_email` step, as run step records name it.', example: '2.then.0', maxLength: 100 })
+  @ApiProperty({
+    description: 'The `send_email` step, as run step records name it.',
+    example: '2.then.0',
+    maxLength: 100,
+    pattern: STEP_PATH_PATTERN.source,
+  })
   @IsString()
   @MaxLength(100)
-  @Matches(/^\d+(\.(then|else)\.\d+)*$/, { message: '$property must be a step path like 0 or 2.then.0' })
+  @Matches(STEP_PATH_PATTERN, { message: '$property must be a step path like 0 or 2.then.0' })
   path: string;
 
   @ApiScalarMap({
