@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ContactsService } from '../contacts/contacts.service.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { mapPage, type Page, type PageQueryDto } from '../common/pagination.js';
@@ -24,6 +25,7 @@ export class JourneyActivity {
     private readonly messages: MessagesRepository,
     private readonly journeys: JourneysService,
     private readonly tenants: TenantsService,
+    private readonly contactRecords: ContactsService,
     private readonly definitions: JourneysRepository,
     private readonly events: EventsRepository,
     private readonly contacts: ContactsRepository,
@@ -99,6 +101,28 @@ export class JourneyActivity {
   async listMessages(tenantId: string, query: PageQueryDto): Promise<Page<MessageView>> {
     await this.tenants.require(tenantId);
     return mapPage(await this.messages.page(tenantId, query), (m) => ({
+      id: m.id,
+      journeyId: m.journeyId,
+      runId: m.runId,
+      contactId: m.contactId,
+      to: m.to,
+      subject: m.subject,
+      status: m.status,
+      reason: m.reason,
+      createdAt: m.createdAt.toISOString(),
+    }));
+  }
+
+  /** One contact's runs of every journey, newest first (404 for an unknown tenant or contact). */
+  async listContactRuns(tenantId: string, contactId: string, query: PageQueryDto): Promise<Page<RunView>> {
+    await this.contactRecords.require(tenantId, contactId);
+    return mapPage(await this.runs.listOfContact(tenantId, contactId, query), (r) => this.runView(r));
+  }
+
+  /** One contact's emails, newest first (404 for an unknown tenant or contact). */
+  async listContactMessages(tenantId: string, contactId: string, query: PageQueryDto): Promise<Page<MessageView>> {
+    await this.contactRecords.require(tenantId, contactId);
+    return mapPage(await this.messages.listOfContact(tenantId, contactId, query), (m) => ({
       id: m.id,
       journeyId: m.journeyId,
       runId: m.runId,

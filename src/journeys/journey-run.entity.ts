@@ -9,6 +9,7 @@ import { Journey } from './journey.entity.js';
 @Entity('journey_runs')
 @Check('CHK_journey_runs_status', `"status" IN ('active', 'waiting', 'completed', 'exited', 'failed')`)
 @Index('ix_journey_runs_journey', ['tenantId', 'journeyId', 'createdAt', 'id'])
+@Index('ix_journey_runs_contact', ['tenantId', 'contactId', 'createdAt', 'id'])
 @Index('ix_journey_runs_running', ['tenantId', 'contactId', 'journeyId'], { where: `"status" IN ('active', 'waiting')` })
 @Index('ix_journey_runs_event', ['tenantId', 'eventId'])
 // Reentry is decided here: `once` runs carry the contact id as once_key, `every_event` runs NULL

@@ -253,4 +253,21 @@ export class JourneyRunsRepository {
     if (after) qb.andWhere('(r.created_at, r.id) > (:at, :id)', { at: after.at, id: after.id });
     return qb.getMany();
   }
+
+  /** One contact's runs of every journey, newest first. */
+  listOfContact(tenantId: string, contactId: string, query: PageQueryDto): Promise<Page<JourneyRun>> {
+    const qb = this.dataSource
+      .getRepository(JourneyRun)
+      .createQueryBuilder('r')
+      .where('r.tenant_id = :tenantId AND r.contact_id = :contactId', { tenantId, contactId });
+    const spec = {
+      scope: `contact-runs:${tenantId}:${contactId}`,
+      alias: 'r',
+      column: 'created_at',
+      order: 'DESC',
+      at: (r: JourneyRun) => r.createdAt,
+      id: (r: JourneyRun) => r.id,
+    } as const;
+    return this.pages.page(qb, query, spec, (r) => r);
+  }
 }

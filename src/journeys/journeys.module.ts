@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ContactsModule } from '../contacts/contacts.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
+import { ContactActivityController } from './contact-activity.controller.js';
 import { EmailOutbox } from './email-outbox.service.js';
 import { JourneyActivity } from './journey-activity.service.js';
 import { JourneyEnrollment } from './journey-enrollment.service.js';
@@ -24,7 +25,7 @@ import { UnsubscribeService } from './unsubscribe.service.js';
  */
 @Module({
   imports: [TenantsModule, ContactsModule, JobsModule],
-  controllers: [JourneysController, MessagesController, UnsubscribeController],
+  controllers: [JourneysController, MessagesController, ContactActivityController, UnsubscribeController],
   providers: [
     JourneysRepository,
     JourneyRunsRepository,

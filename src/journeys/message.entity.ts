@@ -8,9 +8,9 @@ import { Journey } from './journey.entity.js';
 @Entity('messages')
 @Check('CHK_messages_status', `"status" IN ('sending', 'deferred', 'sent', 'captured', 'blocked', 'failed')`)
 @Index('ix_messages_created', ['tenantId', 'createdAt', 'id'])
+@Index('ix_messages_contact', ['tenantId', 'contactId', 'createdAt', 'id'])
 // At most one email per (run, step): the second attempt finds the row and does not send.
 @Index('uq_messages_run_step', ['tenantId', 'runId', 'stepIndex'], { unique: true })
-@Index('ix_messages_contact', ['tenantId', 'contactId', 'createdAt', 'id'])
 export class Message {
   @PrimaryColumn('uuid', { name: 'tenant_id', primaryKeyConstraintName: 'PK_messages' })
   tenantId: string;

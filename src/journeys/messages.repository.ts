@@ -185,4 +185,21 @@ export class MessagesRepository {
     if (after) qb.andWhere('(m.created_at, m.id) > (:at, :id)', { at: after.at, id: after.id });
     return qb.getMany();
   }
+
+  /** One contact's emails, newest first (its timeline on the dashboard). */
+  listOfContact(tenantId: string, contactId: string, query: PageQueryDto): Promise<Page<Message>> {
+    const qb = this.dataSource
+      .getRepository(Message)
+      .createQueryBuilder('m')
+      .where('m.tenant_id = :tenantId AND m.contact_id = :contactId', { tenantId, contactId });
+    const spec = {
+      scope: `contact-messages:${tenantId}:${contactId}`,
+      alias: 'm',
+      column: 'created_at',
+      order: 'DESC',
+      at: (m: Message) => m.createdAt,
+      id: (m: Message) => m.id,
+    } as const;
+    return this.pages.page(qb, query, spec, (m) => m);
+  }
 }

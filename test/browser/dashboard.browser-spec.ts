@@ -355,7 +355,8 @@ describe('Dashboard in Chromium', () => {
     const tenantId = await createTenant(page, 'Acme');
     await configureSecrets(t, tenantId);
     const deliveries = page.getByRole('table', { name: 'Recent Stripe deliveries' });
-    expect(await page.getByText('No verified Stripe delivery yet.').count()).toBe(1);
+    // The deliveries load after the page: wait for them rather than count at once.
+    await page.getByText('No verified Stripe delivery yet.').waitFor();
 
     const subscription = (id: string): Record<string, unknown> => ({ ...fixture('stripe', 'customer.subscription.created'), id });
     expect((await deliver(t, 'stripe', tenantId, subscription('evt_browser_ok')).expect(200)).body.status).toBe('ok');
@@ -389,7 +390,7 @@ describe('Dashboard in Chromium', () => {
     ]);
   });
 
-  it('finds contacts by email or external id; a contact shows attributes, consent and its events newest first, paged', async () => {
+  it('finds contacts by email or external id; a contact shows attributes, consent and its timeline newest first, paged', async () => {
     const page = await newPage();
     await signIn(page);
     const tenantId = await createTenant(page, 'Acme');
@@ -435,14 +436,14 @@ describe('Dashboard in Chromium', () => {
     expect(await attributes.getByRole('row', { name: 'seats 3' }).count()).toBe(1);
     expect(await page.getByText(/^granted by events_api, /).count()).toBe(1);
 
-    const timeline = page.getByRole('list', { name: 'Events' });
+    const timeline = page.getByRole('list', { name: 'Timeline' });
     await until(() => timeline.getByRole('listitem').count(), 50);
     const first = await timeline.getByRole('listitem').first().textContent();
     expect(first).toContain('report.exported');
     expect(first).toContain('messageId ada-59');
-    await page.getByRole('button', { name: 'Load more events' }).click();
+    await page.getByRole('button', { name: 'Load more of the timeline' }).click();
     await until(() => timeline.getByRole('listitem').count(), 60);
-    expect(await page.getByRole('button', { name: 'Load more events' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Load more of the timeline' }).count()).toBe(0);
     const last = await timeline.getByRole('listitem').last().textContent();
     expect(last).toContain('messageId ada-0');
     // Newest first, throughout both pages.

@@ -95,3 +95,39 @@ export async function until<T>(read: () => Promise<T>, expected: T, timeoutMs = 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Signs in through the form with the admin token; the Tenants page is open afterwards. */
+export async function signIn(page: Page, baseUrl: string, token: string): Promise<void> {
+  await page.goto(`${baseUrl}/app`);
+  await page.getByLabel('Admin token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Tenants', level: 1 }).waitFor();
+}
+
+/** Creates a tenant through the form; answers its id, with its Integrations page open. */
+export async function createTenantInPage(page: Page, name: string): Promise<string> {
+  await page.getByRole('link', { name: 'Tenants' }).click();
+  await page.getByLabel('Tenant name').fill(name);
+  await page.getByRole('button', { name: 'Create tenant' }).click();
+  await page.getByRole('heading', { name: 'Settings · Integrations' }).waitFor();
+  await page.getByRole('heading', { name, level: 1 }).waitFor();
+  return /\/app\/tenants\/([0-9a-f-]{36})\/integrations$/.exec(page.url())![1];
+}
+
+/** "Generate key" on the Integrations page: answers the raw key shown once. */
+export async function generateKeyInPage(page: Page): Promise<string> {
+  await page.getByRole('button', { name: 'Generate key' }).click();
+  const field = page.getByRole('textbox', { name: 'New ingestion key' });
+  await field.waitFor();
+  return field.inputValue();
+}
+
+/** A POST to the tenant's Events API with its ingestion key. */
+export async function postEvents(baseUrl: string, tenantId: string, key: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${baseUrl}/api/tenants/${tenantId}/events`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}

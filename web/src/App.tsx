@@ -4,7 +4,9 @@ import { href, Link, match, navigate, usePath } from './router';
 import { Contact } from './screens/Contact';
 import { Contacts } from './screens/Contacts';
 import { Integrations } from './screens/Integrations';
+import { EditJourney, NewJourney } from './screens/JourneyEditor';
 import { JourneyDetail, Journeys } from './screens/Journeys';
+import { RunDetail } from './screens/Runs';
 import { SignIn } from './screens/SignIn';
 import { Tenants } from './screens/Tenants';
 import { ErrorNote, errorMessage, Loading, useAsync } from './ui';
@@ -86,6 +88,24 @@ function Page({ path }: { path: string }) {
   }
   m = match(path, '/tenants/:tenantId/journeys');
   if (m) return <TenantPage tenantId={m.tenantId} tab="journeys">{<Journeys tenantId={m.tenantId} />}</TenantPage>;
+  m = match(path, '/tenants/:tenantId/journeys/new');
+  if (m) return <TenantPage tenantId={m.tenantId} tab="journeys">{<NewJourney tenantId={m.tenantId} />}</TenantPage>;
+  m = match(path, '/tenants/:tenantId/journeys/:journeyId/edit');
+  if (m) {
+    return (
+      <TenantPage tenantId={m.tenantId} tab="journeys">
+        <EditJourney tenantId={m.tenantId} journeyId={m.journeyId} />
+      </TenantPage>
+    );
+  }
+  m = match(path, '/tenants/:tenantId/journeys/:journeyId/runs/:runId');
+  if (m) {
+    return (
+      <TenantPage tenantId={m.tenantId} tab="journeys">
+        <RunDetail tenantId={m.tenantId} journeyId={m.journeyId} runId={m.runId} />
+      </TenantPage>
+    );
+  }
   m = match(path, '/tenants/:tenantId/journeys/:journeyId');
   if (m) {
     return (

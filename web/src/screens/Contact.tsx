@@ -1,8 +1,46 @@
-import { api, unwrap } from '../api';
+import { api, unwrap, type ContactEvent, type Message } from '../api';
 import { Link } from '../router';
 import { ErrorNote, LoadMore, Loaded, Loading, useAsync, usePaged, When } from '../ui';
+import { StatusBadge } from './Journeys';
+import { RunsTable } from './Runs';
 
-/** One contact: identity, attributes, consent, and its events, newest first. */
+type Entry = { kind: 'event'; at: string; id: string; event: ContactEvent } | { kind: 'message'; at: string; id: string; message: Message };
+
+interface Stream<T> {
+  items: T[];
+  nextCursor: string | null;
+  more: () => void;
+  loadingMore: boolean;
+}
+
+/**
+ * Two lists, each newest first and paged by the API, merged into one timeline. An entry is shown
+ * only once nothing older than it can still arrive on a page of the other list, so the order holds
+ * across pages; "Load more" fetches the next page of whichever list is behind.
+ */
+function mergeTimeline(events: Stream<ContactEvent>, messages: Stream<Message>) {
+  const entries: Entry[] = [
+    ...events.items.map((event): Entry => ({ kind: 'event', at: event.occurredAt, id: event.id, event })),
+    ...messages.items.map((message): Entry => ({ kind: 'message', at: message.createdAt, id: message.id, message })),
+  ].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+  const oldest = (s: Stream<unknown> & { items: Array<unknown> }, at: (x: never) => string): string | null =>
+    s.nextCursor && s.items.length > 0 ? at(s.items[s.items.length - 1] as never) : null;
+  const edges = [
+    { stream: events as Stream<unknown>, edge: oldest(events, (e: ContactEvent) => e.occurredAt) },
+    { stream: messages as Stream<unknown>, edge: oldest(messages, (m: Message) => m.createdAt) },
+  ];
+  const cutoff = edges.reduce<string | null>((c, { edge }) => (edge !== null && (c === null || edge > c) ? edge : c), null);
+  const shown = cutoff === null ? entries : entries.filter((e) => e.at >= cutoff);
+  const hasMore = events.nextCursor !== null || messages.nextCursor !== null;
+  const more = (): void => {
+    // The list whose oldest loaded entry is the newest holds back the rest: page it first.
+    const behind = edges.filter((e) => e.stream.nextCursor !== null && (cutoff === null || e.edge === null || e.edge >= cutoff));
+    for (const { stream } of behind.length > 0 ? behind : edges.filter((e) => e.stream.nextCursor !== null)) stream.more();
+  };
+  return { shown, hasMore, more, loadingMore: events.loadingMore || messages.loadingMore };
+}
+
+/** One contact: identity, attributes, consent, its timeline of events and messages, and its journey runs. */
 export function Contact({ tenantId, contactId }: { tenantId: string; contactId: string }) {
   const contact = useAsync(
     () => unwrap(api.GET('/admin/tenants/{tenantId}/contacts/{contactId}', { params: { path: { tenantId, contactId } } })),
@@ -17,6 +55,25 @@ export function Contact({ tenantId, contactId }: { tenantId: string; contactId: 
       ),
     [tenantId, contactId],
   );
+  const messages = usePaged(
+    (cursor) =>
+      unwrap(
+        api.GET('/admin/tenants/{tenantId}/contacts/{contactId}/messages', {
+          params: { path: { tenantId, contactId }, query: { cursor, limit: 50 } },
+        }),
+      ),
+    [tenantId, contactId],
+  );
+  const runs = usePaged(
+    (cursor) =>
+      unwrap(
+        api.GET('/admin/tenants/{tenantId}/contacts/{contactId}/runs', {
+          params: { path: { tenantId, contactId }, query: { cursor, limit: 25 } },
+        }),
+      ),
+    [tenantId, contactId],
+  );
+  const timeline = mergeTimeline(events, messages);
 
   return (
     <>
@@ -85,22 +142,56 @@ export function Contact({ tenantId, contactId }: { tenantId: string; contactId: 
         }}
       </Loaded>
       <section aria-labelledby="timeline">
-        <h3 id="timeline">Events, newest first</h3>
-        {events.first.error && !events.first.data && <ErrorNote message={events.first.error} retry={events.first.reload} />}
-        {!events.first.data && !events.first.error && <Loading what="events" />}
-        {events.first.data && events.items.length === 0 && <p className="muted">No events yet.</p>}
-        {events.items.length > 0 && (
-          <ol className="timeline" aria-label="Events">
-            {events.items.map((e) => (
-              <li key={e.id}>
-                <strong>{e.type}</strong> <When at={e.occurredAt} /> <span className="muted">via {e.source}</span>
-                {e.messageId && <span className="muted"> · messageId {e.messageId}</span>}
-                {Object.keys(e.properties).length > 0 && <pre>{JSON.stringify(e.properties, null, 2)}</pre>}
-              </li>
-            ))}
+        <h3 id="timeline">Timeline: events and messages, newest first</h3>
+        {(events.first.error ?? messages.first.error) && !(events.first.data && messages.first.data) && (
+          <ErrorNote
+            message={(events.first.error ?? messages.first.error)!}
+            retry={() => {
+              events.first.reload();
+              messages.first.reload();
+            }}
+          />
+        )}
+        {!(events.first.data && messages.first.data) && !(events.first.error ?? messages.first.error) && <Loading what="the timeline" />}
+        {events.first.data && messages.first.data && timeline.shown.length === 0 && <p className="muted">No events or messages yet.</p>}
+        {events.first.data && messages.first.data && timeline.shown.length > 0 && (
+          <ol className="timeline" aria-label="Timeline">
+            {timeline.shown.map((entry) =>
+              entry.kind === 'event' ? (
+                <li key={`e-${entry.id}`}>
+                  <span className="kind">event</span> <strong>{entry.event.type}</strong> <When at={entry.event.occurredAt} />{' '}
+                  <span className="muted">via {entry.event.source}</span>
+                  {entry.event.messageId && <span className="muted"> · messageId {entry.event.messageId}</span>}
+                  {Object.keys(entry.event.properties).length > 0 && <pre>{JSON.stringify(entry.event.properties, null, 2)}</pre>}
+                </li>
+              ) : (
+                <li key={`m-${entry.id}`}>
+                  <span className="kind">email</span> <strong>{entry.message.subject}</strong> <When at={entry.message.createdAt} />{' '}
+                  <StatusBadge status={entry.message.status} />
+                  {entry.message.reason && <span className="muted"> · {entry.message.reason}</span>}{' '}
+                  <span className="muted">
+                    to {entry.message.to ?? 'no address'} ·{' '}
+                    <Link to={`/tenants/${tenantId}/journeys/${entry.message.journeyId}/runs/${entry.message.runId}`}>its run</Link>
+                  </span>
+                </li>
+              ),
+            )}
           </ol>
         )}
-        <LoadMore paged={events} label="Load more events" />
+        {timeline.hasMore && (
+          <button type="button" onClick={timeline.more} disabled={timeline.loadingMore}>
+            {timeline.loadingMore ? 'Loading…' : 'Load more of the timeline'}
+          </button>
+        )}
+        {(events.moreError ?? messages.moreError) && <ErrorNote message={(events.moreError ?? messages.moreError)!} retry={timeline.more} />}
+      </section>
+      <section aria-labelledby="contact-runs">
+        <h3 id="contact-runs">Journey runs</h3>
+        {runs.first.error && !runs.first.data && <ErrorNote message={runs.first.error} retry={runs.first.reload} />}
+        {!runs.first.data && !runs.first.error && <Loading what="journey runs" />}
+        {runs.first.data && runs.items.length === 0 && <p className="muted">This contact has no journey runs.</p>}
+        {runs.items.length > 0 && <RunsTable tenantId={tenantId} runs={runs.items} label="Journey runs" showJourney />}
+        <LoadMore paged={runs} label="Load more runs" />
       </section>
     </>
   );
