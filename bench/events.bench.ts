@@ -29,19 +29,20 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import Stripe from 'stripe';
-import { DataSource, type EntityManager } from 'typeorm';
-import { ContactsRepository, lockKey } from '../src/contacts/contacts.repository.js';
-import { EventsRepository, type NewEvent } from '../src/contacts/events.repository.js';
+import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
-import { JourneyEnrollment } from '../src/journeys/journey-enrollment.service.js';
-import type { JourneyJobs } from '../src/journeys/journey-jobs.service.js';
-import { JourneyRunsRepository } from '../src/journeys/journey-runs.repository.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WEBHOOKS_ONLY = process.env.BENCH_ONLY === 'webhooks';
 const SUSTAINED_SECONDS = Number(process.env.BENCH_SUSTAINED_SECONDS ?? 120);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const SEED_EVENTS = Number(process.env.BENCH_SEED_EVENTS ?? 5_000_000);
+/** BENCH_PARTS: the runs to make, comma-separated (default all): batch, single, webhooks, journeys, seeded, sustained. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'batch,single,webhooks,journeys,seeded,sustained').split(','));
+const part = (name: string): boolean => PARTS.has(name);
+const eventCount = async (pool: pg.Pool, tenantId: string): Promise<number> =>
+  (await pool.query('SELECT count(*)::int AS n FROM events WHERE tenant_id = $1', [tenantId])).rows[0].n;
 const CONTACTS = 10_000;
 const BATCH = 100;
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
@@ -109,7 +110,7 @@ async function startServer(databaseUrl: string, port: number): Promise<ChildProc
 async function admin(port: number, method: string, route: string, body?: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(`http://127.0.0.1:${port}${route}`, {
     method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
@@ -189,25 +190,14 @@ async function webhookRun(label: string, port: number, tenantId: string): Promis
   };
 }
 
-/** The recorder's statements for a batch of known contacts, issued from a raw pg pool. */
-async function baselineRun(
-  label: string,
-  pool: pg.Pool,
-  tenantId: string,
-  contactIds: Map<string, string>,
-  opsPerRequest: number,
-): Promise<Figure> {
-  // The recording statements run on the EntityManager they are given: the repositories' own
-  // data source and paginator (for the admin reads) are not needed here.
-  const contacts = new ContactsRepository(undefined as never, undefined as never);
-  const events = new EventsRepository(undefined as never, undefined as never);
-  // The baseline runs while no journey is active: the enrollment statement finds nothing to
-  // start, so it schedules no job (and a job would need pg-boss, which the baseline does not run).
-  const enrollment = new JourneyEnrollment(new JourneyRunsRepository(undefined as never, undefined as never), {
-    schedule: async (_em: EntityManager, steps: unknown[]) => {
-      if (steps.length > 0) throw new Error('the baseline runs with no active journey');
-    },
-  } as unknown as JourneyJobs);
+/**
+ * The baseline (docs/operations.md#benchmarks): what a raw `pg` client needs to record the same
+ * batch, from a pool of CONNECTIONS clients on the same database: the key lookup and the bucket
+ * update (each its own statement, as a keyed request's guard does), then one transaction with the
+ * contact upsert (by external id, in id order) and the event insert (`ON CONFLICT` on the message
+ * id, so a duplicate writes nothing).
+ */
+async function baselineRun(label: string, pool: pg.Pool, tenantId: string, opsPerRequest: number): Promise<Figure> {
   const run = `base-${randomUUID().slice(0, 8)}`;
   const latencies: number[] = [];
   const until = Date.now() + SECONDS * 1000;
@@ -215,29 +205,42 @@ async function baselineRun(
   let requests = 0;
   const worker = async (): Promise<void> => {
     const client = await pool.connect();
-    const em = { query: (sql: string, params?: unknown[]) => client.query(sql, params).then((r) => r.rows) } as unknown as EntityManager;
     try {
       while (Date.now() < until) {
         const ops = trackOps(opsPerRequest, run);
         const t0 = performance.now();
         const at = new Date();
+        await client.query('SELECT ingestion_key_hash FROM tenants WHERE id = $1', [tenantId]);
+        await client.query(
+          `UPDATE tenant_rate_limits SET tokens = GREATEST(tokens - 1, 0), updated_at = clock_timestamp()
+            WHERE tenant_id = $1 RETURNING tokens`,
+          [tenantId],
+        );
         await client.query('BEGIN');
-        const userIds = [...new Set(ops.map((o) => o.userId as string))];
-        const messageIds = ops.map((o) => o.messageId as string);
-        await contacts.findByIdentities(em, tenantId, userIds, []);
-        await contacts.lockKeys(em, messageIds.map((m) => lockKey(tenantId, 'message_id', m)));
-        await events.findByMessageIds(em, tenantId, messageIds);
-        const rows: NewEvent[] = ops.map((o) => ({
-          id: randomUUID(),
-          contactId: contactIds.get(o.userId as string)!,
-          type: o.event as string,
-          properties: o.properties as NewEvent['properties'],
-          occurredAt: at,
-          messageId: o.messageId as string,
-        }));
-        await events.insertMany(em, tenantId, 'events_api', rows, at);
-        await enrollment.enroll(em, tenantId, rows);
-        await contacts.touchConnector(em, tenantId, 'events_api', userIds.map((u) => contactIds.get(u)!), [], at);
+        const userIds = [...new Set(ops.map((o) => o.userId as string))].sort();
+        const contacts = await client.query(
+          `INSERT INTO contacts AS c (tenant_id, id, external_id, created_at, updated_at)
+           SELECT $1, gen_random_uuid(), u.x, $3, $3 FROM unnest($2::text[]) AS u(x) ORDER BY u.x
+           ON CONFLICT (tenant_id, external_id) WHERE external_id IS NOT NULL DO UPDATE SET updated_at = EXCLUDED.updated_at
+           RETURNING id, external_id`,
+          [tenantId, userIds, at],
+        );
+        const idOf = new Map<string, string>(contacts.rows.map((r: { id: string; external_id: string }) => [r.external_id, r.id]));
+        await client.query(
+          `INSERT INTO events (tenant_id, id, contact_id, type, properties, occurred_at, received_at, message_id, source)
+           SELECT $1, gen_random_uuid(), u.contact_id, u.type, u.properties, $6, $6, u.message_id, 'events_api'
+             FROM unnest($2::uuid[], $3::text[], $4::jsonb[], $5::text[]) AS u(contact_id, type, properties, message_id)
+            ORDER BY u.message_id
+           ON CONFLICT (tenant_id, message_id) DO NOTHING`,
+          [
+            tenantId,
+            ops.map((o) => idOf.get(o.userId as string)),
+            ops.map((o) => o.event),
+            ops.map((o) => JSON.stringify(o.properties)),
+            ops.map((o) => o.messageId),
+            at,
+          ],
+        );
         await client.query('COMMIT');
         latencies.push(performance.now() - t0);
         requests++;
@@ -258,6 +261,44 @@ async function baselineRun(
     p99: Math.round(percentile(latencies, 99)),
     errors: 0,
   };
+}
+
+/**
+ * SEED_EVENTS events for the tenant, written by SQL in chunks (the bench measures the service
+ * with them in its table, not the seeding), over the tenant's contacts; then ANALYZE. The
+ * seeded events are also added to the ingestion-health counters, as the recorder would have.
+ */
+async function seedEvents(pool: pg.Pool, tenantId: string, total: number): Promise<void> {
+  const CHUNK = 250_000;
+  for (let done = 0; done < total; done += CHUNK) {
+    const n = Math.min(CHUNK, total - done);
+    await pool.query(
+      `INSERT INTO events (tenant_id, id, contact_id, type, properties, occurred_at, received_at, message_id, source)
+       SELECT $1, gen_random_uuid(), c.ids[1 + g % cardinality(c.ids)], 'seeded', '{"n": 1}'::jsonb, now(), now(),
+              'seed-' || ($3::bigint + g), 'events_api'
+         FROM (SELECT array_agg(id) AS ids FROM contacts WHERE tenant_id = $1) c, generate_series(1, $2::int) AS g`,
+      [tenantId, n, done],
+    );
+  }
+  await pool.query(
+    `INSERT INTO ingestion_counters (tenant_id, connector, slot, events, contacts, last_activity_at)
+     VALUES ($1, 'events_api', 0, $2, 0, now())
+     ON CONFLICT (tenant_id, connector, slot) DO UPDATE SET events = ingestion_counters.events + EXCLUDED.events`,
+    [tenantId, total],
+  );
+  await pool.query('ANALYZE events');
+}
+
+/** ingestion-health answer times (ms) over `n` sequential calls: p50 and max. */
+async function healthTimes(port: number, tenantId: string, n: number): Promise<{ p50: number; max: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await admin(port, 'GET', `/admin/tenants/${tenantId}/ingestion-health`);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: Number(percentile(times, 50).toFixed(1)), max: Number(times[times.length - 1].toFixed(1)) };
 }
 
 /** Resident set size of a process in MB (Linux /proc, else `ps`). */
@@ -374,29 +415,63 @@ async function main(): Promise<void> {
     }
 
     const rows: Row[] = [];
-    const batched = await httpRun('service: HTTP, batches of 100 track', port, tenantId, key, BATCH);
-    rows.push([batched, await baselineRun('baseline: raw pg, same statements, 100/tx', pool, tenantId, ids, BATCH)]);
-    const single = await httpRun('service: HTTP, single track op', port, tenantId, key, 1);
-    rows.push([single, await baselineRun('baseline: raw pg, same statements, 1/tx', pool, tenantId, ids, 1)]);
-    rows.push([await webhookRun('service: HTTP, Stripe webhook deliveries', port, tenantId), single, 'webhook / single track op']);
+    const notes: string[] = [];
+    let batched: Figure | null = null;
+    if (part('batch')) {
+      batched = await httpRun('service: HTTP, batches of 100 track', port, tenantId, key, BATCH);
+      rows.push([batched, await baselineRun('baseline: raw pg, batches of 100, 1 tx each', pool, tenantId, BATCH)]);
+      const health = await healthTimes(port, tenantId, 20);
+      notes.push(`ingestion-health (${await eventCount(pool, tenantId)} events): p50 ${health.p50} ms, max ${health.max} ms`);
+    }
+    if (part('single')) {
+      const single = await httpRun('service: HTTP, single track op', port, tenantId, key, 1);
+      rows.push([single, await baselineRun('baseline: raw pg, single op, 1 tx each', pool, tenantId, 1)]);
+      if (part('webhooks')) {
+        rows.push([await webhookRun('service: HTTP, Stripe webhook deliveries', port, tenantId), single, 'webhook / single track op']);
+      }
+    }
 
-    // One live journey on the benched event: every event starts a run (every_event) and schedules
-    // its first step, which the workers in the server then execute: a long wait, so no email.
-    const journey = await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys`, {
-      name: 'bench',
-      trigger: { type: 'event', eventType: 'report.exported' },
-      reentry: 'every_event',
-      steps: [{ type: 'wait', seconds: 7 * 24 * 3600 }, { type: 'send_email', subject: 'Hi', text: 'Hi {{contact.name}}' }],
-    });
-    await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${journey.id as string}/approve`);
-    const withJourney = await httpRun('service: batches of 100, 1 active journey', port, tenantId, key, BATCH);
-    const runs = (await pool.query('SELECT count(*)::int AS n FROM journey_runs WHERE journey_id = $1', [journey.id])).rows[0].n;
-    rows.push([withJourney, { ...batched, label: 'service: batches of 100, no journey' }, 'with journey / without']);
+    // Live journeys on the benched event: every event starts a run in each (every_event) and
+    // schedules its first step, which the workers in the server then execute: a long wait, so no email.
+    const journeyIds: string[] = [];
+    const addJourney = async (): Promise<void> => {
+      const journey = await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys`, {
+        name: `bench ${journeyIds.length + 1}`,
+        trigger: { type: 'event', eventType: 'report.exported' },
+        reentry: 'every_event',
+        steps: [{ type: 'wait', seconds: 7 * 24 * 3600 }, { type: 'send_email', subject: 'Hi', text: 'Hi {{contact.name}}' }],
+      });
+      await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${journey.id as string}/approve`);
+      journeyIds.push(journey.id as string);
+    };
+    if (part('journeys')) {
+      const without = batched ?? (await httpRun('service: HTTP, batches of 100 track', port, tenantId, key, BATCH));
+      await addJourney();
+      const one = await httpRun('service: batches of 100, 1 active journey', port, tenantId, key, BATCH);
+      rows.push([one, { ...without, label: 'service: batches of 100, no journey' }, 'with journey / without']);
+      while (journeyIds.length < 5) await addJourney();
+      const five = await httpRun('service: batches of 100, 5 active journeys', port, tenantId, key, BATCH);
+      rows.push([five, { ...without, label: 'service: batches of 100, no journey' }, 'with 5 journeys / without']);
+      const runs = (await pool.query('SELECT count(*)::int AS n FROM journey_runs WHERE tenant_id = $1', [tenantId])).rows[0].n;
+      notes.push(`journey runs started during the journey runs: ${runs}`);
+      for (const id of journeyIds) await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${id}/pause`);
+    }
+    if (part('seeded')) {
+      const empty = batched ?? (await httpRun('service: HTTP, batches of 100 track', port, tenantId, key, BATCH));
+      const t0 = Date.now();
+      await seedEvents(pool, tenantId, SEED_EVENTS);
+      notes.push(`seeded ${SEED_EVENTS} events in ${Math.round((Date.now() - t0) / 1000)} s`);
+      const seeded = await httpRun(`service: batches of 100, ${SEED_EVENTS / 1e6} M events seeded`, port, tenantId, key, BATCH);
+      const seededBase = await baselineRun(`baseline: batches of 100, ${SEED_EVENTS / 1e6} M events seeded`, pool, tenantId, BATCH);
+      rows.push([seeded, seededBase]);
+      rows.push([seeded, { ...empty, label: 'service: batches of 100, before seeding' }, 'seeded / before seeding']);
+      const health = await healthTimes(port, tenantId, 20);
+      notes.push(`ingestion-health (${await eventCount(pool, tenantId)} events): p50 ${health.p50} ms, max ${health.max} ms`);
+    }
     print(rows);
-    process.stdout.write(`journey runs started during the journey run: ${runs}\n`);
-    if (SUSTAINED_SECONDS > 0) {
-      // Without the journey, as the ingestion figures above.
-      await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${journey.id as string}/pause`);
+    for (const n of notes) process.stdout.write(`${n}\n`);
+    if (SUSTAINED_SECONDS > 0 && part('sustained')) {
+      // Without journeys, as the ingestion figures above.
       await sustainedRun(port, server.pid!, tenantId, key);
     }
   } finally {
