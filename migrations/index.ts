@@ -7,6 +7,7 @@ import { DeliveryRetries1763840500000 } from './1763840500000-DeliveryRetries.js
 import { DurableClerkImports1763840600000 } from './1763840600000-DurableClerkImports.js';
 import { CreateDashboardSessions1763849000000 } from './1763849000000-CreateDashboardSessions.js';
 import { WebhookDeliveryLog1763849100000 } from './1763849100000-WebhookDeliveryLog.js';
+import { IngestionCounters1796133454099 } from './1796133454099-IngestionCounters.js';
 
 /** Every migration in order. Listed explicitly (no glob), so ts-jest and the built app agree. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   DurableClerkImports1763840600000,
   CreateDashboardSessions1763849000000,
   WebhookDeliveryLog1763849100000,
+  IngestionCounters1796133454099,
 ];
