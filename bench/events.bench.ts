@@ -1,22 +1,25 @@
 /**
- * `npm run bench`: batch-of-100 `track` ingestion through HTTP beside a raw `pg` client writing
- * the same rows with the same statements per batch to the same database (docs/operations.md#benchmarks),
- * single-op requests beside single-op transactions, and the batch-of-100 figure again with one
- * active journey matching every benched event, beside the figure without. The server runs as its
- * own process (dist/src/main.js, journey workers included); autocannon drives it from this one.
+ * `npm run bench` (docs/operations.md#benchmarks), all figures from one run on one database:
+ * - batches of 100 `track` through HTTP beside the baseline: a raw `pg` client doing the same
+ *   work (key lookup, bucket update, contact upsert, event insert `ON CONFLICT`, one transaction
+ *   per batch), CONNECTIONS batches in flight on both sides; then ingestion-health's answer time;
+ * - single-op requests beside the baseline with one op per transaction, and Stripe webhook
+ *   deliveries (each a `customer.subscription.created` with its own event id, signed with
+ *   stripe-node, for a known contact) beside the single track op;
+ * - batches of 100 with 1 and with 5 active journeys matching every benched event, beside the
+ *   figure without;
+ * - batches of 100 (service and baseline) after SEED_EVENTS events were written into the
+ *   tenant's table, beside the figure before; then ingestion-health's answer time at that size;
+ * - a sustained run of batches of 100 (BENCH_SUSTAINED_SECONDS) sampling the server's RSS every
+ *   second: start, end, and the median of the middle third beside that of the last third.
+ * The server runs as its own process (dist/src/main.js, journey workers included); autocannon
+ * drives it from this one.
  *
- * Then Stripe webhook deliveries through HTTP: each request a `customer.subscription.created`
- * with its own event id, signed with stripe-node, for a known contact (one lifecycle event each),
- * printed beside the single track op.
- *
- * Last, a sustained run of batches of 100 (BENCH_SUSTAINED_SECONDS) samples the server's RSS
- * every second and prints it at the start and the end, and the median of the middle third of the
- * run beside the median of the last third: memory stays flat under steady load.
- *
- * Settings (env): BENCH_DATABASE_URL (a server where a database may be created; default: an
- * embedded PostgreSQL in a temporary folder), BENCH_SECONDS (10), BENCH_CONNECTIONS (4),
- * BENCH_SUSTAINED_SECONDS (120; 0 skips the sustained run), BENCH_ONLY=webhooks (the webhook run
- * alone).
+ * Settings (env): BENCH_DATABASE_URL (a server where a database may be created, dropped at the
+ * end; default: an embedded PostgreSQL in a temporary folder), BENCH_SECONDS (10),
+ * BENCH_CONNECTIONS (8), BENCH_SEED_EVENTS (5,000,000), BENCH_SUSTAINED_SECONDS (120; 0 skips it),
+ * BENCH_PARTS (comma-separated subset of batch,single,webhooks,journeys,seeded,sustained),
+ * BENCH_ONLY=webhooks (the webhook run alone).
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
@@ -479,6 +482,13 @@ async function main(): Promise<void> {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     if (stopEmbedded) await stopEmbedded();
+    else {
+      // A shared server keeps no bench database behind.
+      const maint = new pg.Client({ connectionString: `${serverUrl}/postgres` });
+      await maint.connect();
+      await maint.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+      await maint.end();
+    }
     if (cleanup) await rm(cleanup, { recursive: true, force: true });
   }
 }
