@@ -83,8 +83,7 @@ export class EventRecorder {
     // the event insert's ON CONFLICT decides, and a message id recorded by another request since
     // the read makes the write statement fail as a serialization failure, so the request is
     // recorded again (see ContactsRepository.recordBatch).
-    const read = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds);
-    let known = read.known;
+    let { known, earlier } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds);
     const knownIds = new Set(known.flatMap((c) => (c.externalId ? [c.externalId] : [])));
     const emailOf = new Map(known.flatMap((c) => (c.externalId ? [[c.externalId, c.email] as const] : [])));
     const identityKeys = new Set<bigint>();
@@ -98,12 +97,13 @@ export class EventRecorder {
     }
     if (identityKeys.size > 0) {
       await this.contacts.lockKeys(em, [...identityKeys]);
-      known = await this.contacts.findByIdentities(em, tenantId, externalIds, emails);
+      // The same read again (the duplicate read too: a request that held these locks before may
+      // have recorded one of the message ids).
+      ({ known, earlier } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds));
     }
 
     // A messageId seen before (in an earlier request, or earlier in this batch) is a duplicate
     // and writes nothing, not even its contact; it answers with the original's contact and event.
-    const earlier = read.earlier;
     const firstInBatch = new Map<string, number>();
     const repeats: Array<[number, number]> = [];
     live.forEach((op, i) => {
