@@ -17,7 +17,8 @@
  *
  * Settings (env): BENCH_DATABASE_URL (a server where a database may be created, dropped at the
  * end; default: an embedded PostgreSQL in a temporary folder), BENCH_SECONDS (10),
- * BENCH_CONNECTIONS (8), BENCH_SEED_EVENTS (5,000,000), BENCH_SUSTAINED_SECONDS (120; 0 skips it),
+ * BENCH_CONNECTIONS (8), BENCH_ROUNDS (3: a service figure and its baseline alternate in that many
+ * slices of BENCH_SECONDS / ROUNDS, so that the machine's load weighs on both), BENCH_SEED_EVENTS (5,000,000), BENCH_SUSTAINED_SECONDS (120; 0 skips it),
  * BENCH_PARTS (comma-separated subset of batch,single,webhooks,journeys,seeded,sustained),
  * BENCH_ONLY=webhooks (the webhook run alone).
  */
@@ -40,6 +41,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WEBHOOKS_ONLY = process.env.BENCH_ONLY === 'webhooks';
 const SUSTAINED_SECONDS = Number(process.env.BENCH_SUSTAINED_SECONDS ?? 120);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SEED_EVENTS = Number(process.env.BENCH_SEED_EVENTS ?? 5_000_000);
 /** BENCH_PARTS: the runs to make, comma-separated (default all): batch, single, webhooks, journeys, seeded, sustained. */
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'batch,single,webhooks,journeys,seeded,sustained').split(','));
@@ -200,10 +202,10 @@ async function webhookRun(label: string, port: number, tenantId: string): Promis
  * contact upsert (by external id, in id order) and the event insert (`ON CONFLICT` on the message
  * id, so a duplicate writes nothing).
  */
-async function baselineRun(label: string, pool: pg.Pool, tenantId: string, opsPerRequest: number): Promise<Figure> {
+async function baselineRun(label: string, pool: pg.Pool, tenantId: string, opsPerRequest: number, seconds = SECONDS): Promise<Figure> {
   const run = `base-${randomUUID().slice(0, 8)}`;
   const latencies: number[] = [];
-  const until = Date.now() + SECONDS * 1000;
+  const until = Date.now() + seconds * 1000;
   const started = Date.now();
   let requests = 0;
   const worker = async (): Promise<void> => {
@@ -253,13 +255,13 @@ async function baselineRun(label: string, pool: pg.Pool, tenantId: string, opsPe
     }
   };
   await Promise.all(Array.from({ length: CONNECTIONS }, worker));
-  const seconds = (Date.now() - started) / 1000;
+  const took = (Date.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   return {
     label,
     requests,
     events: requests * opsPerRequest,
-    seconds,
+    seconds: took,
     p50: Math.round(percentile(latencies, 50)),
     p99: Math.round(percentile(latencies, 99)),
     errors: 0,
@@ -302,6 +304,38 @@ async function healthTimes(port: number, tenantId: string, n: number): Promise<{
   }
   times.sort((a, b) => a - b);
   return { p50: Number(percentile(times, 50).toFixed(1)), max: Number(times[times.length - 1].toFixed(1)) };
+}
+
+/**
+ * A service figure and its baseline, measured in BENCH_ROUNDS alternating slices of
+ * SECONDS / ROUNDS each (service, baseline, service, ...), so that a change in the machine's load
+ * during the run weighs on both sides alike. Events and seconds are summed over the slices;
+ * p50 and p99 are the slices' figures averaged by their requests.
+ */
+async function pairRun(service: (seconds: number) => Promise<Figure>, baseline: (seconds: number) => Promise<Figure>): Promise<Row> {
+  const slice = SECONDS / ROUNDS;
+  const a: Figure[] = [];
+  const b: Figure[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    a.push(await service(slice));
+    b.push(await baseline(slice));
+  }
+  return [merge(a), merge(b)];
+}
+
+function merge(figures: Figure[]): Figure {
+  const requests = figures.reduce((n, f) => n + f.requests, 0);
+  const weighted = (key: 'p50' | 'p99'): number =>
+    requests === 0 ? 0 : Math.round(figures.reduce((n, f) => n + f[key] * f.requests, 0) / requests);
+  return {
+    label: figures[0].label,
+    requests,
+    events: figures.reduce((n, f) => n + f.events, 0),
+    seconds: figures.reduce((n, f) => n + f.seconds, 0),
+    p50: weighted('p50'),
+    p99: weighted('p99'),
+    errors: figures.reduce((n, f) => n + f.errors, 0),
+  };
 }
 
 /** Resident set size of a process in MB (Linux /proc, else `ps`). */
@@ -421,14 +455,22 @@ async function main(): Promise<void> {
     const notes: string[] = [];
     let batched: Figure | null = null;
     if (part('batch')) {
-      batched = await httpRun('service: HTTP, batches of 100 track', port, tenantId, key, BATCH);
-      rows.push([batched, await baselineRun('baseline: raw pg, batches of 100, 1 tx each', pool, tenantId, BATCH)]);
+      const pair = await pairRun(
+        (s) => httpRunFor('service: HTTP, batches of 100 track', port, tenantId, key, BATCH, s),
+        (s) => baselineRun('baseline: raw pg, batches of 100, 1 tx each', pool, tenantId, BATCH, s),
+      );
+      batched = pair[0];
+      rows.push(pair);
       const health = await healthTimes(port, tenantId, 20);
       notes.push(`ingestion-health (${await eventCount(pool, tenantId)} events): p50 ${health.p50} ms, max ${health.max} ms`);
     }
     if (part('single')) {
-      const single = await httpRun('service: HTTP, single track op', port, tenantId, key, 1);
-      rows.push([single, await baselineRun('baseline: raw pg, single op, 1 tx each', pool, tenantId, 1)]);
+      const pair = await pairRun(
+        (s) => httpRunFor('service: HTTP, single track op', port, tenantId, key, 1, s),
+        (s) => baselineRun('baseline: raw pg, single op, 1 tx each', pool, tenantId, 1, s),
+      );
+      const single = pair[0];
+      rows.push(pair);
       if (part('webhooks')) {
         rows.push([await webhookRun('service: HTTP, Stripe webhook deliveries', port, tenantId), single, 'webhook / single track op']);
       }
@@ -448,13 +490,14 @@ async function main(): Promise<void> {
       journeyIds.push(journey.id as string);
     };
     if (part('journeys')) {
-      const without = batched ?? (await httpRun('service: HTTP, batches of 100 track', port, tenantId, key, BATCH));
+      // The figure without journeys again, right before: the machine's load drifts.
+      const without = await httpRun('service: batches of 100, no journey', port, tenantId, key, BATCH);
       await addJourney();
       const one = await httpRun('service: batches of 100, 1 active journey', port, tenantId, key, BATCH);
-      rows.push([one, { ...without, label: 'service: batches of 100, no journey' }, 'with journey / without']);
+      rows.push([one, without, 'with journey / without']);
       while (journeyIds.length < 5) await addJourney();
       const five = await httpRun('service: batches of 100, 5 active journeys', port, tenantId, key, BATCH);
-      rows.push([five, { ...without, label: 'service: batches of 100, no journey' }, 'with 5 journeys / without']);
+      rows.push([five, without, 'with 5 journeys / without']);
       const runs = (await pool.query('SELECT count(*)::int AS n FROM journey_runs WHERE tenant_id = $1', [tenantId])).rows[0].n;
       notes.push(`journey runs started during the journey runs: ${runs}`);
       for (const id of journeyIds) await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${id}/pause`);
@@ -464,9 +507,12 @@ async function main(): Promise<void> {
       const t0 = Date.now();
       await seedEvents(pool, tenantId, SEED_EVENTS);
       notes.push(`seeded ${SEED_EVENTS} events in ${Math.round((Date.now() - t0) / 1000)} s`);
-      const seeded = await httpRun(`service: batches of 100, ${SEED_EVENTS / 1e6} M events seeded`, port, tenantId, key, BATCH);
-      const seededBase = await baselineRun(`baseline: batches of 100, ${SEED_EVENTS / 1e6} M events seeded`, pool, tenantId, BATCH);
-      rows.push([seeded, seededBase]);
+      const pair = await pairRun(
+        (s) => httpRunFor(`service: batches of 100, ${SEED_EVENTS / 1e6} M events seeded`, port, tenantId, key, BATCH, s),
+        (s) => baselineRun(`baseline: batches of 100, ${SEED_EVENTS / 1e6} M events seeded`, pool, tenantId, BATCH, s),
+      );
+      const seeded = pair[0];
+      rows.push(pair);
       rows.push([seeded, { ...empty, label: 'service: batches of 100, before seeding' }, 'seeded / before seeding']);
       const health = await healthTimes(port, tenantId, 20);
       notes.push(`ingestion-health (${await eventCount(pool, tenantId)} events): p50 ${health.p50} ms, max ${health.max} ms`);
