@@ -1,22 +1,26 @@
 /**
- * `npm run bench`: batch-of-100 `track` ingestion through HTTP beside a raw `pg` client writing
- * the same rows with the same statements per batch to the same database (docs/operations.md#benchmarks),
- * single-op requests beside single-op transactions, and the batch-of-100 figure again with one
- * active journey matching every benched event, beside the figure without. The server runs as its
- * own process (dist/src/main.js, journey workers included); autocannon drives it from this one.
+ * `npm run bench` (docs/operations.md#benchmarks), all figures from one run on one database:
+ * - batches of 100 `track` through HTTP beside the baseline: a raw `pg` client doing the same
+ *   work (key lookup, bucket update, contact upsert, event insert `ON CONFLICT`, one transaction
+ *   per batch), CONNECTIONS batches in flight on both sides; then ingestion-health's answer time;
+ * - single-op requests beside the baseline with one op per transaction, and Stripe webhook
+ *   deliveries (each a `customer.subscription.created` with its own event id, signed with
+ *   stripe-node, for a known contact) beside the single track op;
+ * - batches of 100 with 1 and with 5 active journeys matching every benched event, beside the
+ *   figure without;
+ * - batches of 100 (service and baseline) after SEED_EVENTS events were written into the
+ *   tenant's table, beside the figure before; then ingestion-health's answer time at that size;
+ * - a sustained run of batches of 100 (BENCH_SUSTAINED_SECONDS) sampling the server's RSS every
+ *   second: start, end, and the median of the middle third beside that of the last third.
+ * The server runs as its own process (dist/src/main.js, journey workers included); autocannon
+ * drives it from this one.
  *
- * Then Stripe webhook deliveries through HTTP: each request a `customer.subscription.created`
- * with its own event id, signed with stripe-node, for a known contact (one lifecycle event each),
- * printed beside the single track op.
- *
- * Last, a sustained run of batches of 100 (BENCH_SUSTAINED_SECONDS) samples the server's RSS
- * every second and prints it at the start and the end, and the median of the middle third of the
- * run beside the median of the last third: memory stays flat under steady load.
- *
- * Settings (env): BENCH_DATABASE_URL (a server where a database may be created; default: an
- * embedded PostgreSQL in a temporary folder), BENCH_SECONDS (10), BENCH_CONNECTIONS (4),
- * BENCH_SUSTAINED_SECONDS (120; 0 skips the sustained run), BENCH_ONLY=webhooks (the webhook run
- * alone).
+ * Settings (env): BENCH_DATABASE_URL (a server where a database may be created, dropped at the
+ * end; default: an embedded PostgreSQL in a temporary folder), BENCH_SECONDS (10),
+ * BENCH_CONNECTIONS (8), BENCH_ROUNDS (3: a service figure and its baseline alternate in that many
+ * slices of BENCH_SECONDS / ROUNDS, so that the machine's load weighs on both), BENCH_SEED_EVENTS (5,000,000), BENCH_SUSTAINED_SECONDS (120; 0 skips it),
+ * BENCH_PARTS (comma-separated subset of batch,single,webhooks,journeys,seeded,sustained),
+ * BENCH_ONLY=webhooks (the webhook run alone).
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
@@ -29,19 +33,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import Stripe from 'stripe';
-import { DataSource, type EntityManager } from 'typeorm';
-import { ContactsRepository, lockKey } from '../src/contacts/contacts.repository.js';
-import { EventsRepository, type NewEvent } from '../src/contacts/events.repository.js';
+import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
-import { JourneyEnrollment } from '../src/journeys/journey-enrollment.service.js';
-import type { JourneyJobs } from '../src/journeys/journey-jobs.service.js';
-import { JourneyRunsRepository } from '../src/journeys/journey-runs.repository.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WEBHOOKS_ONLY = process.env.BENCH_ONLY === 'webhooks';
 const SUSTAINED_SECONDS = Number(process.env.BENCH_SUSTAINED_SECONDS ?? 120);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SEED_EVENTS = Number(process.env.BENCH_SEED_EVENTS ?? 5_000_000);
+/** BENCH_PARTS: the runs to make, comma-separated (default all): batch, single, webhooks, journeys, seeded, sustained. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'batch,single,webhooks,journeys,seeded,sustained').split(','));
+const part = (name: string): boolean => PARTS.has(name);
+const eventCount = async (pool: pg.Pool, tenantId: string): Promise<number> =>
+  (await pool.query('SELECT count(*)::int AS n FROM events WHERE tenant_id = $1', [tenantId])).rows[0].n;
 const CONTACTS = 10_000;
 const BATCH = 100;
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
@@ -109,7 +115,7 @@ async function startServer(databaseUrl: string, port: number): Promise<ChildProc
 async function admin(port: number, method: string, route: string, body?: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(`http://127.0.0.1:${port}${route}`, {
     method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
@@ -189,55 +195,57 @@ async function webhookRun(label: string, port: number, tenantId: string): Promis
   };
 }
 
-/** The recorder's statements for a batch of known contacts, issued from a raw pg pool. */
-async function baselineRun(
-  label: string,
-  pool: pg.Pool,
-  tenantId: string,
-  contactIds: Map<string, string>,
-  opsPerRequest: number,
-): Promise<Figure> {
-  // The recording statements run on the EntityManager they are given: the repositories' own
-  // data source and paginator (for the admin reads) are not needed here.
-  const contacts = new ContactsRepository(undefined as never, undefined as never);
-  const events = new EventsRepository(undefined as never, undefined as never);
-  // The baseline runs while no journey is active: the enrollment statement finds nothing to
-  // start, so it schedules no job (and a job would need pg-boss, which the baseline does not run).
-  const enrollment = new JourneyEnrollment(new JourneyRunsRepository(undefined as never, undefined as never), {
-    schedule: async (_em: EntityManager, steps: unknown[]) => {
-      if (steps.length > 0) throw new Error('the baseline runs with no active journey');
-    },
-  } as unknown as JourneyJobs);
+/**
+ * The baseline (docs/operations.md#benchmarks): what a raw `pg` client needs to record the same
+ * batch, from a pool of CONNECTIONS clients on the same database: the key lookup and the bucket
+ * update (each its own statement, as a keyed request's guard does), then one transaction with the
+ * contact upsert (by external id, in id order) and the event insert (`ON CONFLICT` on the message
+ * id, so a duplicate writes nothing).
+ */
+async function baselineRun(label: string, pool: pg.Pool, tenantId: string, opsPerRequest: number, seconds = SECONDS): Promise<Figure> {
   const run = `base-${randomUUID().slice(0, 8)}`;
   const latencies: number[] = [];
-  const until = Date.now() + SECONDS * 1000;
+  const until = Date.now() + seconds * 1000;
   const started = Date.now();
   let requests = 0;
   const worker = async (): Promise<void> => {
     const client = await pool.connect();
-    const em = { query: (sql: string, params?: unknown[]) => client.query(sql, params).then((r) => r.rows) } as unknown as EntityManager;
     try {
       while (Date.now() < until) {
         const ops = trackOps(opsPerRequest, run);
         const t0 = performance.now();
         const at = new Date();
+        await client.query('SELECT ingestion_key_hash FROM tenants WHERE id = $1', [tenantId]);
+        await client.query(
+          `UPDATE tenant_rate_limits SET tokens = GREATEST(tokens - 1, 0), updated_at = clock_timestamp()
+            WHERE tenant_id = $1 RETURNING tokens`,
+          [tenantId],
+        );
         await client.query('BEGIN');
-        const userIds = [...new Set(ops.map((o) => o.userId as string))];
-        const messageIds = ops.map((o) => o.messageId as string);
-        await contacts.findByIdentities(em, tenantId, userIds, []);
-        await contacts.lockKeys(em, messageIds.map((m) => lockKey(tenantId, 'message_id', m)));
-        await events.findByMessageIds(em, tenantId, messageIds);
-        const rows: NewEvent[] = ops.map((o) => ({
-          id: randomUUID(),
-          contactId: contactIds.get(o.userId as string)!,
-          type: o.event as string,
-          properties: o.properties as NewEvent['properties'],
-          occurredAt: at,
-          messageId: o.messageId as string,
-        }));
-        await events.insertMany(em, tenantId, 'events_api', rows, at);
-        await enrollment.enroll(em, tenantId, rows, { receivedAt: at });
-        await contacts.touchConnector(em, tenantId, 'events_api', userIds.map((u) => contactIds.get(u)!), [], at);
+        const userIds = [...new Set(ops.map((o) => o.userId as string))].sort();
+        const contacts = await client.query(
+          `INSERT INTO contacts AS c (tenant_id, id, external_id, created_at, updated_at)
+           SELECT $1, gen_random_uuid(), u.x, $3, $3 FROM unnest($2::text[]) AS u(x) ORDER BY u.x
+           ON CONFLICT (tenant_id, external_id) WHERE external_id IS NOT NULL DO UPDATE SET updated_at = EXCLUDED.updated_at
+           RETURNING id, external_id`,
+          [tenantId, userIds, at],
+        );
+        const idOf = new Map<string, string>(contacts.rows.map((r: { id: string; external_id: string }) => [r.external_id, r.id]));
+        await client.query(
+          `INSERT INTO events (tenant_id, id, contact_id, type, properties, occurred_at, received_at, message_id, source)
+           SELECT $1, gen_random_uuid(), u.contact_id, u.type, u.properties, $6, $6, u.message_id, 'events_api'
+             FROM unnest($2::uuid[], $3::text[], $4::jsonb[], $5::text[]) AS u(contact_id, type, properties, message_id)
+            ORDER BY u.message_id
+           ON CONFLICT (tenant_id, message_id) DO NOTHING`,
+          [
+            tenantId,
+            ops.map((o) => idOf.get(o.userId as string)),
+            ops.map((o) => o.event),
+            ops.map((o) => JSON.stringify(o.properties)),
+            ops.map((o) => o.messageId),
+            at,
+          ],
+        );
         await client.query('COMMIT');
         latencies.push(performance.now() - t0);
         requests++;
@@ -247,16 +255,86 @@ async function baselineRun(
     }
   };
   await Promise.all(Array.from({ length: CONNECTIONS }, worker));
-  const seconds = (Date.now() - started) / 1000;
+  const took = (Date.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   return {
     label,
     requests,
     events: requests * opsPerRequest,
-    seconds,
+    seconds: took,
     p50: Math.round(percentile(latencies, 50)),
     p99: Math.round(percentile(latencies, 99)),
     errors: 0,
+  };
+}
+
+/**
+ * SEED_EVENTS events for the tenant, written by SQL in chunks (the bench measures the service
+ * with them in its table, not the seeding), over the tenant's contacts; then ANALYZE. The
+ * seeded events are also added to the ingestion-health counters, as the recorder would have.
+ */
+async function seedEvents(pool: pg.Pool, tenantId: string, total: number): Promise<void> {
+  const CHUNK = 250_000;
+  for (let done = 0; done < total; done += CHUNK) {
+    const n = Math.min(CHUNK, total - done);
+    await pool.query(
+      `INSERT INTO events (tenant_id, id, contact_id, type, properties, occurred_at, received_at, message_id, source)
+       SELECT $1, gen_random_uuid(), c.ids[1 + g % cardinality(c.ids)], 'seeded', '{"n": 1}'::jsonb, now(), now(),
+              'seed-' || ($3::bigint + g), 'events_api'
+         FROM (SELECT array_agg(id) AS ids FROM contacts WHERE tenant_id = $1) c, generate_series(1, $2::int) AS g`,
+      [tenantId, n, done],
+    );
+  }
+  await pool.query(
+    `INSERT INTO ingestion_counters (tenant_id, connector, slot, events, contacts, last_activity_at)
+     VALUES ($1, 'events_api', 0, $2, 0, now())
+     ON CONFLICT (tenant_id, connector, slot) DO UPDATE SET events = ingestion_counters.events + EXCLUDED.events`,
+    [tenantId, total],
+  );
+  await pool.query('ANALYZE events');
+}
+
+/** ingestion-health answer times (ms) over `n` sequential calls: p50 and max. */
+async function healthTimes(port: number, tenantId: string, n: number): Promise<{ p50: number; max: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await admin(port, 'GET', `/admin/tenants/${tenantId}/ingestion-health`);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: Number(percentile(times, 50).toFixed(1)), max: Number(times[times.length - 1].toFixed(1)) };
+}
+
+/**
+ * A service figure and its baseline, measured in BENCH_ROUNDS alternating slices of
+ * SECONDS / ROUNDS each (service, baseline, service, ...), so that a change in the machine's load
+ * during the run weighs on both sides alike. Events and seconds are summed over the slices;
+ * p50 and p99 are the slices' figures averaged by their requests.
+ */
+async function pairRun(service: (seconds: number) => Promise<Figure>, baseline: (seconds: number) => Promise<Figure>): Promise<Row> {
+  const slice = SECONDS / ROUNDS;
+  const a: Figure[] = [];
+  const b: Figure[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    a.push(await service(slice));
+    b.push(await baseline(slice));
+  }
+  return [merge(a), merge(b)];
+}
+
+function merge(figures: Figure[]): Figure {
+  const requests = figures.reduce((n, f) => n + f.requests, 0);
+  const weighted = (key: 'p50' | 'p99'): number =>
+    requests === 0 ? 0 : Math.round(figures.reduce((n, f) => n + f[key] * f.requests, 0) / requests);
+  return {
+    label: figures[0].label,
+    requests,
+    events: figures.reduce((n, f) => n + f.events, 0),
+    seconds: figures.reduce((n, f) => n + f.seconds, 0),
+    p50: weighted('p50'),
+    p99: weighted('p99'),
+    errors: figures.reduce((n, f) => n + f.errors, 0),
   };
 }
 
@@ -400,31 +478,76 @@ async function main(): Promise<void> {
     }
 
     const rows: Row[] = [];
-    const batched = await httpRun('service: HTTP, batches of 100 track', port, tenantId, key, BATCH);
-    rows.push([batched, await baselineRun('baseline: raw pg, same statements, 100/tx', pool, tenantId, ids, BATCH)]);
-    const single = await httpRun('service: HTTP, single track op', port, tenantId, key, 1);
-    rows.push([single, await baselineRun('baseline: raw pg, same statements, 1/tx', pool, tenantId, ids, 1)]);
-    rows.push([await webhookRun('service: HTTP, Stripe webhook deliveries', port, tenantId), single, 'webhook / single track op']);
+    const notes: string[] = [];
+    let batched: Figure | null = null;
+    if (part('batch')) {
+      const pair = await pairRun(
+        (s) => httpRunFor('service: HTTP, batches of 100 track', port, tenantId, key, BATCH, s),
+        (s) => baselineRun('baseline: raw pg, batches of 100, 1 tx each', pool, tenantId, BATCH, s),
+      );
+      batched = pair[0];
+      rows.push(pair);
+      const health = await healthTimes(port, tenantId, 20);
+      notes.push(`ingestion-health (${await eventCount(pool, tenantId)} events): p50 ${health.p50} ms, max ${health.max} ms`);
+    }
+    if (part('single')) {
+      const pair = await pairRun(
+        (s) => httpRunFor('service: HTTP, single track op', port, tenantId, key, 1, s),
+        (s) => baselineRun('baseline: raw pg, single op, 1 tx each', pool, tenantId, 1, s),
+      );
+      const single = pair[0];
+      rows.push(pair);
+      if (part('webhooks')) {
+        rows.push([await webhookRun('service: HTTP, Stripe webhook deliveries', port, tenantId), single, 'webhook / single track op']);
+      }
+    }
 
-    // One live journey on the benched event: every event starts a run (every_event) and schedules
-    // its first step, which the workers in the server then execute: a long wait, so no email.
-    const journey = await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys`, {
-      name: 'bench',
-      trigger: { type: 'event', eventType: 'report.exported' },
-      reentry: 'every_event',
-      steps: [{ type: 'wait', seconds: 7 * 24 * 3600 }, { type: 'send_email', subject: 'Hi', text: 'Hi {{contact.name}}' }],
-    });
-    await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${journey.id as string}/approve`);
-    const withJourney = await httpRun('service: batches of 100, 1 active journey', port, tenantId, key, BATCH);
-    const runs = (await pool.query('SELECT count(*)::int AS n FROM journey_runs WHERE journey_id = $1', [journey.id])).rows[0].n;
-    rows.push([withJourney, { ...batched, label: 'service: batches of 100, no journey' }, 'with journey / without']);
-    await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${journey.id as string}/pause`);
-    rows.push([await fiveJourneysRun(port, tenantId, key), { ...batched, label: 'service: batches of 100, no journey' }, '5 journeys / none']);
+    // Live journeys on the benched event: every event starts a run in each (every_event) and
+    // schedules its first step, which the workers in the server then execute: a long wait, so no email.
+    const journeyIds: string[] = [];
+    const addJourney = async (): Promise<void> => {
+      const journey = await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys`, {
+        name: `bench ${journeyIds.length + 1}`,
+        trigger: { type: 'event', eventType: 'report.exported' },
+        reentry: 'every_event',
+        steps: [{ type: 'wait', seconds: 7 * 24 * 3600 }, { type: 'send_email', subject: 'Hi', text: 'Hi {{contact.name}}' }],
+      });
+      await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${journey.id as string}/approve`);
+      journeyIds.push(journey.id as string);
+    };
+    if (part('journeys')) {
+      // The figure without journeys again, right before: the machine's load drifts.
+      const without = await httpRun('service: batches of 100, no journey', port, tenantId, key, BATCH);
+      await addJourney();
+      const one = await httpRun('service: batches of 100, 1 active journey', port, tenantId, key, BATCH);
+      rows.push([one, without, 'with journey / without']);
+      for (const id of journeyIds) await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${id}/pause`);
+      // Five journeys as a real tenant has them: two on the benched event, two more with
+      // filters, one exiting on it (see fiveJourneysRun).
+      const five = await fiveJourneysRun(port, tenantId, key);
+      rows.push([five, without, 'with 5 journeys / without']);
+      const runs = (await pool.query('SELECT count(*)::int AS n FROM journey_runs WHERE tenant_id = $1', [tenantId])).rows[0].n;
+      notes.push(`journey runs started during the journey runs: ${runs}`);
+    }
+    if (part('seeded')) {
+      const empty = batched ?? (await httpRun('service: HTTP, batches of 100 track', port, tenantId, key, BATCH));
+      const t0 = Date.now();
+      await seedEvents(pool, tenantId, SEED_EVENTS);
+      notes.push(`seeded ${SEED_EVENTS} events in ${Math.round((Date.now() - t0) / 1000)} s`);
+      const pair = await pairRun(
+        (s) => httpRunFor(`service: batches of 100, ${SEED_EVENTS / 1e6} M events seeded`, port, tenantId, key, BATCH, s),
+        (s) => baselineRun(`baseline: batches of 100, ${SEED_EVENTS / 1e6} M events seeded`, pool, tenantId, BATCH, s),
+      );
+      const seeded = pair[0];
+      rows.push(pair);
+      rows.push([seeded, { ...empty, label: 'service: batches of 100, before seeding' }, 'seeded / before seeding']);
+      const health = await healthTimes(port, tenantId, 20);
+      notes.push(`ingestion-health (${await eventCount(pool, tenantId)} events): p50 ${health.p50} ms, max ${health.max} ms`);
+    }
     print(rows);
-    process.stdout.write(`journey runs started during the journey run: ${runs}\n`);
-    if (SUSTAINED_SECONDS > 0) {
-      // Without the journey, as the ingestion figures above.
-      await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${journey.id as string}/pause`);
+    for (const n of notes) process.stdout.write(`${n}\n`);
+    if (SUSTAINED_SECONDS > 0 && part('sustained')) {
+      // Without journeys, as the ingestion figures above.
       await sustainedRun(port, server.pid!, tenantId, key);
     }
   } finally {
@@ -432,6 +555,13 @@ async function main(): Promise<void> {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     if (stopEmbedded) await stopEmbedded();
+    else {
+      // A shared server keeps no bench database behind.
+      const maint = new pg.Client({ connectionString: `${serverUrl}/postgres` });
+      await maint.connect();
+      await maint.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+      await maint.end();
+    }
     if (cleanup) await rm(cleanup, { recursive: true, force: true });
   }
 }

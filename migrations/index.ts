@@ -9,6 +9,7 @@ import { CreateDashboardSessions1763849000000 } from './1763849000000-CreateDash
 import { WebhookDeliveryLog1763849100000 } from './1763849100000-WebhookDeliveryLog.js';
 import { DataRights1796133363140 } from './1796133363140-DataRights.js';
 import { JourneyLifecycleLogic1796133404733 } from './1796133404733-JourneyLifecycleLogic.js';
+import { IngestionCounters1796133454099 } from './1796133454099-IngestionCounters.js';
 import { ContactActivityIndexes1796133595791 } from './1796133595791-ContactActivityIndexes.js';
 
 /** Every migration in order. Listed explicitly (no glob), so ts-jest and the built app agree. */
@@ -24,5 +25,6 @@ export const MIGRATIONS = [
   WebhookDeliveryLog1763849100000,
   DataRights1796133363140,
   JourneyLifecycleLogic1796133404733,
+  IngestionCounters1796133454099,
   ContactActivityIndexes1796133595791,
 ];

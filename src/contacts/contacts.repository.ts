@@ -6,6 +6,8 @@ import { type Page, type PageQueryDto, Paginator } from '../common/pagination.js
 import { ConcurrentChangeError } from '../common/transaction-retry.js';
 import type { Connector, Scalar } from '../common/vocabulary.js';
 import { type Consent, Contact } from './contact.entity.js';
+import { hotQuery } from '../common/hot-query.js';
+import type { NewEvent } from './events.repository.js';
 import type { ContactWrite, KnownContact } from './identity-resolution.js';
 
 /** What a journey email needs of its contact: the template fields and whether it may be sent. */
@@ -18,12 +20,152 @@ export interface Recipient {
   deactivated: boolean;
 }
 
-/** Per-connector contact counts (ingestion health). */
-export interface ConnectorContacts {
+/** Per-connector counts (ingestion health). */
+export interface ConnectorCounts {
   connector: string;
   contacts: number;
-  lastSeenAt: Date | null;
+  events: number;
+  lastActivityAt: Date | null;
 }
+
+/** The original of a message id recorded before. */
+export interface EarlierEvent {
+  eventId: string;
+  contactId: string | null;
+}
+
+/** What one request records (ContactsRepository.recordBatch). */
+export interface RecordingBatch {
+  connector: Connector;
+  /** Contacts to create or change. */
+  writes: ContactWrite[];
+  events: NewEvent[];
+  /** Every contact the ops touched. */
+  touched: string[];
+  /** The contacts touched by identify ops (their connector activity is refreshed). */
+  projected: string[];
+  at: Date;
+  /** The events are history (`?backfill=true`): written as usual, flagged (docs/journeys.md#backfill). */
+  backfill: boolean;
+}
+
+/**
+ * The contact upsert: creates new contacts and applies changes to known ones ($1 tenant, $2-$7
+ * the writes as arrays, $8 the time), in contact-id order. `gate` (SQL, may be empty) is a
+ * condition the rows wait on: the recording statement makes the upsert run after its events.
+ */
+function contactUpsertSql(gate: string): string {
+  return `INSERT INTO contacts AS c (tenant_id, id, external_id, email, name, attributes, consent, created_at, updated_at)
+       SELECT $1, u.id, u.external_id, u.email, u.name, u.attributes::jsonb, u.consent::jsonb, $8, $8
+         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+              AS u(id, external_id, email, name, attributes, consent)
+        ${gate ? `WHERE ${gate}` : ''}
+        ORDER BY u.id
+       ON CONFLICT (tenant_id, id) DO UPDATE SET
+         external_id = COALESCE(EXCLUDED.external_id, c.external_id),
+         email = COALESCE(EXCLUDED.email, c.email),
+         name = COALESCE(EXCLUDED.name, c.name),
+         attributes = c.attributes || EXCLUDED.attributes,
+         consent = CASE WHEN c.consent->>'status' = 'withdrawn' THEN c.consent ELSE COALESCE(c.consent, EXCLUDED.consent) END,
+         updated_at = EXCLUDED.updated_at`;
+}
+
+const contactWriteParams = (writes: ContactWrite[]): unknown[] => [
+  writes.map((w) => w.id),
+  writes.map((w) => w.externalId),
+  writes.map((w) => w.email),
+  writes.map((w) => w.name),
+  writes.map((w) => JSON.stringify(w.attributes)),
+  writes.map((w) => (w.consent ? JSON.stringify(w.consent) : null)),
+];
+
+/**
+ * The identity read ($2 external ids, $3 emails) beside the duplicate read ($4 message ids). The
+ * identity read also finds contacts by the aliases a merge left (docs/data-rights.md#merge-and-aliases):
+ * each contact comes back with the aliases of it that matched.
+ */
+const RECORDING_READ = `WITH al AS (
+    SELECT contact_id, kind, value FROM contact_aliases
+     WHERE tenant_id = $1 AND ((kind = 'external_id' AND value = ANY($2::text[])) OR (kind = 'email' AND value = ANY($3::text[])))
+  ),
+  hits AS (
+    SELECT id FROM contacts WHERE tenant_id = $1 AND (external_id = ANY($2::text[]) OR email = ANY($3::text[]))
+    UNION
+    SELECT contact_id FROM al
+  )
+  SELECT c.id, c.external_id, c.email, c.consent IS NOT NULL AS has_consent, c.updated_at,
+         (SELECT array_agg(al.value) FROM al WHERE al.contact_id = c.id AND al.kind = 'external_id') AS alias_external_ids,
+         (SELECT array_agg(al.value) FROM al WHERE al.contact_id = c.id AND al.kind = 'email') AS alias_emails,
+         NULL::text AS message_id, NULL::uuid AS contact_id
+    FROM hits JOIN contacts c ON c.tenant_id = $1 AND c.id = hits.id
+  UNION ALL
+  SELECT id, NULL, NULL, NULL, NULL, NULL, NULL, message_id, contact_id
+    FROM events WHERE tenant_id = $1 AND message_id = ANY($4::text[])`;
+
+/**
+ * ContactsRepository.recordBatch's statement. $1 tenant, $2-$8 the contact upsert's, $9 the
+ * connector, $10-$15 the events, $16 how many, $17 touched contacts, $18 projected contacts, $19
+ * the known contacts among the writes (one the upsert inserts was erased or merged away since the
+ * read: `vanished`), $20 whether the events are backfill (docs/journeys.md#backfill).
+ * Each step waits for the one before through a condition on its rows (`(SELECT ...) >= 0`).
+ */
+const RECORDING_WRITE = `WITH ev AS (
+    INSERT INTO events (tenant_id, id, contact_id, type, properties, occurred_at, received_at, message_id, source, backfill)
+    SELECT $1, u.id, u.contact_id, u.type, u.properties::jsonb, u.occurred_at, $8, u.message_id, $9, $20
+      FROM unnest($10::uuid[], $11::uuid[], $12::text[], $13::text[], $14::timestamptz[], $15::text[])
+           AS u(id, contact_id, type, properties, occurred_at, message_id)
+     ORDER BY u.message_id, u.id
+    ON CONFLICT (tenant_id, message_id) DO NOTHING
+    RETURNING 1
+  ),
+  n_ev AS (SELECT count(*)::int AS n FROM ev),
+  ct AS (${contactUpsertSql('(SELECT n FROM n_ev) >= 0')} RETURNING id, xmax = 0 AS inserted),
+  cc_new AS (
+    INSERT INTO contact_connectors (tenant_id, connector, contact_id, first_seen_at, last_seen_at)
+    SELECT $1, $9, u.id, $8, $8 FROM unnest($17::uuid[]) AS u(id)
+     WHERE (SELECT count(*) FROM ct) >= 0
+     ORDER BY u.id
+    ON CONFLICT (tenant_id, connector, contact_id) DO NOTHING
+    RETURNING contact_id
+  ),
+  cc_ref AS (
+    INSERT INTO contact_connectors (tenant_id, connector, contact_id, first_seen_at, last_seen_at)
+    SELECT $1, $9, u.id, $8, $8 FROM unnest($18::uuid[]) AS u(id)
+     WHERE u.id NOT IN (SELECT contact_id FROM cc_new)
+     ORDER BY u.id
+    ON CONFLICT (tenant_id, connector, contact_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at
+    RETURNING 1
+  ),
+  n AS (
+    SELECT (SELECT n FROM n_ev) AS events, (SELECT count(*)::int FROM cc_new) AS contacts,
+           (SELECT n FROM n_ev) + (SELECT count(*)::int FROM cc_new) + (SELECT count(*)::int FROM cc_ref) > 0 AS active
+  ),
+  slot AS (
+    SELECT c.slot FROM ingestion_counters c
+     WHERE c.tenant_id = $1 AND c.connector = $9 AND (SELECT active FROM n)
+     LIMIT 1 FOR UPDATE SKIP LOCKED
+  ),
+  cnt_old AS (
+    UPDATE ingestion_counters c
+       SET events = c.events + n.events, contacts = c.contacts + n.contacts,
+           last_activity_at = GREATEST(c.last_activity_at, $8)
+      FROM slot, n
+     WHERE c.tenant_id = $1 AND c.connector = $9 AND c.slot = slot.slot
+    RETURNING 1
+  ),
+  cnt_new AS (
+    INSERT INTO ingestion_counters AS c (tenant_id, connector, slot, events, contacts, last_activity_at)
+    SELECT $1, $9, COALESCE((SELECT max(x.slot) + 1 FROM ingestion_counters x WHERE x.tenant_id = $1 AND x.connector = $9), 0),
+           n.events, n.contacts, $8
+      FROM n WHERE n.active AND NOT EXISTS (SELECT 1 FROM slot)
+    ON CONFLICT (tenant_id, connector, slot) DO UPDATE SET
+      events = c.events + EXCLUDED.events, contacts = c.contacts + EXCLUDED.contacts,
+      last_activity_at = GREATEST(c.last_activity_at, EXCLUDED.last_activity_at)
+    RETURNING 1
+  )
+  SELECT CASE WHEN (SELECT n FROM n_ev) <> $16 THEN mara_concurrent_duplicate() END AS race,
+         (SELECT count(*)::int FROM ct WHERE ct.inserted AND ct.id = ANY($19::uuid[])) AS vanished,
+         (SELECT count(*) FROM cnt_old) + (SELECT count(*) FROM cnt_new) AS counted`;
 
 /** A 64-bit advisory-lock key for one identity (or message id) of one tenant. */
 export function lockKey(tenantId: string, kind: string, value: string): bigint {
@@ -65,44 +207,50 @@ export class ContactsRepository {
    * docs/data-rights.md#merge-and-aliases), each with the matching aliases.
    */
   async findByIdentities(em: EntityManager, tenantId: string, externalIds: string[], emails: string[]): Promise<KnownContact[]> {
-    if (externalIds.length === 0 && emails.length === 0) return [];
-    const rows: Array<{
+    return (await this.findForRecording(em, tenantId, externalIds, emails, [])).known;
+  }
+
+  /**
+   * The recording path's one read (docs/identity.md#recording-statements): the known contacts
+   * with any of these external ids or emails (the identity read) and, in the same statement, the
+   * events already recorded under any of these message ids (the duplicate read).
+   */
+  async findForRecording(
+    em: EntityManager,
+    tenantId: string,
+    externalIds: string[],
+    emails: string[],
+    messageIds: string[],
+  ): Promise<{ known: KnownContact[]; earlier: Map<string, EarlierEvent> }> {
+    const known: KnownContact[] = [];
+    const earlier = new Map<string, EarlierEvent>();
+    if (externalIds.length === 0 && emails.length === 0 && messageIds.length === 0) return { known, earlier };
+    const rows = await hotQuery<{
       id: string;
       external_id: string | null;
       email: string | null;
-      has_consent: boolean;
-      updated_at: Date;
+      has_consent: boolean | null;
+      updated_at: Date | null;
       alias_external_ids: string[] | null;
       alias_emails: string[] | null;
-    }> = await em.query(
-      `WITH hits AS (
-         SELECT id FROM contacts
-          WHERE tenant_id = $1 AND (external_id = ANY($2::text[]) OR email = ANY($3::text[]))
-         UNION
-         SELECT contact_id FROM contact_aliases
-          WHERE tenant_id = $1 AND ((kind = 'external_id' AND value = ANY($2::text[])) OR (kind = 'email' AND value = ANY($3::text[])))
-       )
-       SELECT c.id, c.external_id, c.email, c.consent IS NOT NULL AS has_consent, c.updated_at,
-              a.external_ids AS alias_external_ids, a.emails AS alias_emails
-         FROM hits JOIN contacts c ON c.tenant_id = $1 AND c.id = hits.id
-         LEFT JOIN LATERAL (
-           SELECT array_agg(x.value) FILTER (WHERE x.kind = 'external_id') AS external_ids,
-                  array_agg(x.value) FILTER (WHERE x.kind = 'email') AS emails
-             FROM contact_aliases x
-            WHERE x.tenant_id = $1 AND x.contact_id = c.id
-              AND ((x.kind = 'external_id' AND x.value = ANY($2::text[])) OR (x.kind = 'email' AND x.value = ANY($3::text[])))
-         ) a ON true`,
-      [tenantId, externalIds, emails],
-    );
-    return rows.map((r) => ({
-      id: r.id,
-      externalId: r.external_id,
-      email: r.email,
-      hasConsent: r.has_consent,
-      updatedAt: r.updated_at,
-      ...(r.alias_external_ids ? { aliasExternalIds: r.alias_external_ids } : {}),
-      ...(r.alias_emails ? { aliasEmails: r.alias_emails } : {}),
-    }));
+      message_id: string | null;
+      contact_id: string | null;
+    }>(em, 'mara_recording_read', RECORDING_READ, [tenantId, externalIds, emails, messageIds]);
+    for (const r of rows) {
+      if (r.message_id !== null) earlier.set(r.message_id, { eventId: r.id, contactId: r.contact_id });
+      else {
+        known.push({
+          id: r.id,
+          externalId: r.external_id,
+          email: r.email,
+          hasConsent: r.has_consent!,
+          updatedAt: r.updated_at!,
+          ...(r.alias_external_ids ? { aliasExternalIds: r.alias_external_ids } : {}),
+          ...(r.alias_emails ? { aliasEmails: r.alias_emails } : {}),
+        });
+      }
+    }
+    return { known, earlier };
   }
 
   /**
@@ -116,31 +264,11 @@ export class ContactsRepository {
    */
   async upsert(em: EntityManager, tenantId: string, writes: ContactWrite[], at: Date): Promise<void> {
     if (writes.length === 0) return;
-    const rows: Array<{ id: string; inserted: boolean }> = await em.query(
-      `INSERT INTO contacts AS c (tenant_id, id, external_id, email, name, attributes, consent, created_at, updated_at)
-       SELECT $1, u.id, u.external_id, u.email, u.name, u.attributes::jsonb, u.consent::jsonb, $8, $8
-         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-              AS u(id, external_id, email, name, attributes, consent)
-        ORDER BY u.id
-       ON CONFLICT (tenant_id, id) DO UPDATE SET
-         external_id = COALESCE(EXCLUDED.external_id, c.external_id),
-         email = COALESCE(EXCLUDED.email, c.email),
-         name = COALESCE(EXCLUDED.name, c.name),
-         attributes = c.attributes || EXCLUDED.attributes,
-         consent = CASE WHEN c.consent->>'status' = 'withdrawn' THEN c.consent ELSE COALESCE(c.consent, EXCLUDED.consent) END,
-         updated_at = EXCLUDED.updated_at
-       RETURNING id, xmax = 0 AS inserted`,
-      [
-        tenantId,
-        writes.map((w) => w.id),
-        writes.map((w) => w.externalId),
-        writes.map((w) => w.email),
-        writes.map((w) => w.name),
-        writes.map((w) => JSON.stringify(w.attributes)),
-        writes.map((w) => (w.consent ? JSON.stringify(w.consent) : null)),
-        at,
-      ],
-    );
+    const rows: Array<{ id: string; inserted: boolean }> = await em.query(`${contactUpsertSql('')} RETURNING id, xmax = 0 AS inserted`, [
+      tenantId,
+      ...contactWriteParams(writes),
+      at,
+    ]);
     const known = new Set(writes.flatMap((w) => (w.isNew ? [] : [w.id])));
     if (rows.some((r) => r.inserted && known.has(r.id))) {
       throw new ConcurrentChangeError('a contact this request read was erased or merged away meanwhile');
@@ -148,41 +276,44 @@ export class ContactsRepository {
   }
 
   /**
-   * Records which connector touched which contacts (ingestion-health counts). Contacts already
-   * counted are left alone (no row lock, so concurrent batches over the same contacts do not
-   * queue here); tracks show their activity through their events' received_at, and identify
-   * ops, which write no event, refresh last_seen_at of the contacts they projected onto.
-   * Two statements, each in contact-id order: the first adds every missing row, the second
-   * refreshes the projected contacts' rows that the first did not just add. (A single statement
-   * would lock every touched row; two statements that each took only their own subset could lock
-   * rows out of order across the pair.)
+   * Writes a request's whole recording in one statement (docs/identity.md#recording-statements),
+   * each step in the stable order the lock-order rule needs:
+   * 1. the events, in message-id order, `ON CONFLICT (tenant_id, message_id) DO NOTHING`;
+   * 2. the contact upsert (creations and changes), in contact-id order, after every event row;
+   * 3. the connector activity (contact_connectors, see below), in contact-id order;
+   * 4. the ingestion-health counters: one slot of the connector that no other transaction holds.
+   * The foreign keys of the events and connector rows are checked at the end of the statement,
+   * when the contacts it creates exist. An event the insert skipped is one that another
+   * transaction recorded after this request's duplicate read: the statement then fails with a
+   * serialization failure (`mara_concurrent_duplicate()`), so nothing of the request is written,
+   * and the request is recorded again from its read, where that op is found a duplicate.
+   *
+   * Connector activity: contacts already counted are left alone (no row lock, so concurrent
+   * batches over the same contacts do not queue there); tracks show their activity through their
+   * events, and identify ops, which write no event, refresh last_seen_at of the contacts they
+   * projected onto (the rows this statement did not just add).
    */
-  async touchConnector(
-    em: EntityManager,
-    tenantId: string,
-    connector: Connector,
-    contactIds: string[],
-    refreshed: string[],
-    at: Date,
-  ): Promise<void> {
-    if (contactIds.length === 0) return;
-    const added: Array<{ contact_id: string }> = await em.query(
-      `INSERT INTO contact_connectors (tenant_id, connector, contact_id, first_seen_at, last_seen_at)
-       SELECT $1, $2, u.id, $4, $4 FROM unnest($3::uuid[]) AS u(id) ORDER BY u.id
-       ON CONFLICT (tenant_id, connector, contact_id) DO NOTHING
-       RETURNING contact_id`,
-      [tenantId, connector, contactIds, at],
-    );
-    const fresh = new Set(added.map((r) => r.contact_id));
-    const refresh = refreshed.filter((id) => !fresh.has(id));
-    if (refresh.length > 0) {
-      await em.query(
-        `INSERT INTO contact_connectors (tenant_id, connector, contact_id, first_seen_at, last_seen_at)
-         SELECT $1, $2, u.id, $4, $4 FROM unnest($3::uuid[]) AS u(id) ORDER BY u.id
-         ON CONFLICT (tenant_id, connector, contact_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at`,
-        [tenantId, connector, refresh, at],
-      );
-    }
+  async recordBatch(em: EntityManager, tenantId: string, batch: RecordingBatch): Promise<void> {
+    const { connector, writes, events, touched, projected, at, backfill } = batch;
+    if (writes.length === 0 && events.length === 0 && touched.length === 0) return;
+    const [row] = await hotQuery<{ vanished: number }>(em, 'mara_recording_write', RECORDING_WRITE, [
+      tenantId,
+      ...contactWriteParams(writes),
+      at,
+      connector,
+      events.map((e) => e.id),
+      events.map((e) => e.contactId),
+      events.map((e) => e.type),
+      events.map((e) => JSON.stringify(e.properties)),
+      events.map((e) => e.occurredAt.toISOString()),
+      events.map((e) => e.messageId),
+      events.length,
+      touched,
+      projected,
+      writes.flatMap((w) => (w.isNew ? [] : [w.id])),
+      backfill,
+    ]);
+    if (row.vanished > 0) throw new ConcurrentChangeError('a contact this request read was erased or merged away meanwhile');
   }
 
   /** A tenant's contacts, oldest first; `email` (lower-cased by the caller) and `externalId` filter exactly. */
@@ -352,24 +483,57 @@ export class ContactsRepository {
        ON CONFLICT (tenant_id, kind, value) DO UPDATE SET contact_id = EXCLUDED.contact_id`,
       [tenantId, survivorId, fromId],
     );
+    // A connector the survivor had no link to yet counts one contact more (ingestion health); the
+    // links of `from` are taken out of the counts by `uncount` before it is removed.
     await em.query(
-      `INSERT INTO contact_connectors (tenant_id, connector, contact_id, first_seen_at, last_seen_at)
-       SELECT tenant_id, connector, $2, first_seen_at, last_seen_at FROM contact_connectors
-        WHERE tenant_id = $1 AND contact_id = $3 ORDER BY connector
-       ON CONFLICT (tenant_id, connector, contact_id) DO UPDATE SET
-         first_seen_at = LEAST(contact_connectors.first_seen_at, EXCLUDED.first_seen_at),
-         last_seen_at = GREATEST(contact_connectors.last_seen_at, EXCLUDED.last_seen_at)`,
+      `WITH moved AS (
+         INSERT INTO contact_connectors (tenant_id, connector, contact_id, first_seen_at, last_seen_at)
+         SELECT tenant_id, connector, $2, first_seen_at, last_seen_at FROM contact_connectors
+          WHERE tenant_id = $1 AND contact_id = $3 ORDER BY connector
+         ON CONFLICT (tenant_id, connector, contact_id) DO UPDATE SET
+           first_seen_at = LEAST(contact_connectors.first_seen_at, EXCLUDED.first_seen_at),
+           last_seen_at = GREATEST(contact_connectors.last_seen_at, EXCLUDED.last_seen_at)
+         RETURNING connector, xmax = 0 AS inserted
+       )
+       INSERT INTO ingestion_counters AS c (tenant_id, connector, slot, events, contacts)
+       SELECT $1, connector, 0, 0, 1 FROM moved WHERE inserted ORDER BY connector
+       ON CONFLICT (tenant_id, connector, slot) DO UPDATE SET contacts = c.contacts + EXCLUDED.contacts`,
       [tenantId, survivorId, fromId],
     );
   }
 
-  /** Per connector: how many contacts it has delivered for, and when it last touched one. */
-  async connectorContacts(tenantId: string): Promise<ConnectorContacts[]> {
-    const rows: Array<{ connector: string; n: number; last: Date | null }> = await this.dataSource.query(
-      `SELECT connector, count(*)::int AS n, max(last_seen_at) AS last
-         FROM contact_connectors WHERE tenant_id = $1 GROUP BY connector`,
+  /**
+   * Takes a contact that is about to be erased or merged away out of the ingestion-health
+   * counters (docs/operations.md#ingestion-health): one contact less for each connector it is
+   * linked to and, with `withEvents` (an erasure, before its events are deleted), its events per
+   * source. Written to slot 0, which every connector's counters sum over.
+   */
+  async uncount(em: EntityManager, tenantId: string, contactId: string, withEvents: boolean): Promise<void> {
+    await em.query(
+      `INSERT INTO ingestion_counters AS c (tenant_id, connector, slot, events, contacts)
+       SELECT $1, d.connector, 0, -sum(d.events), -sum(d.contacts)
+         FROM (SELECT connector, 0::bigint AS events, 1::bigint AS contacts FROM contact_connectors
+                WHERE tenant_id = $1 AND contact_id = $2
+               UNION ALL
+               SELECT source, count(*), 0 FROM events WHERE $3 AND tenant_id = $1 AND contact_id = $2 GROUP BY source) d
+        GROUP BY d.connector
+        ORDER BY d.connector
+       ON CONFLICT (tenant_id, connector, slot) DO UPDATE SET
+         events = c.events + EXCLUDED.events, contacts = c.contacts + EXCLUDED.contacts`,
+      [tenantId, contactId, withEvents],
+    );
+  }
+
+  /**
+   * Per connector: how many contacts it has delivered for, how many events, and its last
+   * activity, summed over its counter slots (a few rows per connector, never the events).
+   */
+  async ingestionCounts(tenantId: string): Promise<ConnectorCounts[]> {
+    const rows: Array<{ connector: string; contacts: number; events: number; last: Date | null }> = await this.dataSource.query(
+      `SELECT connector, sum(contacts)::float8 AS contacts, sum(events)::float8 AS events, max(last_activity_at) AS last
+         FROM ingestion_counters WHERE tenant_id = $1 GROUP BY connector`,
       [tenantId],
     );
-    return rows.map((r) => ({ connector: r.connector, contacts: r.n, lastSeenAt: r.last }));
+    return rows.map((r) => ({ connector: r.connector, contacts: r.contacts, events: r.events, lastActivityAt: r.last }));
   }
 }

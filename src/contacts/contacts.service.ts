@@ -86,23 +86,18 @@ export class ContactsService {
     return this.get(tenantId, contactId);
   }
 
-  /** Exact per-connector counts: every write acknowledged before the call is included. */
+  /**
+   * Exact per-connector counts: every write acknowledged before the call is included. Read from
+   * the counters the recording statement keeps (docs/operations.md#ingestion-health), never by
+   * scanning the tenant's events.
+   */
   async ingestionHealth(tenantId: string): Promise<IngestionHealthView> {
     await this.tenants.require(tenantId);
-    const [contactRows, eventRows] = await Promise.all([this.contacts.connectorContacts(tenantId), this.events.countsBySource(tenantId)]);
+    const rows = await this.contacts.ingestionCounts(tenantId);
     const connectors: Record<string, ConnectorHealth> = {};
     for (const name of CONNECTORS) connectors[name] = { contacts: 0, events: 0, lastActivityAt: null };
-    const later = (a: string | null, b: Date | null): string | null =>
-      b && (!a || b.toISOString() > a) ? b.toISOString() : a;
-    for (const r of contactRows) {
-      const c = (connectors[r.connector] ??= { contacts: 0, events: 0, lastActivityAt: null });
-      c.contacts = r.contacts;
-      c.lastActivityAt = later(c.lastActivityAt, r.lastSeenAt);
-    }
-    for (const r of eventRows) {
-      const c = (connectors[r.source] ??= { contacts: 0, events: 0, lastActivityAt: null });
-      c.events = r.events;
-      c.lastActivityAt = later(c.lastActivityAt, r.lastReceivedAt);
+    for (const r of rows) {
+      connectors[r.connector] = { contacts: r.contacts, events: r.events, lastActivityAt: r.lastActivityAt ? r.lastActivityAt.toISOString() : null };
     }
     return { connectors };
   }

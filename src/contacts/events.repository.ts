@@ -25,70 +25,17 @@ export interface StoredEvent {
   backfill: boolean;
 }
 
-/** Per source (connector): how many events it delivered, and when the last one arrived. */
-export interface SourceEvents {
-  source: string;
-  events: number;
-  lastReceivedAt: Date | null;
-}
-
-/** The events table (contacts' timelines); the only code that reads or writes it. */
+/**
+ * The events table (contacts' timelines). The recording path writes it, and reads its message ids,
+ * through ContactsRepository's recording statements (one statement per step over the contacts
+ * aggregate and its events: docs/identity.md#recording-statements).
+ */
 @Injectable()
 export class EventsRepository {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly pages: Paginator,
   ) {}
-
-  async findByMessageIds(
-    em: EntityManager,
-    tenantId: string,
-    messageIds: string[],
-  ): Promise<Map<string, { eventId: string; contactId: string | null }>> {
-    if (messageIds.length === 0) return new Map();
-    const rows: Array<{ id: string; contact_id: string | null; message_id: string }> = await em.query(
-      'SELECT id, contact_id, message_id FROM events WHERE tenant_id = $1 AND message_id = ANY($2::text[])',
-      [tenantId, messageIds],
-    );
-    return new Map(rows.map((r) => [r.message_id, { eventId: r.id, contactId: r.contact_id }]));
-  }
-
-  /**
-   * Writes a batch of events in one statement. The unique (tenant_id, message_id) index is the
-   * final word on duplicates; callers hold the message-id locks, so a conflict here means a
-   * concurrent writer slipped past them, and the whole request is rolled back rather than
-   * half-written. Rows go in contact order, like every multi-row write of a request (the
-   * foreign-key checks lock the contacts they point to in that order).
-   */
-  async insertMany(
-    em: EntityManager,
-    tenantId: string,
-    source: Connector,
-    events: NewEvent[],
-    receivedAt: Date,
-    backfill = false,
-  ): Promise<void> {
-    if (events.length === 0) return;
-    await em.query(
-      `INSERT INTO events (tenant_id, id, contact_id, type, properties, occurred_at, received_at, message_id, source, backfill)
-       SELECT $1, u.id, u.contact_id, u.type, u.properties::jsonb, u.occurred_at, $8, u.message_id, $9, $10
-         FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
-              AS u(id, contact_id, type, properties, occurred_at, message_id)
-        ORDER BY u.contact_id, u.id`,
-      [
-        tenantId,
-        events.map((e) => e.id),
-        events.map((e) => e.contactId),
-        events.map((e) => e.type),
-        events.map((e) => JSON.stringify(e.properties)),
-        events.map((e) => e.occurredAt.toISOString()),
-        events.map((e) => e.messageId),
-        receivedAt,
-        source,
-        backfill,
-      ],
-    );
-  }
 
   /** A contact's timeline, newest first. */
   page(tenantId: string, contactId: string, query: PageQueryDto): Promise<Page<ContactEvent>> {
@@ -161,14 +108,6 @@ export class EventsRepository {
     return rows.length > 0;
   }
 
-  /** Per source: the number of events and the last arrival. */
-  async countsBySource(tenantId: string): Promise<SourceEvents[]> {
-    const rows: Array<{ source: string; n: number; last: Date | null }> = await this.dataSource.query(
-      'SELECT source, count(*)::int AS n, max(received_at) AS last FROM events WHERE tenant_id = $1 GROUP BY source',
-      [tenantId],
-    );
-    return rows.map((r) => ({ source: r.source, events: r.n, lastReceivedAt: r.last }));
-  }
   /** A merge: every event of `fromId` belongs to the survivor from now on. */
   async moveContact(em: EntityManager, tenantId: string, fromId: string, toId: string): Promise<void> {
     await em.query('UPDATE events SET contact_id = $3 WHERE tenant_id = $1 AND contact_id = $2', [tenantId, fromId, toId]);

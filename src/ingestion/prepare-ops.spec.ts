@@ -1,5 +1,7 @@
 import { badRequestMessageOf } from '../../test/support/bad-request.js';
-import { prepareOps, prepareProviderOps } from './prepare-ops.js';
+import { validateSync } from 'class-validator';
+import type { JsonObject } from '../common/json-object.js';
+import { opDto, passesFast, prepareOps, prepareProviderOps } from './prepare-ops.js';
 
 const at = '2026-01-05T10:00:00.000Z';
 
@@ -95,5 +97,47 @@ describe('prepareProviderOps (webhooks, Clerk import: the same rules, nothing re
     const { ops, dropped } = prepareProviderOps([{ op: { type: 'identify', externalId: 'u1', traits }, path: '' }]);
     expect(dropped).toEqual([]);
     expect(Object.keys(ops[0].traits)).toHaveLength(40);
+  });
+});
+
+describe('passesFast (the 100-op loop check) and class-validator', () => {
+  it('give the same verdict on every op of a generated corpus', () => {
+    const long = 'x'.repeat(256);
+    const pools: Record<string, unknown[]> = {
+      type: ['identify', 'track', 'alias', 1, null, undefined],
+      userId: [undefined, null, 'u_1', '', long, long.slice(1), 5, {}, '😀'.repeat(200)],
+      externalId: [undefined, null, 'e_1', long, ['a']],
+      email: [undefined, null, 'a@example.com', ' A@Example.com ', 'not-an-email', '', `${'a'.repeat(250)}@x.io`, 3, 'a@b'],
+      name: [undefined, null, 'Ada', 'n'.repeat(201), 'n'.repeat(200), 7],
+      traits: [undefined, null, { plan: 'pro' }, [], 'x', 1],
+      event: [undefined, null, 'user.signed_up', '', 'bad event!', 'e'.repeat(121), 'e'.repeat(120), 9, 'a/b:c-d_e f'],
+      properties: [undefined, null, { a: 1 }, [1], 'p'],
+      timestamp: [undefined, null, '2024-01-01T00:00:00Z', 'garbage', 12],
+      messageId: [undefined, null, 'm-1', long, long.slice(1), 0, true],
+    };
+    let seed = 42;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    let agreed = 0;
+    let passed = 0;
+    for (let i = 0; i < 4000; i++) {
+      const op: Record<string, unknown> = {};
+      for (const [field, values] of Object.entries(pools)) {
+        const v = values[next(values.length)];
+        if (v !== undefined) op[field] = v;
+      }
+      const dto = opDto(op as JsonObject);
+      const fast = passesFast(dto);
+      const slow = validateSync(dto, { forbidUnknownValues: false }).length === 0 && (dto.type === 'identify' || dto.type === 'track');
+      expect({ op, fast }).toEqual({ op, fast: slow });
+      agreed++;
+      if (fast) passed++;
+    }
+    expect(agreed).toBe(4000);
+    // The corpus exercises both verdicts.
+    expect(passed).toBeGreaterThan(20);
+    expect(passed).toBeLessThan(4000);
   });
 });

@@ -22,11 +22,11 @@ export class JourneyEnrollment {
   ) {}
 
   /**
-   * Enrolls and exits for a batch, in three statements whatever its size and the number of
-   * journeys (none when no event has a contact, or in backfill mode): the runs
-   * (JourneyRunsRepository.enroll: trigger conditions, event age, reentry and lock order are
-   * decided there), their first steps' jobs, then the exits (JourneyRunsRepository.exit: an
-   * event never exits the run it starts). Backfill events do neither (docs/journeys.md#backfill).
+   * Enrolls and exits for a batch, in one statement whatever its size and the number of journeys
+   * (JourneyRunsRepository.enrollAndExit: trigger conditions, event age, reentry, lock order and
+   * exits are decided there; an event never exits the run it starts), plus one for the first
+   * steps' jobs when runs started. None when no event has a contact, or in backfill mode:
+   * backfill events neither enroll nor exit (docs/journeys.md#backfill).
    */
   async enroll(
     em: EntityManager,
@@ -39,12 +39,11 @@ export class JourneyEnrollment {
       e.contactId === null ? [] : [{ id: e.id, contactId: e.contactId, type: e.type, occurredAt: e.occurredAt, properties: e.properties }],
     );
     if (linked.length === 0) return { started: 0, exited: 0 };
-    const runIds = await this.runs.enroll(em, tenantId, linked, options.receivedAt);
+    const { started, exited } = await this.runs.enrollAndExit(em, tenantId, linked, options.receivedAt);
     await this.jobs.schedule(
       em,
-      runIds.map((runId) => ({ tenantId, runId, step: 0, delaySeconds: 0 })),
+      started.map((runId) => ({ tenantId, runId, step: 0, delaySeconds: 0 })),
     );
-    const exited = await this.runs.exit(em, tenantId, linked);
-    return { started: runIds.length, exited };
+    return { started: started.length, exited };
   }
 }

@@ -38,36 +38,81 @@ export class JourneyRunsRepository {
   ) {}
 
   /**
-   * Starts the runs a batch of new events triggers, in one statement whatever the batch size and
-   * the number of journeys: the events joined with the tenant's active journeys on their trigger
-   * type and with their contacts (already upserted by then), kept when the event is recent enough
-   * (`max_event_age_seconds` before `receivedAt`) and every stored `where` condition holds
-   * (docs/journeys.md#trigger; conditions.ts evaluates them from the journey row, so no value
-   * ever enters the SQL text). Reentry is the unique index's call: a `once` run carries the
-   * contact id as once_key, so a second run of the same contact (in this batch, or in a
-   * concurrent request on any instance) conflicts and is not inserted. Rows go in (journey,
-   * contact) order, so that concurrent requests wait on each other's once_key in one order
-   * (never in a cycle); within one contact and journey, events are taken in batch order, so the
-   * first one wins. Answers the new runs' ids.
+   * What a batch of new events does to runs, in ONE statement whatever the batch size and the
+   * number of journeys (docs/journeys.md#trigger, #exit-events):
+   *
+   * - Starts runs: the events joined with the tenant's active journeys on their trigger type and
+   *   with their contacts (already upserted by then), kept when the event is recent enough
+   *   (`max_event_age_seconds` before `receivedAt`) and every stored `where` condition holds
+   *   (conditions.ts evaluates them from the journey row, so no value ever enters the SQL text).
+   *   Reentry is the unique index's call: a `once` run carries the contact id as once_key, so a
+   *   second run of the same contact (in this batch, or in a concurrent request on any instance)
+   *   conflicts and is not inserted. Rows go in (journey, contact) order, so that concurrent
+   *   requests wait on each other's once_key in one order (never in a cycle); within one contact
+   *   and journey, events are taken in batch order, so the first one wins. A run that a later
+   *   event of the same batch exits is written `exited` at once, with that event as its reason.
+   * - Exits runs: each `active` or `waiting` run that existed before this statement, of any
+   *   journey listing the event's type in `exit_on`, of the event's contact, is `exited` with the
+   *   first such event of the batch as its reason (locked in id order). The runs this statement
+   *   starts are not among them (a statement never sees its own inserts): an event never exits
+   *   the run it starts.
+   *
+   * Answers the ids of the runs started and still running (their first step is to be scheduled),
+   * and how many runs the batch ended.
    */
-  async enroll(em: EntityManager, tenantId: string, events: TriggeringEvent[], receivedAt: Date): Promise<string[]> {
-    if (events.length === 0) return [];
-    const runs: Array<{ id: string }> = await em.query(
-      `INSERT INTO journey_runs
-              (tenant_id, id, journey_id, contact_id, event_id, once_key, status, current_step, current_path, trigger_event_type,
-               definition, history)
-       SELECT $1, gen_random_uuid(), j.id, e.contact_id, e.id,
-              CASE WHEN j.reentry = 'once' THEN e.contact_id END, 'active', 0, '0', e.type, j.steps, '[]'::jsonb
-         FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::jsonb[])
-              WITH ORDINALITY AS e(id, contact_id, type, occurred_at, properties, n)
-         JOIN journeys j ON j.tenant_id = $1 AND j.trigger_event_type = e.type AND j.status = 'active'
-         JOIN contacts c ON c.tenant_id = $1 AND c.id = e.contact_id
-        WHERE e.occurred_at >= $7::timestamptz - make_interval(secs => j.max_event_age_seconds)
-          AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(j.trigger_where) w
-                           WHERE NOT ${conditionHoldsSql('w', 'e.properties', 'c')})
-        ORDER BY j.id, e.contact_id, e.n
-       ON CONFLICT (tenant_id, journey_id, once_key) DO NOTHING
-       RETURNING id`,
+  async enrollAndExit(
+    em: EntityManager,
+    tenantId: string,
+    events: TriggeringEvent[],
+    receivedAt: Date,
+  ): Promise<{ started: string[]; exited: number }> {
+    if (events.length === 0) return { started: [], exited: 0 };
+    const rows: Array<{ kind: 'run' | 'exit'; id: string; status: string | null }> = await em.query(
+      `WITH e AS (
+         SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::jsonb[])
+                WITH ORDINALITY AS e(id, contact_id, type, occurred_at, properties, n)
+       ), ins AS (
+         INSERT INTO journey_runs
+                (tenant_id, id, journey_id, contact_id, event_id, once_key, status, exit_reason, current_step, current_path,
+                 trigger_event_type, definition, history)
+         SELECT $1, gen_random_uuid(), j.id, e.contact_id, e.id,
+                CASE WHEN j.reentry = 'once' THEN e.contact_id END,
+                CASE WHEN x.id IS NULL THEN 'active' ELSE 'exited' END,
+                CASE WHEN x.id IS NOT NULL THEN jsonb_build_object('eventType', x.type, 'eventId', x.id) END,
+                0, '0', e.type, j.steps, '[]'::jsonb
+           FROM e
+           JOIN journeys j ON j.tenant_id = $1 AND j.trigger_event_type = e.type AND j.status = 'active'
+           JOIN contacts c ON c.tenant_id = $1 AND c.id = e.contact_id
+           LEFT JOIN LATERAL (
+             SELECT later.id, later.type FROM e later
+              WHERE later.contact_id = e.contact_id AND later.n > e.n AND later.type = ANY (j.exit_on)
+              ORDER BY later.n LIMIT 1
+           ) x ON true
+          WHERE e.occurred_at >= $7::timestamptz - make_interval(secs => j.max_event_age_seconds)
+            AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(j.trigger_where) w
+                             WHERE NOT ${conditionHoldsSql('w', 'e.properties', 'c')})
+          ORDER BY j.id, e.contact_id, e.n
+         ON CONFLICT (tenant_id, journey_id, once_key) DO NOTHING
+         RETURNING id, status
+       ), hit AS (
+         SELECT DISTINCT ON (r.id) r.id AS run_id, e.id AS event_id, e.type
+           FROM e
+           JOIN journeys j ON j.tenant_id = $1 AND e.type = ANY (j.exit_on)
+           JOIN journey_runs r ON r.tenant_id = $1 AND r.contact_id = e.contact_id AND r.journey_id = j.id
+                              AND r.status IN ('active', 'waiting')
+          ORDER BY r.id, e.n
+       ), locked AS (
+         SELECT r.id FROM journey_runs r JOIN hit ON r.tenant_id = $1 AND r.id = hit.run_id ORDER BY r.id FOR UPDATE OF r
+       ), exited AS (
+         UPDATE journey_runs r
+            SET status = 'exited', exit_reason = jsonb_build_object('eventType', hit.type, 'eventId', hit.event_id), updated_at = now()
+           FROM hit JOIN locked ON locked.id = hit.run_id
+          WHERE r.tenant_id = $1 AND r.id = hit.run_id
+         RETURNING r.id
+       )
+       SELECT 'run' AS kind, id, status FROM ins
+       UNION ALL
+       SELECT 'exit', id, NULL FROM exited`,
       [
         tenantId,
         events.map((e) => e.id),
@@ -78,41 +123,10 @@ export class JourneyRunsRepository {
         receivedAt.toISOString(),
       ],
     );
-    return runs.map((r) => r.id);
-  }
-
-  /**
-   * Ends the runs a batch's exit events reach, in one statement (docs/journeys.md#exit-events):
-   * each `active` or `waiting` run, of any journey listing the event's type in `exit_on`, of the
-   * event's contact, is `exited` with the first such event of the batch as its reason. A run an
-   * event of this batch started is exited only by a later event of the batch, never by the one
-   * that started it. Runs are locked in id order. Answers how many runs it ended.
-   */
-  async exit(em: EntityManager, tenantId: string, events: TriggeringEvent[]): Promise<number> {
-    if (events.length === 0) return 0;
-    const rows: Array<{ id: string }> = await em.query(
-      `WITH e AS (
-         SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[]) WITH ORDINALITY AS e(id, contact_id, type, n)
-       ), hit AS (
-         SELECT DISTINCT ON (r.id) r.id AS run_id, e.id AS event_id, e.type
-           FROM e
-           JOIN journeys j ON j.tenant_id = $1 AND e.type = ANY (j.exit_on)
-           JOIN journey_runs r ON r.tenant_id = $1 AND r.contact_id = e.contact_id AND r.journey_id = j.id
-                              AND r.status IN ('active', 'waiting')
-           LEFT JOIN e started ON started.id = r.event_id
-          WHERE started.n IS NULL OR started.n < e.n
-          ORDER BY r.id, e.n
-       ), locked AS (
-         SELECT r.id FROM journey_runs r JOIN hit ON r.tenant_id = $1 AND r.id = hit.run_id ORDER BY r.id FOR UPDATE OF r
-       )
-       UPDATE journey_runs r
-          SET status = 'exited', exit_reason = jsonb_build_object('eventType', hit.type, 'eventId', hit.event_id), updated_at = now()
-         FROM hit JOIN locked ON locked.id = hit.run_id
-        WHERE r.tenant_id = $1 AND r.id = hit.run_id
-       RETURNING r.id`,
-      [tenantId, events.map((e) => e.id), events.map((e) => e.contactId), events.map((e) => e.type)],
-    );
-    return rows.length;
+    return {
+      started: rows.flatMap((r) => (r.kind === 'run' && r.status === 'active' ? [r.id] : [])),
+      exited: rows.filter((r) => r.kind === 'exit').length + rows.filter((r) => r.kind === 'run' && r.status === 'exited').length,
+    };
   }
 
   /** The run, row-locked for the rest of the caller's transaction; null when there is none. */

@@ -71,6 +71,7 @@ export class DataRightsService {
       // An identity added between the read and the locks is read again under them.
       const known = await this.contacts.identitiesOf(em, tenantId, contactId);
       const addresses = [...new Set([...(emails.get(contactId) ?? []), ...known.filter((i) => i.kind === 'email').map((i) => i.value)])];
+      await this.contacts.uncount(em, tenantId, contactId, true);
       await this.messages.eraseOfContact(em, tenantId, contactId);
       await this.runs.removeOfContact(em, tenantId, contactId);
       await this.events.removeOfContact(em, tenantId, contactId);
@@ -94,6 +95,7 @@ export class DataRightsService {
       await this.customers.moveContact(em, tenantId, fromId, contactId);
       await this.runs.moveContact(em, tenantId, fromId, contactId);
       await this.messages.moveContact(em, tenantId, fromId, contactId);
+      await this.contacts.uncount(em, tenantId, fromId, false);
       await this.contacts.remove(em, tenantId, fromId);
     });
     return this.contactsService.get(tenantId, contactId);

@@ -9,7 +9,7 @@ import { isObject, own } from '../common/json-object.js';
 import { ingestionKeyDocs, SECURITY, type SecurityScheme } from '../common/openapi.js';
 import type { AppRequest } from '../common/request-context.js';
 import { hashIngestionKey } from './ingestion-key.js';
-import { RateLimitService } from './rate-limit.service.js';
+import { type BucketAnswer, RateLimitService } from './rate-limit.service.js';
 import { TenantsRepository } from './tenants.repository.js';
 
 /**
@@ -76,6 +76,7 @@ export class IngestionKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tenants: TenantsRepository,
+    private readonly rateLimits: RateLimitService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -86,15 +87,20 @@ export class IngestionKeyGuard implements CanActivate {
 
     if (pathTenant !== undefined) {
       if (!isUuid(pathTenant)) throw unauthorized('unknown tenant or wrong ingestion key');
-      const hash = await this.tenants.findIngestionKeyHash(pathTenant);
+      // The key check and the rate-limit take in one statement: the token is taken only when the
+      // presented key's hash is the tenant's (so bad keys drain nothing), and RateLimitGuard
+      // answers with it.
+      const presented = key ? hashIngestionKey(key) : null;
+      const { hash, answer } = await this.rateLimits.takeWithKey(pathTenant, presented);
       if (hash === undefined) throw unauthorized('unknown tenant or wrong ingestion key');
       if (hash === null) {
         throw new AppError('no_ingestion_key', 'no ingestion key has been generated for this tenant yet');
       }
-      if (!key || !secretsEqual(hashIngestionKey(key), hash)) {
+      if (!presented || !secretsEqual(presented, hash)) {
         throw unauthorized('missing or wrong ingestion key');
       }
       req.tenantId = pathTenant;
+      if (answer) req.takenToken = answer;
       return true;
     }
 
@@ -114,7 +120,7 @@ export class RateLimitGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AppRequest>();
     const res = context.switchToHttp().getResponse<Response>();
-    const answer = await this.rateLimits.take(req.tenantId!);
+    const answer = (req.takenToken as BucketAnswer | undefined) ?? (await this.rateLimits.take(req.tenantId!));
     res.setHeader('RateLimit-Limit', String(answer.limit));
     res.setHeader('RateLimit-Remaining', String(answer.remaining));
     res.setHeader('RateLimit-Reset', String(answer.resetSeconds));

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { RateLimitsRepository } from './rate-limits.repository.js';
+import { RateLimitsRepository, type TakenBucket } from './rate-limits.repository.js';
 
 export interface BucketAnswer {
   allowed: boolean;
@@ -20,14 +20,26 @@ export class RateLimitService {
   constructor(private readonly buckets: RateLimitsRepository) {}
 
   async take(tenantId: string): Promise<BucketAnswer> {
-    const { allowed, tokens, burst, requestsPerHour } = await this.buckets.take(tenantId);
-    const perSecond = requestsPerHour / 3600;
-    return {
-      allowed,
-      limit: burst,
-      remaining: Math.max(0, Math.floor(tokens)),
-      resetSeconds: Math.max(0, Math.ceil((burst - tokens) / perSecond)),
-      retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / perSecond)),
-    };
+    return answer(await this.buckets.take(tenantId));
   }
+
+  /**
+   * The tenant's ingestion-key hash and, when `keyHash` is it, the take, in one statement
+   * (RateLimitsRepository.takeWithKey); `answer` is null when no token was taken.
+   */
+  async takeWithKey(tenantId: string, keyHash: string | null): Promise<{ hash: string | null | undefined; answer: BucketAnswer | null }> {
+    const { hash, taken } = await this.buckets.takeWithKey(tenantId, keyHash);
+    return { hash, answer: taken ? answer(taken) : null };
+  }
+}
+
+function answer({ allowed, tokens, burst, requestsPerHour }: TakenBucket): BucketAnswer {
+  const perSecond = requestsPerHour / 3600;
+  return {
+    allowed,
+    limit: burst,
+    remaining: Math.max(0, Math.floor(tokens)),
+    resetSeconds: Math.max(0, Math.ceil((burst - tokens) / perSecond)),
+    retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / perSecond)),
+  };
 }

@@ -59,6 +59,36 @@ export class RateLimitsRepository {
     return taken;
   }
 
+  /**
+   * The key check and the take in one statement (the path-tenant intake routes): the tenant's
+   * ingestion-key hash (undefined: no such tenant; null: no key yet) and, only when `keyHash` is
+   * that hash, the take. `taken` is null when no token was taken: a wrong or missing key drains
+   * nothing, and a tenant without a bucket row gets one through take().
+   */
+  async takeWithKey(tenantId: string, keyHash: string | null): Promise<{ hash: string | null | undefined; taken: TakenBucket | null }> {
+    const rows: Array<{ hash: string | null; allowed: boolean | null; tokens: number; burst: number; requests_per_hour: number }> =
+      await this.dataSource.query(
+        `WITH t AS (SELECT ingestion_key_hash AS hash FROM tenants WHERE id = $1),
+         relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
+         cur AS (
+           SELECT tenant_id, ${refilled('tenant_rate_limits', 'burst::float8')} AS avail
+             FROM tenant_rate_limits WHERE tenant_id = $1 AND (SELECT hash FROM t) = $2 FOR UPDATE),
+         upd AS (
+           UPDATE tenant_rate_limits r
+              SET tokens = CASE WHEN cur.avail >= 1 THEN cur.avail - 1 ELSE cur.avail END,
+                  updated_at = clock_timestamp()
+             FROM cur, relaxed
+            WHERE r.tenant_id = cur.tenant_id
+           RETURNING cur.avail >= 1 AS allowed, r.tokens, r.burst, r.requests_per_hour)
+         SELECT t.hash, upd.allowed, upd.tokens, upd.burst, upd.requests_per_hour FROM t LEFT JOIN upd ON true`,
+        [tenantId, keyHash ?? ''],
+      );
+    if (rows.length === 0) return { hash: undefined, taken: null };
+    const [r] = rows;
+    const taken = r.allowed === null ? null : { allowed: r.allowed, tokens: r.tokens, burst: r.burst, requestsPerHour: r.requests_per_hour };
+    return { hash: r.hash, taken };
+  }
+
   private async consume(tenantId: string): Promise<TakenBucket | null> {
     // TypeORM answers an UPDATE with [rows, affectedCount].
     const [rows]: [Array<{ allowed: boolean; tokens: number; burst: number; requests_per_hour: number }>, number] =

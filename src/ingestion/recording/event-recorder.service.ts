@@ -8,7 +8,7 @@ import { afterCommit } from '../../common/after-commit.js';
 import { transactionWithRetry } from '../../common/transaction-retry.js';
 import { ContactsRepository, lockKey } from '../../contacts/contacts.repository.js';
 import { hasIdentity, resolveIdentities } from '../../contacts/identity-resolution.js';
-import { EventsRepository, type NewEvent } from '../../contacts/events.repository.js';
+import type { NewEvent } from '../../contacts/events.repository.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { JourneyEnrollment } from '../../journeys/journey-enrollment.service.js';
 import type { Connector, OpResult, PreparedOp } from '../../common/vocabulary.js';
@@ -33,7 +33,6 @@ export class EventRecorder {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly contacts: ContactsRepository,
-    private readonly events: EventsRepository,
     private readonly metrics: MetricsService,
     private readonly journeys: JourneyEnrollment,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
@@ -77,12 +76,16 @@ export class EventRecorder {
     const emails = [...new Set(live.flatMap((op) => (op?.email ? [op.email] : [])))];
     if (live.every((op) => op === null)) return results;
 
-    // Locks serialise concurrent requests (on every instance) only where a read-then-write could
-    // race: message ids (the duplicate check), and identities that may create or move a contact
-    // (an unknown id, an email used for matching, an email change). Tracks on contacts known by
-    // id take no identity lock: an external id never leaves its contact, and contact changes are
-    // applied as deltas by one upsert.
-    let known = await this.contacts.findByIdentities(em, tenantId, externalIds, emails);
+    // One read: the known contacts and the message ids recorded before (docs/identity.md#recording-statements).
+    // Advisory locks serialise concurrent requests (on every instance) only where a
+    // read-then-write of identities could race: an identity that may create or move a contact (an
+    // unknown id, an email used for matching, an email change); the contacts are then read again
+    // under the locks. Tracks on contacts known by id take no lock: an external id never leaves its
+    // contact, and contact changes are applied as deltas by one upsert. Message ids take no lock:
+    // the event insert's ON CONFLICT decides, and a message id recorded by another request since
+    // the read makes the write statement fail as a serialization failure, so the request is
+    // recorded again (see ContactsRepository.recordBatch).
+    let { known, earlier } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds);
     const knownIds = new Set(known.flatMap((c) => (c.externalId ? [c.externalId] : [])));
     const emailOf = new Map(known.flatMap((c) => (c.externalId ? [[c.externalId, c.email] as const] : [])));
     const identityKeys = new Set<bigint>();
@@ -94,12 +97,15 @@ export class EventRecorder {
         identityKeys.add(lockKey(tenantId, 'email', op.email));
       }
     }
-    await this.contacts.lockKeys(em, [...identityKeys, ...messageIds.map((v) => lockKey(tenantId, 'message_id', v))]);
-    if (identityKeys.size > 0) known = await this.contacts.findByIdentities(em, tenantId, externalIds, emails);
+    if (identityKeys.size > 0) {
+      await this.contacts.lockKeys(em, [...identityKeys]);
+      // The same read again (the duplicate read too: a request that held these locks before may
+      // have recorded one of the message ids).
+      ({ known, earlier } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds));
+    }
 
     // A messageId seen before (in an earlier request, or earlier in this batch) is a duplicate
     // and writes nothing, not even its contact; it answers with the original's contact and event.
-    const earlier = await this.events.findByMessageIds(em, tenantId, messageIds);
     const firstInBatch = new Map<string, number>();
     const repeats: Array<[number, number]> = [];
     live.forEach((op, i) => {
@@ -119,8 +125,6 @@ export class EventRecorder {
     });
 
     const resolution = resolveIdentities(known, live, { connector, at, newId: randomUUID });
-    await this.contacts.upsert(em, tenantId, resolution.writes, at);
-
     const newEvents: NewEvent[] = [];
     live.forEach((op, i) => {
       if (!op) return;
@@ -138,9 +142,16 @@ export class EventRecorder {
         messageId: op.messageId,
       });
     });
-    await this.events.insertMany(em, tenantId, connector, newEvents, at, options.backfill);
+    await this.contacts.recordBatch(em, tenantId, {
+      connector,
+      writes: resolution.writes,
+      events: newEvents,
+      touched: resolution.touched,
+      projected: resolution.projected,
+      at,
+      backfill: options.backfill ?? false,
+    });
     await this.journeys.enroll(em, tenantId, newEvents, { receivedAt: at, backfill: options.backfill });
-    await this.contacts.touchConnector(em, tenantId, connector, resolution.touched, resolution.projected, at);
     for (const [i, first] of repeats) {
       results[i].contactId = results[first].contactId;
       results[i].eventId = results[first].eventId;

@@ -1,0 +1,78 @@
+import pg from 'pg';
+import { bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+import { specApi } from '../support/api.js';
+
+/**
+ * The hot path is set-based (docs/operations.md#the-recording-path): what a request costs in
+ * statements sent to PostgreSQL does not depend on how many ops it carries. Every statement the
+ * app's connections send while one request runs is counted (the pg driver's query method,
+ * observed and called through), and a batch of 100 costs what a single op costs:
+ * 6 for tracks on known contacts, 7 for ops that create contacts.
+ */
+describe('statements per request', () => {
+  let t: TestApp;
+  let tenant: TenantFixture;
+  const { events } = specApi(() => t, () => tenant);
+  const sent: string[] = [];
+  const query = pg.Client.prototype.query;
+
+  beforeAll(async () => {
+    t = await bootApp();
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const first = args[0] as string | { text: string };
+      sent.push(typeof first === 'string' ? first : first.text);
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+  });
+  afterAll(async () => {
+    pg.Client.prototype.query = query;
+    await t.close();
+  });
+  beforeEach(async () => {
+    await resetDatabase(t.db);
+    tenant = await createTenant(t);
+  });
+
+  /** The statements one request sends, and its answer's statuses. */
+  async function counted(body: object): Promise<{ statements: string[]; statuses: string[] }> {
+    sent.length = 0;
+    const res = await events(body).expect(200);
+    const statements = [...sent];
+    return { statements, statuses: res.body.results.map((r: { status: string }) => r.status) };
+  }
+
+  const tracks = (n: number, run: string) =>
+    Array.from({ length: n }, (_, i) => ({ type: 'track', event: 'seen', userId: `u${i % 10}`, messageId: `${run}-${i}` }));
+
+  it('records a batch of 100 tracks on known contacts in 6 statements, as a single track', async () => {
+    await events({ batch: Array.from({ length: 10 }, (_, i) => ({ type: 'identify', userId: `u${i}`, email: `u${i}@example.com` })) }).expect(200);
+    const single = await counted(tracks(1, 'one')[0]);
+    const batch = await counted({ batch: tracks(100, 'many') });
+    expect(single.statuses).toEqual(['ok']);
+    expect(batch.statuses).toEqual(Array(100).fill('ok'));
+    // key check + rate-limit take, START TRANSACTION, the read, the write, journey enrollment, COMMIT
+    expect(single.statements).toHaveLength(6);
+    expect(batch.statements).toHaveLength(6);
+    expect(batch.statements.map((s) => s.trim().split(/\s+/)[0])).toEqual(single.statements.map((s) => s.trim().split(/\s+/)[0]));
+
+    // The same batch again: every op a duplicate, and no more statements.
+    sent.length = 0;
+    const again = await events({ batch: tracks(100, 'many') }).expect(200);
+    expect(again.body.results.every((r: { status: string }) => r.status === 'duplicate')).toBe(true);
+    expect(sent.length).toBeLessThanOrEqual(6);
+  });
+
+  it('records a batch of 100 identifies that create contacts in 7 statements, as a single one', async () => {
+    const identifies = (n: number, run: string) =>
+      Array.from({ length: n }, (_, i) => ({ type: 'identify', userId: `${run}${i}`, email: `${run}${i}@example.com`, traits: { i } }));
+    const single = await counted(identifies(1, 'a')[0]);
+    const batch = await counted({ batch: identifies(100, 'b') });
+    expect(single.statuses).toEqual(['ok']);
+    expect(batch.statuses).toEqual(Array(100).fill('ok'));
+    // key check + take, START TRANSACTION, the read, the identity locks, the read again under them, the write, COMMIT
+    expect(single.statements).toHaveLength(7);
+    expect(batch.statements).toHaveLength(7);
+    const [row] = await t.db.query('SELECT count(*)::int AS n FROM contacts WHERE tenant_id = $1', [tenant.tenantId]);
+    expect(row.n).toBe(101);
+  });
+});
