@@ -138,6 +138,31 @@ describe('journey decisions', () => {
     }));
   });
 
+  it('exits a run started earlier in the same batch, by a later event of that batch, and schedules nothing for it', async () => {
+    const journeyId = await liveJourney({
+      name: 'Dunning', reentry: 'every_event', trigger: { type: 'event', eventType: 'payment-failed' },
+      exitOn: ['payment-recovered'],
+    });
+    await events({ batch: [
+      { type: 'track', event: 'payment-recovered', userId: 'u1', messageId: 'r0' },
+      { type: 'track', event: 'payment-failed', userId: 'u1', messageId: 'f1' },
+      { type: 'track', event: 'payment-recovered', userId: 'u1', messageId: 'r1' },
+      { type: 'track', event: 'payment-failed', userId: 'u2', messageId: 'f2' },
+    ] }).expect(200);
+    const runs = await rows<{ id: string; contact: string; status: string; exit_reason: unknown }>(
+      `SELECT r.id, c.external_id AS contact, r.status, r.exit_reason FROM journey_runs r JOIN contacts c ON c.id = r.contact_id
+        WHERE r.journey_id = $1 ORDER BY c.external_id`,
+      [journeyId],
+    );
+    // u1's run: exited by r1 (after it), not by r0 (before it); u2's run goes on.
+    expect(runs.map(({ contact, status, exit_reason }) => ({ contact, status, exit_reason }))).toEqual([
+      { contact: 'u1', status: 'exited', exit_reason: { eventType: 'payment-recovered', eventId: await eventIdOf('r1') } },
+      { contact: 'u2', status: 'active', exit_reason: null },
+    ]);
+    const jobs = await rows<{ run: string }>(`SELECT data->>'runId' AS run FROM pgboss.job WHERE name = 'journey-step'`);
+    expect(jobs.map((j) => j.run)).toEqual([runs[1].id]);
+  });
+
   it('enrollment + exits take as many statements for a batch of 100 as for a batch of 1, with 5 journeys', async () => {
     await liveJourney({ name: 'plain', reentry: 'every_event', trigger: { type: 'event', eventType: 'report.exported' } });
     await liveJourney({
