@@ -11,11 +11,11 @@ import type { JourneyDecision, JourneyDecisionList } from './dto/decisions.dto.j
 import type { FieldCondition } from './dto/journey.dto.js';
 import { fieldConditionHolds } from './conditions.js';
 import { JourneyError, JourneyErrorCode } from './journey.errors.js';
-import type { JourneyRun } from './journey-run.entity.js';
 import { JourneyRunsRepository } from './journey-runs.repository.js';
 import { JourneysRepository } from './journeys.repository.js';
 import { JourneysService } from './journeys.service.js';
 import { MessagesRepository } from './messages.repository.js';
+import { messageView, runView } from './views.js';
 
 /** Admin reads of what journeys did: runs with their step history, and the email outbox. */
 @Injectable()
@@ -32,24 +32,10 @@ export class JourneyActivity {
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
-  private runView(r: JourneyRun): RunView {
-    return {
-      id: r.id,
-      journeyId: r.journeyId,
-      contactId: r.contactId,
-      status: r.status,
-      trigger: { eventId: r.eventId, eventType: r.triggerEventType },
-      exitReason: r.exitReason,
-      steps: r.history,
-      createdAt: r.createdAt.toISOString(),
-      updatedAt: r.updatedAt.toISOString(),
-    };
-  }
-
   /** A journey's runs, newest first. */
   async listRuns(tenantId: string, journeyId: string, query: PageQueryDto): Promise<Page<RunView>> {
     await this.journeys.require(tenantId, journeyId);
-    return mapPage(await this.runs.page(tenantId, journeyId, query), (r) => this.runView(r));
+    return mapPage(await this.runs.page(tenantId, journeyId, query), runView);
   }
 
   /** One run with its trigger, step records and exit reason (docs/journeys.md#runs). */
@@ -57,7 +43,7 @@ export class JourneyActivity {
     await this.journeys.require(tenantId, journeyId);
     const run = await this.runs.findOne(tenantId, journeyId, runId);
     if (!run) throw new JourneyError(JourneyErrorCode.RunNotFound, 'run not found');
-    return this.runView(run);
+    return runView(run);
   }
 
   /**
@@ -100,38 +86,18 @@ export class JourneyActivity {
   /** The tenant's email outbox, newest first. */
   async listMessages(tenantId: string, query: PageQueryDto): Promise<Page<MessageView>> {
     await this.tenants.require(tenantId);
-    return mapPage(await this.messages.page(tenantId, query), (m) => ({
-      id: m.id,
-      journeyId: m.journeyId,
-      runId: m.runId,
-      contactId: m.contactId,
-      to: m.to,
-      subject: m.subject,
-      status: m.status,
-      reason: m.reason,
-      createdAt: m.createdAt.toISOString(),
-    }));
+    return mapPage(await this.messages.page(tenantId, query), messageView);
   }
 
   /** One contact's runs of every journey, newest first (404 for an unknown tenant or contact). */
   async listContactRuns(tenantId: string, contactId: string, query: PageQueryDto): Promise<Page<RunView>> {
     await this.contactRecords.require(tenantId, contactId);
-    return mapPage(await this.runs.listOfContact(tenantId, contactId, query), (r) => this.runView(r));
+    return mapPage(await this.runs.listOfContact(tenantId, contactId, query), runView);
   }
 
   /** One contact's emails, newest first (404 for an unknown tenant or contact). */
   async listContactMessages(tenantId: string, contactId: string, query: PageQueryDto): Promise<Page<MessageView>> {
     await this.contactRecords.require(tenantId, contactId);
-    return mapPage(await this.messages.listOfContact(tenantId, contactId, query), (m) => ({
-      id: m.id,
-      journeyId: m.journeyId,
-      runId: m.runId,
-      contactId: m.contactId,
-      to: m.to,
-      subject: m.subject,
-      status: m.status,
-      reason: m.reason,
-      createdAt: m.createdAt.toISOString(),
-    }));
+    return mapPage(await this.messages.listOfContact(tenantId, contactId, query), messageView);
   }
 }

@@ -14,7 +14,7 @@ import { JourneyRunsRepository } from '../journeys/journey-runs.repository.js';
 import { MessagesRepository } from '../journeys/messages.repository.js';
 import { ProviderCustomersRepository } from '../webhooks/provider-customers.repository.js';
 import type { ExportedMessageView } from './dto/export.dto.js';
-import type { RunView } from '../journeys/dto/activity.dto.js';
+import { messageView, runView } from '../journeys/views.js';
 
 /** Rows an export reads per statement: memory stays flat whatever the contact holds. */
 export const EXPORT_PAGE_SIZE = 500;
@@ -121,33 +121,12 @@ export class DataRightsService {
     await sink(',"runs":');
     await this.array(sink, (after) => this.runs.pageOfContact(tenantId, contactId, after, EXPORT_PAGE_SIZE), (r) => ({
       key: { at: r.createdAt, id: r.id },
-      view: {
-        id: r.id,
-        journeyId: r.journeyId,
-        contactId: r.contactId,
-        status: r.status,
-        trigger: { eventId: r.eventId, eventType: r.triggerEventType },
-        exitReason: r.exitReason,
-        steps: r.history,
-        createdAt: r.createdAt.toISOString(),
-        updatedAt: r.updatedAt.toISOString(),
-      } satisfies RunView,
+      view: runView(r),
     }));
     await sink(',"messages":');
     await this.array(sink, (after) => this.messages.pageOfContact(tenantId, contactId, after, EXPORT_PAGE_SIZE), (m) => ({
       key: { at: m.createdAt, id: m.id },
-      view: {
-        id: m.id,
-        journeyId: m.journeyId,
-        runId: m.runId,
-        contactId: m.contactId,
-        to: m.to,
-        subject: m.subject,
-        text: m.text,
-        status: m.status,
-        reason: m.reason,
-        createdAt: m.createdAt.toISOString(),
-      } satisfies ExportedMessageView,
+      view: { ...messageView(m), text: m.text } satisfies ExportedMessageView,
     }));
     await sink('}');
   }

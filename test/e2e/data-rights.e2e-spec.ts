@@ -1,5 +1,5 @@
-import pg from 'pg';
 import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+import { statementsDuring } from '../support/statements.js';
 import { specApi } from '../support/api.js';
 import { eventually, type ReceivedMail, startSmtp, type TestSmtp } from '../support/smtp.js';
 import { configureSecrets, deliver, fixture } from '../support/webhooks.js';
@@ -35,27 +35,7 @@ describe('data rights', () => {
       return m.length >= n && m.every((x) => x.status !== 'sending' && x.status !== 'deferred') ? m : null;
     }, 15_000, `${n} settled messages`);
 
-  /**
-   * Every statement the app's connections send while `fn` runs: the pg driver's query method,
-   * observed and called through (the hot path's named statements bypass TypeORM's logger); the
-   * job workers' own polling (pg-boss) aside.
-   */
-  async function statements(fn: () => Promise<unknown>): Promise<string[]> {
-    const query = pg.Client.prototype.query;
-    const seen: string[] = [];
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const first = args[0] as string | { text: string };
-      const text = typeof first === 'string' ? first : first.text;
-      if (!text.includes('pgboss')) seen.push(text);
-      return (query as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof query;
-    try {
-      await fn();
-    } finally {
-      pg.Client.prototype.query = query;
-    }
-    return seen;
-  }
+  const statements = (fn: () => Promise<unknown>): Promise<string[]> => statementsDuring(fn, { except: /pgboss/ });
 
   beforeAll(async () => {
     smtp = await startSmtp();

@@ -1,5 +1,5 @@
-import type { Logger as TypeOrmLogger } from 'typeorm';
 import { bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+import { statementsDuring } from '../support/statements.js';
 import { specApi } from '../support/api.js';
 
 /**
@@ -23,22 +23,7 @@ describe('journey decisions', () => {
   const backfill = (body: object, flag = 'true') =>
     t.http().post(`/api/tenants/${tenant.tenantId}/events?backfill=${flag}`).set('Authorization', `Bearer ${tenant.key}`).send(body);
 
-  /** Every statement sent through the app's DataSource while `fn` runs. */
-  async function statements(fn: () => Promise<unknown>): Promise<string[]> {
-    const logger = t.db.logger as TypeOrmLogger;
-    const original = logger.logQuery;
-    const seen: string[] = [];
-    logger.logQuery = (query, parameters, runner) => {
-      seen.push(query);
-      return original.call(logger, query, parameters, runner);
-    };
-    try {
-      await fn();
-    } finally {
-      logger.logQuery = original;
-    }
-    return seen;
-  }
+  const statements = (fn: () => Promise<unknown>): Promise<string[]> => statementsDuring(fn);
 
   beforeAll(async () => {
     t = await bootApp();

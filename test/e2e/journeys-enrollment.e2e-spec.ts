@@ -1,7 +1,7 @@
-import type { Logger as TypeOrmLogger } from 'typeorm';
 import { EventRecorder } from '../../src/ingestion/recording/event-recorder.service.js';
 import type { PreparedOp } from '../../src/common/vocabulary.js';
 import { adminAuth, bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
+import { statementsDuring } from '../support/statements.js';
 import { specApi } from '../support/api.js';
 
 /**
@@ -25,22 +25,7 @@ describe('journey enrollment', () => {
     return created.body.id;
   }
 
-  /** Every statement sent through the app's DataSource while `fn` runs. */
-  async function statements(fn: () => Promise<unknown>): Promise<string[]> {
-    const logger = t.db.logger as TypeOrmLogger;
-    const original = logger.logQuery;
-    const seen: string[] = [];
-    logger.logQuery = (query, parameters, runner) => {
-      seen.push(query);
-      return original.call(logger, query, parameters, runner);
-    };
-    try {
-      await fn();
-    } finally {
-      logger.logQuery = original;
-    }
-    return seen;
-  }
+  const statements = (fn: () => Promise<unknown>): Promise<string[]> => statementsDuring(fn);
 
   beforeAll(async () => {
     t = await bootApp();
