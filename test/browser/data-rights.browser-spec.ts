@@ -175,6 +175,22 @@ describe('Data rights in the dashboard (Chromium)', () => {
     await tenantNav.getByRole('link', { name: 'Suppressions' }).click();
     await until(() => list.getByRole('row').count(), 3);
     expect(await list.getByRole('cell', { name: 'erased', exact: true }).count()).toBe(2);
+
+    // The list pages with the API's cursor: 51 more entries make a second page.
+    for (let i = 0; i < 51; i++) {
+      const res = await fetch(`${maraUrl}/admin/tenants/${tenantId}/suppressions`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: `bounce${i}@example.com`, reason: 'hard bounce' }),
+      });
+      expect(res.status).toBe(201);
+    }
+    await page.reload();
+    await until(() => list.getByRole('row').count(), 51);
+    await page.getByRole('button', { name: 'Load more suppressions' }).click();
+    await until(() => list.getByRole('row').count(), 54);
+    expect(await page.getByRole('button', { name: 'Load more suppressions' }).count()).toBe(0);
+    expect(await list.getByRole('cell', { name: 'hard bounce', exact: true }).count()).toBe(51);
   });
 });
 
