@@ -266,5 +266,10 @@ describe('Journeys in the dashboard (Chromium)', () => {
     const contactRuns = page.getByRole('table', { name: 'Journey runs' });
     await contactRuns.getByRole('row', { name: new RegExp(`^Run ${runId} exited `) }).waitFor();
     expect(await contactRuns.getByRole('row').count()).toBe(2);
+    // The run names its journey (looked up by the journey id the run holds), linking to it.
+    await contactRuns.getByRole('row', { name: new RegExp(`^Run ${runId} exited Trial nudge v2 trial\\.started `) }).waitFor();
+    await contactRuns.getByRole('link', { name: 'Trial nudge v2', exact: true }).click();
+    await page.getByRole('heading', { name: 'Trial nudge v2', level: 2 }).waitFor();
+    expect(new URL(page.url()).pathname).toMatch(new RegExp(`^/app/tenants/${tenantId}/journeys/[0-9a-f-]{36}$`));
   });
 });

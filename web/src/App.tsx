@@ -8,6 +8,7 @@ import { EditJourney, NewJourney } from './screens/JourneyEditor';
 import { JourneyDetail, Journeys } from './screens/Journeys';
 import { RunDetail } from './screens/Runs';
 import { SignIn } from './screens/SignIn';
+import { Suppressions } from './screens/Suppressions';
 import { Tenants } from './screens/Tenants';
 import { ErrorNote, errorMessage, Loading, useAsync } from './ui';
 
@@ -86,6 +87,8 @@ function Page({ path }: { path: string }) {
       </TenantPage>
     );
   }
+  m = match(path, '/tenants/:tenantId/suppressions');
+  if (m) return <TenantPage tenantId={m.tenantId} tab="suppressions">{<Suppressions tenantId={m.tenantId} />}</TenantPage>;
   m = match(path, '/tenants/:tenantId/journeys');
   if (m) return <TenantPage tenantId={m.tenantId} tab="journeys">{<Journeys tenantId={m.tenantId} />}</TenantPage>;
   m = match(path, '/tenants/:tenantId/journeys/new');
@@ -128,6 +131,7 @@ const TABS = [
   ['integrations', 'Integrations'],
   ['contacts', 'Contacts'],
   ['journeys', 'Journeys'],
+  ['suppressions', 'Suppressions'],
 ] as const;
 
 function TenantPage({ tenantId, tab, children }: { tenantId: string; tab: (typeof TABS)[number][0]; children: ReactNode }) {

@@ -24,6 +24,8 @@ export type WebhookProvider = Schemas['WebhookProvider'];
 export type WebhookDelivery = Schemas['WebhookDeliveryView'];
 export type WebhookReplay = Schemas['WebhookReplayView'];
 export type Session = Schemas['SessionView'];
+export type Suppression = Schemas['SuppressionView'];
+export type ConsentStatus = Schemas['ConsentStatus'];
 export type ErrorEnvelope = Schemas['ErrorEnvelope'];
 
 export class ApiError extends Error {

@@ -193,3 +193,19 @@ export function When({ at }: { at: string | null | undefined }) {
   const date = new Date(at);
   return <time dateTime={at}>{date.toLocaleString()}</time>;
 }
+
+let flash: string | null = null;
+
+/** A notice for the next screen to show once, e.g. "Erased …" after navigating away from a contact. */
+export function setFlash(message: string): void {
+  flash = message;
+}
+
+/** The pending notice, read once on mount and then cleared. */
+export function useFlash(): string | null {
+  const [message] = useState(() => flash);
+  useEffect(() => {
+    flash = null;
+  }, []);
+  return message;
+}

@@ -2,6 +2,7 @@ import { api, unwrap, type ContactEvent, type Message } from '../api';
 import { Link } from '../router';
 import { ErrorNote, LoadMore, Loaded, Loading, useAsync, usePaged, When } from '../ui';
 import { StatusBadge } from './Journeys';
+import { ConsentControl, EraseControl, ExportButton, MergeControl, useJourneyNames } from './ContactRights';
 import { RunsTable } from './Runs';
 
 type Entry = { kind: 'event'; at: string; id: string; event: ContactEvent } | { kind: 'message'; at: string; id: string; message: Message };
@@ -74,6 +75,17 @@ export function Contact({ tenantId, contactId }: { tenantId: string; contactId: 
     [tenantId, contactId],
   );
   const timeline = mergeTimeline(events, messages);
+  const journeyNames = useJourneyNames(
+    tenantId,
+    runs.items.map((r) => r.journeyId),
+  );
+  /** After a merge: the survivor as the API answered, and its lists again (they now hold the other's). */
+  const merged = (survivor: Parameters<typeof contact.set>[0]): void => {
+    contact.set(survivor);
+    events.first.reload();
+    messages.first.reload();
+    runs.first.reload();
+  };
 
   return (
     <>
@@ -98,7 +110,7 @@ export function Contact({ tenantId, contactId }: { tenantId: string; contactId: 
                   <code>{c.id}</code>
                 </dd>
                 <dt>Consent</dt>
-                <dd>
+                <dd aria-label="Consent">
                   {c.consent ? (
                     <>
                       {c.consent.status} by {c.consent.source}, <When at={c.consent.at} />
@@ -137,6 +149,18 @@ export function Contact({ tenantId, contactId }: { tenantId: string; contactId: 
                   </tbody>
                 </table>
               )}
+              <section aria-labelledby="data-rights" className="subsection">
+                <h3 id="data-rights">Data rights</h3>
+                <p className="hint">
+                  Export everything held about this contact, merge a duplicate into it, or erase it (see the data-rights guide).
+                </p>
+                <ConsentControl tenantId={tenantId} contact={c} onChange={contact.set} />
+                <div className="row">
+                  <ExportButton tenantId={tenantId} contact={c} />
+                  <EraseControl tenantId={tenantId} contact={c} />
+                </div>
+                <MergeControl tenantId={tenantId} contact={c} onMerged={merged} />
+              </section>
             </>
           );
         }}
@@ -190,7 +214,7 @@ export function Contact({ tenantId, contactId }: { tenantId: string; contactId: 
         {runs.first.error && !runs.first.data && <ErrorNote message={runs.first.error} retry={runs.first.reload} />}
         {!runs.first.data && !runs.first.error && <Loading what="journey runs" />}
         {runs.first.data && runs.items.length === 0 && <p className="muted">This contact has no journey runs.</p>}
-        {runs.items.length > 0 && <RunsTable tenantId={tenantId} runs={runs.items} label="Journey runs" showJourney />}
+        {runs.items.length > 0 && <RunsTable tenantId={tenantId} runs={runs.items} label="Journey runs" showJourney journeyNames={journeyNames} />}
         <LoadMore paged={runs} label="Load more runs" />
       </section>
     </>

@@ -1,12 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { api, unwrap } from '../api';
 import { Link } from '../router';
-import { ErrorNote, LoadMore, Loading, usePaged, When } from '../ui';
+import { ErrorNote, LoadMore, Loading, useFlash, usePaged, When } from '../ui';
 
 type SearchBy = 'email' | 'externalId';
 
 /** Contacts of a tenant: all of them, or the ones with an email or external id. */
 export function Contacts({ tenantId }: { tenantId: string }) {
+  const notice = useFlash();
   const [by, setBy] = useState<SearchBy>('email');
   const [text, setText] = useState('');
   const [query, setQuery] = useState<{ by: SearchBy; value: string } | null>(null);
@@ -34,6 +35,11 @@ export function Contacts({ tenantId }: { tenantId: string }) {
   return (
     <>
       <h2>Contacts</h2>
+      {notice && (
+        <p role="status" className="reveal">
+          {notice}
+        </p>
+      )}
       <form onSubmit={search} className="row" role="search" aria-label="Search contacts">
         <div className="field">
           <label htmlFor="search-by">Search by</label>

@@ -14,8 +14,21 @@ function ExitReason({ run }: { run: Run }) {
   );
 }
 
-/** Runs in a table: `contactLinks` links each run's contact (off on the contact's own page). */
-export function RunsTable({ tenantId, runs, label, showJourney }: { tenantId: string; runs: Run[]; label: string; showJourney?: boolean }) {
+/** Runs in a table: each run's contact, or on the contact's own page (`showJourney`) its journey by name. */
+export function RunsTable({
+  tenantId,
+  runs,
+  label,
+  showJourney,
+  journeyNames = {},
+}: {
+  tenantId: string;
+  runs: Run[];
+  label: string;
+  showJourney?: boolean;
+  /** Journey names by id (the run holds the id only); an id without a name shows shortened. */
+  journeyNames?: Record<string, string>;
+}) {
   return (
     <table aria-label={label}>
       <thead>
@@ -42,7 +55,7 @@ export function RunsTable({ tenantId, runs, label, showJourney }: { tenantId: st
             </td>
             <td>
               {showJourney ? (
-                <Link to={`/tenants/${tenantId}/journeys/${r.journeyId}`}>journey {r.journeyId.slice(0, 8)}</Link>
+                <Link to={`/tenants/${tenantId}/journeys/${r.journeyId}`}>{journeyNames[r.journeyId] ?? `journey ${r.journeyId.slice(0, 8)}`}</Link>
               ) : (
                 <Link to={`/tenants/${tenantId}/contacts/${r.contactId}`} aria-label={`Contact ${r.contactId}`}>
                   {r.contactId.slice(0, 8)}
