@@ -382,9 +382,13 @@ async function sustainedRun(port: number, pid: number, tenantId: string, key: st
 }
 
 /**
- * Batches of 100 with 5 active journeys on the load (docs/journeys.md#enrollment): 2 with
- * `where` filters (one on the contact, one on the event), 1 whose `exitOn` is the load's event
- * type, 2 plain. Paused again afterwards, so the other figures run without them.
+ * Batches of 100 with 5 active journeys on the load (docs/journeys.md#enrollment), as a tenant
+ * has them: 2 plain ones on the load's event type (one `every_event`: a run per event, as the
+ * 1-journey figure; one `once`: a run per new contact), 2 with `where` filters that the load's
+ * events do not pass, as most events fail most filters (one on the contact, whose first condition
+ * holds and second does not; one on the event's properties: evaluated for every event, starting
+ * nothing), and 1 whose `exitOn` is the load's event type (the exits part of the statement, for
+ * every event). Paused again afterwards, so the other figures run without them.
  */
 async function fiveJourneysRun(port: number, tenantId: string, key: string): Promise<Figure> {
   const wait = [{ type: 'wait', seconds: 7 * 24 * 3600 }];
@@ -392,8 +396,15 @@ async function fiveJourneysRun(port: number, tenantId: string, key: string): Pro
   const definitions = [
     { name: 'plain', reentry: 'every_event', trigger: trigger() },
     { name: 'once', trigger: trigger() },
-    { name: 'contact filter', reentry: 'every_event', trigger: trigger([{ field: 'contact.email', op: 'contains', value: '@bench.test' }]) },
-    { name: 'event filter', reentry: 'every_event', trigger: trigger([{ field: 'event.properties.rows', op: 'gt', value: 1000 }]) },
+    {
+      name: 'contact filter',
+      reentry: 'every_event',
+      trigger: trigger([
+        { field: 'contact.email', op: 'contains', value: '@bench.test' },
+        { field: 'contact.attributes.plan', op: 'eq', value: 'trial' },
+      ]),
+    },
+    { name: 'event filter', reentry: 'every_event', trigger: trigger([{ field: 'event.properties.rows', op: 'gt', value: 5000 }]) },
     { name: 'exits', trigger: { type: 'event', eventType: 'trial.started' }, exitOn: ['report.exported'] },
   ];
   const ids: string[] = [];
