@@ -82,7 +82,9 @@ const contactWriteParams = (writes: ContactWrite[]): unknown[] => [
 /**
  * The identity read ($2 external ids, $3 emails) beside the duplicate read ($4 message ids). The
  * identity read also finds contacts by the aliases a merge left (docs/data-rights.md#merge-and-aliases):
- * each contact comes back with the aliases of it that matched.
+ * each contact comes back with the aliases of it that matched. A last row (no id, no message id)
+ * comes back when an active journey of the tenant triggers on, or exits on, one of the batch's
+ * track event types ($5): without it the recorder skips enrollment (docs/journeys.md#enrollment).
  */
 const RECORDING_READ = `WITH al AS (
     SELECT contact_id, kind, value FROM contact_aliases
@@ -100,7 +102,12 @@ const RECORDING_READ = `WITH al AS (
     FROM hits JOIN contacts c ON c.tenant_id = $1 AND c.id = hits.id
   UNION ALL
   SELECT id, NULL, NULL, NULL, NULL, NULL, NULL, message_id, contact_id
-    FROM events WHERE tenant_id = $1 AND message_id = ANY($4::text[])`;
+    FROM events WHERE tenant_id = $1 AND message_id = ANY($4::text[])
+  UNION ALL
+  SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+   WHERE cardinality($5::text[]) > 0
+     AND EXISTS (SELECT 1 FROM journeys j WHERE j.tenant_id = $1 AND j.status = 'active'
+                  AND (j.trigger_event_type = ANY($5::text[]) OR j.exit_on && $5::text[]))`;
 
 /**
  * ContactsRepository.recordBatch's statement. $1 tenant, $2-$8 the contact upsert's, $9 the
@@ -207,13 +214,15 @@ export class ContactsRepository {
    * docs/data-rights.md#merge-and-aliases), each with the matching aliases.
    */
   async findByIdentities(em: EntityManager, tenantId: string, externalIds: string[], emails: string[]): Promise<KnownContact[]> {
-    return (await this.findForRecording(em, tenantId, externalIds, emails, [])).known;
+    return (await this.findForRecording(em, tenantId, externalIds, emails, [], [])).known;
   }
 
   /**
    * The recording path's one read (docs/identity.md#recording-statements): the known contacts
    * with any of these external ids or emails (the identity read) and, in the same statement, the
-   * events already recorded under any of these message ids (the duplicate read).
+   * events already recorded under any of these message ids (the duplicate read); and whether an
+   * active journey triggers or exits on one of these track event types (`journeys`: when it is
+   * false, the batch's events can start and end no run).
    */
   async findForRecording(
     em: EntityManager,
@@ -221,12 +230,14 @@ export class ContactsRepository {
     externalIds: string[],
     emails: string[],
     messageIds: string[],
-  ): Promise<{ known: KnownContact[]; earlier: Map<string, EarlierEvent> }> {
+    eventTypes: string[],
+  ): Promise<{ known: KnownContact[]; earlier: Map<string, EarlierEvent>; journeys: boolean }> {
     const known: KnownContact[] = [];
     const earlier = new Map<string, EarlierEvent>();
-    if (externalIds.length === 0 && emails.length === 0 && messageIds.length === 0) return { known, earlier };
+    let journeys = false;
+    if (externalIds.length === 0 && emails.length === 0 && messageIds.length === 0) return { known, earlier, journeys };
     const rows = await hotQuery<{
-      id: string;
+      id: string | null;
       external_id: string | null;
       email: string | null;
       has_consent: boolean | null;
@@ -235,9 +246,10 @@ export class ContactsRepository {
       alias_emails: string[] | null;
       message_id: string | null;
       contact_id: string | null;
-    }>(em, 'mara_recording_read', RECORDING_READ, [tenantId, externalIds, emails, messageIds]);
+    }>(em, 'mara_recording_read', RECORDING_READ, [tenantId, externalIds, emails, messageIds, eventTypes]);
     for (const r of rows) {
-      if (r.message_id !== null) earlier.set(r.message_id, { eventId: r.id, contactId: r.contact_id });
+      if (r.id === null) journeys = true;
+      else if (r.message_id !== null) earlier.set(r.message_id, { eventId: r.id, contactId: r.contact_id });
       else {
         known.push({
           id: r.id,
@@ -250,7 +262,7 @@ export class ContactsRepository {
         });
       }
     }
-    return { known, earlier };
+    return { known, earlier, journeys };
   }
 
   /**

@@ -74,6 +74,7 @@ export class EventRecorder {
     const messageIds = [...new Set(live.filter((op) => op?.type === 'track' && op.messageId).map((op) => op!.messageId!))];
     const externalIds = [...new Set(live.flatMap((op) => (op?.externalId ? [op.externalId] : [])))];
     const emails = [...new Set(live.flatMap((op) => (op?.email ? [op.email] : [])))];
+    const eventTypes = options.backfill ? [] : [...new Set(live.flatMap((op) => (op?.type === 'track' ? [op.event!] : [])))];
     if (live.every((op) => op === null)) return results;
 
     // One read: the known contacts and the message ids recorded before (docs/identity.md#recording-statements).
@@ -85,7 +86,9 @@ export class EventRecorder {
     // the event insert's ON CONFLICT decides, and a message id recorded by another request since
     // the read makes the write statement fail as a serialization failure, so the request is
     // recorded again (see ContactsRepository.recordBatch).
-    let { known, earlier } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds);
+    // The read also tells whether an active journey triggers or exits on one of the batch's event
+    // types; when none does, enrollment is skipped (decided at this read: docs/journeys.md#enrollment).
+    let { known, earlier, journeys: mayEnroll } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds, eventTypes);
     const knownIds = new Set(known.flatMap((c) => (c.externalId ? [c.externalId] : [])));
     const emailOf = new Map(known.flatMap((c) => (c.externalId ? [[c.externalId, c.email] as const] : [])));
     const identityKeys = new Set<bigint>();
@@ -101,7 +104,7 @@ export class EventRecorder {
       await this.contacts.lockKeys(em, [...identityKeys]);
       // The same read again (the duplicate read too: a request that held these locks before may
       // have recorded one of the message ids).
-      ({ known, earlier } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds));
+      ({ known, earlier, journeys: mayEnroll } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds, eventTypes));
     }
 
     // A messageId seen before (in an earlier request, or earlier in this batch) is a duplicate
@@ -151,7 +154,7 @@ export class EventRecorder {
       at,
       backfill: options.backfill ?? false,
     });
-    await this.journeys.enroll(em, tenantId, newEvents, { receivedAt: at, backfill: options.backfill });
+    if (mayEnroll) await this.journeys.enroll(em, tenantId, newEvents, { receivedAt: at, backfill: options.backfill });
     for (const [i, first] of repeats) {
       results[i].contactId = results[first].contactId;
       results[i].eventId = results[first].eventId;
