@@ -85,24 +85,41 @@ const contactWriteParams = (writes: ContactWrite[]): unknown[] => [
  * each contact comes back with the aliases of it that matched. A last row (no id, no message id)
  * comes back when an active journey of the tenant triggers on, or exits on, one of the batch's
  * track event types ($5): without it the recorder skips enrollment (docs/journeys.md#enrollment).
+ * Every lookup is one index probe per value (a LATERAL subquery over the unnested array, fenced by
+ * LIMIT or OFFSET so it stays a probe), never a scan of the tenant's rows: the plan must not depend
+ * on the tables' statistics, which lag behind a fast-growing table.
  */
+const KNOWN_COLUMNS = 'id, external_id, email, consent IS NOT NULL AS has_consent, updated_at';
 const RECORDING_READ = `WITH al AS (
-    SELECT contact_id, kind, value FROM contact_aliases
-     WHERE tenant_id = $1 AND ((kind = 'external_id' AND value = ANY($2::text[])) OR (kind = 'email' AND value = ANY($3::text[])))
+    SELECT a.contact_id, a.kind, a.value
+      FROM unnest($2::text[]) AS u(v)
+      CROSS JOIN LATERAL (SELECT contact_id, kind, value FROM contact_aliases
+                           WHERE tenant_id = $1 AND kind = 'external_id' AND value = u.v LIMIT 1) a
+    UNION ALL
+    SELECT a.contact_id, a.kind, a.value
+      FROM unnest($3::text[]) AS u(v)
+      CROSS JOIN LATERAL (SELECT contact_id, kind, value FROM contact_aliases
+                           WHERE tenant_id = $1 AND kind = 'email' AND value = u.v LIMIT 1) a
   ),
   hits AS (
-    SELECT id FROM contacts WHERE tenant_id = $1 AND (external_id = ANY($2::text[]) OR email = ANY($3::text[]))
+    SELECT c.* FROM unnest($2::text[]) AS u(v)
+      CROSS JOIN LATERAL (SELECT ${KNOWN_COLUMNS} FROM contacts WHERE tenant_id = $1 AND external_id = u.v LIMIT 1) c
     UNION
-    SELECT contact_id FROM al
+    SELECT c.* FROM unnest($3::text[]) AS u(v)
+      CROSS JOIN LATERAL (SELECT ${KNOWN_COLUMNS} FROM contacts WHERE tenant_id = $1 AND email = u.v OFFSET 0) c
+    UNION
+    SELECT c.* FROM al
+      CROSS JOIN LATERAL (SELECT ${KNOWN_COLUMNS} FROM contacts WHERE tenant_id = $1 AND id = al.contact_id LIMIT 1) c
   )
-  SELECT c.id, c.external_id, c.email, c.consent IS NOT NULL AS has_consent, c.updated_at,
-         (SELECT array_agg(al.value) FROM al WHERE al.contact_id = c.id AND al.kind = 'external_id') AS alias_external_ids,
-         (SELECT array_agg(al.value) FROM al WHERE al.contact_id = c.id AND al.kind = 'email') AS alias_emails,
+  SELECT h.id, h.external_id, h.email, h.has_consent, h.updated_at,
+         (SELECT array_agg(al.value) FROM al WHERE al.contact_id = h.id AND al.kind = 'external_id') AS alias_external_ids,
+         (SELECT array_agg(al.value) FROM al WHERE al.contact_id = h.id AND al.kind = 'email') AS alias_emails,
          NULL::text AS message_id, NULL::uuid AS contact_id
-    FROM hits JOIN contacts c ON c.tenant_id = $1 AND c.id = hits.id
+    FROM hits h
   UNION ALL
-  SELECT id, NULL, NULL, NULL, NULL, NULL, NULL, message_id, contact_id
-    FROM events WHERE tenant_id = $1 AND message_id = ANY($4::text[])
+  SELECT e.id, NULL, NULL, NULL, NULL, NULL, NULL, e.message_id, e.contact_id
+    FROM unnest($4::text[]) AS u(v)
+    CROSS JOIN LATERAL (SELECT id, message_id, contact_id FROM events WHERE tenant_id = $1 AND message_id = u.v LIMIT 1) e
   UNION ALL
   SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
    WHERE cardinality($5::text[]) > 0
