@@ -19,12 +19,33 @@ function stringProblem(value: string): string | null {
   return null;
 }
 
+/** Whether findJsonProblem would find a problem: the same walk, without building a path per value. */
+function hasJsonProblem(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return stringProblem(value) !== null;
+  if (value === null || typeof value !== 'object') return false;
+  if (depth >= MAX_JSON_DEPTH) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (hasJsonProblem(value[i], depth + 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (stringProblem(key) !== null || hasJsonProblem((value as Record<string, unknown>)[key], depth + 1)) return true;
+  }
+  return false;
+}
+
 /**
  * Returns a problem with the parsed value, naming where it is, or null: the NUL character
  * (which PostgreSQL cannot store) or a lone surrogate (which no UTF-8 text or jsonb can hold) in
- * any key or string, or nesting deeper than MAX_JSON_DEPTH.
+ * any key or string, or nesting deeper than MAX_JSON_DEPTH. A body without one (nearly every
+ * body) is walked once without naming anything; the paths are built only to name a problem.
  */
 export function findJsonProblem(value: unknown, path = 'body', depth = 0): string | null {
+  return hasJsonProblem(value, depth) ? namedJsonProblem(value, path, depth) : null;
+}
+
+function namedJsonProblem(value: unknown, path: string, depth: number): string | null {
   if (typeof value === 'string') {
     const problem = stringProblem(value);
     return problem ? `${path}: must not contain ${problem}` : null;
@@ -34,7 +55,7 @@ export function findJsonProblem(value: unknown, path = 'body', depth = 0): strin
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       // A root array's items are named `[2]`, as the format mappers name them.
-      const problem = findJsonProblem(value[i], path === 'body' ? `[${i}]` : `${path}[${i}]`, depth + 1);
+      const problem = namedJsonProblem(value[i], path === 'body' ? `[${i}]` : `${path}[${i}]`, depth + 1);
       if (problem) return problem;
     }
     return null;
@@ -43,7 +64,7 @@ export function findJsonProblem(value: unknown, path = 'body', depth = 0): strin
     const keyProblem = stringProblem(key);
     if (keyProblem) return `${path}: a key must not contain ${keyProblem}`;
     const childPath = path === 'body' ? joinPath('', key) : joinPath(path, key);
-    const problem = findJsonProblem(child, childPath, depth + 1);
+    const problem = namedJsonProblem(child, childPath, depth + 1);
     if (problem) return problem;
   }
   return null;

@@ -57,9 +57,42 @@ export async function transactionWithRetry<T>(
   what: string,
   work: (em: EntityManager) => Promise<T>,
 ): Promise<T> {
+  return withRetry(logger, what, () => dataSource.transaction(work));
+}
+
+/**
+ * Like transactionWithRetry, but `work` gets a connection with no transaction open: it opens one
+ * itself (`startTransaction` on its query runner) before the first statement that needs one, or
+ * sends a lone statement that is atomic by itself (a read, then a single write statement, each
+ * autocommitted). A transaction `work` opened is committed when it returns and rolled back when it
+ * throws; either way the whole of `work` runs again on the errors transactionWithRetry retries.
+ */
+export async function lazyTransactionWithRetry<T>(
+  dataSource: DataSource,
+  logger: Logger,
+  what: string,
+  work: (em: EntityManager) => Promise<T>,
+): Promise<T> {
+  return withRetry(logger, what, async () => {
+    const runner = dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const result = await work(runner.manager);
+      if (runner.isTransactionActive) await runner.commitTransaction();
+      return result;
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw err;
+    } finally {
+      await runner.release();
+    }
+  });
+}
+
+async function withRetry<T>(logger: Logger, what: string, run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await dataSource.transaction(work);
+      return await run();
     } catch (err) {
       if (attempt >= ATTEMPTS || !isRetryableTransactionError(err)) throw err;
       const code = sqlState(err) ?? 'concurrent change';

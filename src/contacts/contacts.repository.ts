@@ -82,25 +82,49 @@ const contactWriteParams = (writes: ContactWrite[]): unknown[] => [
 /**
  * The identity read ($2 external ids, $3 emails) beside the duplicate read ($4 message ids). The
  * identity read also finds contacts by the aliases a merge left (docs/data-rights.md#merge-and-aliases):
- * each contact comes back with the aliases of it that matched.
+ * each contact comes back with the aliases of it that matched. A last row (no id, no message id)
+ * comes back when an active journey of the tenant triggers on, or exits on, one of the batch's
+ * track event types ($5): without it the recorder skips enrollment (docs/journeys.md#enrollment).
+ * Every lookup is one index probe per value (a LATERAL subquery over the unnested array, fenced by
+ * LIMIT or OFFSET so it stays a probe), never a scan of the tenant's rows: the plan must not depend
+ * on the tables' statistics, which lag behind a fast-growing table.
  */
+const KNOWN_COLUMNS = 'id, external_id, email, consent IS NOT NULL AS has_consent, updated_at';
 const RECORDING_READ = `WITH al AS (
-    SELECT contact_id, kind, value FROM contact_aliases
-     WHERE tenant_id = $1 AND ((kind = 'external_id' AND value = ANY($2::text[])) OR (kind = 'email' AND value = ANY($3::text[])))
+    SELECT a.contact_id, a.kind, a.value
+      FROM unnest($2::text[]) AS u(v)
+      CROSS JOIN LATERAL (SELECT contact_id, kind, value FROM contact_aliases
+                           WHERE tenant_id = $1 AND kind = 'external_id' AND value = u.v LIMIT 1) a
+    UNION ALL
+    SELECT a.contact_id, a.kind, a.value
+      FROM unnest($3::text[]) AS u(v)
+      CROSS JOIN LATERAL (SELECT contact_id, kind, value FROM contact_aliases
+                           WHERE tenant_id = $1 AND kind = 'email' AND value = u.v LIMIT 1) a
   ),
   hits AS (
-    SELECT id FROM contacts WHERE tenant_id = $1 AND (external_id = ANY($2::text[]) OR email = ANY($3::text[]))
+    SELECT c.* FROM unnest($2::text[]) AS u(v)
+      CROSS JOIN LATERAL (SELECT ${KNOWN_COLUMNS} FROM contacts WHERE tenant_id = $1 AND external_id = u.v LIMIT 1) c
     UNION
-    SELECT contact_id FROM al
+    SELECT c.* FROM unnest($3::text[]) AS u(v)
+      CROSS JOIN LATERAL (SELECT ${KNOWN_COLUMNS} FROM contacts WHERE tenant_id = $1 AND email = u.v OFFSET 0) c
+    UNION
+    SELECT c.* FROM al
+      CROSS JOIN LATERAL (SELECT ${KNOWN_COLUMNS} FROM contacts WHERE tenant_id = $1 AND id = al.contact_id LIMIT 1) c
   )
-  SELECT c.id, c.external_id, c.email, c.consent IS NOT NULL AS has_consent, c.updated_at,
-         (SELECT array_agg(al.value) FROM al WHERE al.contact_id = c.id AND al.kind = 'external_id') AS alias_external_ids,
-         (SELECT array_agg(al.value) FROM al WHERE al.contact_id = c.id AND al.kind = 'email') AS alias_emails,
+  SELECT h.id, h.external_id, h.email, h.has_consent, h.updated_at,
+         (SELECT array_agg(al.value) FROM al WHERE al.contact_id = h.id AND al.kind = 'external_id') AS alias_external_ids,
+         (SELECT array_agg(al.value) FROM al WHERE al.contact_id = h.id AND al.kind = 'email') AS alias_emails,
          NULL::text AS message_id, NULL::uuid AS contact_id
-    FROM hits JOIN contacts c ON c.tenant_id = $1 AND c.id = hits.id
+    FROM hits h
   UNION ALL
-  SELECT id, NULL, NULL, NULL, NULL, NULL, NULL, message_id, contact_id
-    FROM events WHERE tenant_id = $1 AND message_id = ANY($4::text[])`;
+  SELECT e.id, NULL, NULL, NULL, NULL, NULL, NULL, e.message_id, e.contact_id
+    FROM unnest($4::text[]) AS u(v)
+    CROSS JOIN LATERAL (SELECT id, message_id, contact_id FROM events WHERE tenant_id = $1 AND message_id = u.v LIMIT 1) e
+  UNION ALL
+  SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+   WHERE cardinality($5::text[]) > 0
+     AND EXISTS (SELECT 1 FROM journeys j WHERE j.tenant_id = $1 AND j.status = 'active'
+                  AND (j.trigger_event_type = ANY($5::text[]) OR j.exit_on && $5::text[]))`;
 
 /**
  * ContactsRepository.recordBatch's statement. $1 tenant, $2-$8 the contact upsert's, $9 the
@@ -207,13 +231,15 @@ export class ContactsRepository {
    * docs/data-rights.md#merge-and-aliases), each with the matching aliases.
    */
   async findByIdentities(em: EntityManager, tenantId: string, externalIds: string[], emails: string[]): Promise<KnownContact[]> {
-    return (await this.findForRecording(em, tenantId, externalIds, emails, [])).known;
+    return (await this.findForRecording(em, tenantId, externalIds, emails, [], [])).known;
   }
 
   /**
    * The recording path's one read (docs/identity.md#recording-statements): the known contacts
    * with any of these external ids or emails (the identity read) and, in the same statement, the
-   * events already recorded under any of these message ids (the duplicate read).
+   * events already recorded under any of these message ids (the duplicate read); and whether an
+   * active journey triggers or exits on one of these track event types (`journeys`: when it is
+   * false, the batch's events can start and end no run).
    */
   async findForRecording(
     em: EntityManager,
@@ -221,12 +247,14 @@ export class ContactsRepository {
     externalIds: string[],
     emails: string[],
     messageIds: string[],
-  ): Promise<{ known: KnownContact[]; earlier: Map<string, EarlierEvent> }> {
+    eventTypes: string[],
+  ): Promise<{ known: KnownContact[]; earlier: Map<string, EarlierEvent>; journeys: boolean }> {
     const known: KnownContact[] = [];
     const earlier = new Map<string, EarlierEvent>();
-    if (externalIds.length === 0 && emails.length === 0 && messageIds.length === 0) return { known, earlier };
+    let journeys = false;
+    if (externalIds.length === 0 && emails.length === 0 && messageIds.length === 0) return { known, earlier, journeys };
     const rows = await hotQuery<{
-      id: string;
+      id: string | null;
       external_id: string | null;
       email: string | null;
       has_consent: boolean | null;
@@ -235,9 +263,10 @@ export class ContactsRepository {
       alias_emails: string[] | null;
       message_id: string | null;
       contact_id: string | null;
-    }>(em, 'mara_recording_read', RECORDING_READ, [tenantId, externalIds, emails, messageIds]);
+    }>(em, 'mara_recording_read', RECORDING_READ, [tenantId, externalIds, emails, messageIds, eventTypes]);
     for (const r of rows) {
-      if (r.message_id !== null) earlier.set(r.message_id, { eventId: r.id, contactId: r.contact_id });
+      if (r.id === null) journeys = true;
+      else if (r.message_id !== null) earlier.set(r.message_id, { eventId: r.id, contactId: r.contact_id });
       else {
         known.push({
           id: r.id,
@@ -250,7 +279,7 @@ export class ContactsRepository {
         });
       }
     }
-    return { known, earlier };
+    return { known, earlier, journeys };
   }
 
   /**

@@ -12,7 +12,7 @@ import { specApi } from '../support/api.js';
 describe('statements per request', () => {
   let t: TestApp;
   let tenant: TenantFixture;
-  const { events } = specApi(() => t, () => tenant);
+  const { events, admin, count } = specApi(() => t, () => tenant);
   const sent: string[] = [];
   const query = pg.Client.prototype.query;
 
@@ -44,22 +44,61 @@ describe('statements per request', () => {
   const tracks = (n: number, run: string) =>
     Array.from({ length: n }, (_, i) => ({ type: 'track', event: 'seen', userId: `u${i % 10}`, messageId: `${run}-${i}` }));
 
-  it('records a batch of 100 tracks on known contacts in 6 statements, as a single track', async () => {
-    await events({ batch: Array.from({ length: 10 }, (_, i) => ({ type: 'identify', userId: `u${i}`, email: `u${i}@example.com` })) }).expect(200);
+  const knownContacts = () =>
+    events({ batch: Array.from({ length: 10 }, (_, i) => ({ type: 'identify', userId: `u${i}`, email: `u${i}@example.com` })) }).expect(200);
+
+  it('records a batch of 100 tracks on known contacts in 3 statements, as a single track, when no journey is concerned', async () => {
+    await knownContacts();
+    // Journeys that cannot be concerned: a draft one on the type, an active one on another type.
+    await admin('post', '/journeys').send({ name: 'draft', trigger: { type: 'event', eventType: 'seen' }, steps: [{ type: 'wait', seconds: 60 }] }).expect(201);
+    const other = await admin('post', '/journeys')
+      .send({ name: 'other', trigger: { type: 'event', eventType: 'other' }, exitOn: ['another'], steps: [{ type: 'wait', seconds: 60 }] })
+      .expect(201);
+    await admin('post', `/journeys/${other.body.id}/approve`).expect(200);
     const single = await counted(tracks(1, 'one')[0]);
     const batch = await counted({ batch: tracks(100, 'many') });
     expect(single.statuses).toEqual(['ok']);
     expect(batch.statuses).toEqual(Array(100).fill('ok'));
-    // key check + rate-limit take, START TRANSACTION, the read, the write, journey enrollment, COMMIT
-    expect(single.statements).toHaveLength(6);
-    expect(batch.statements).toHaveLength(6);
+    // key check + rate-limit take, the read (it finds no journey concerned), the write (atomic by itself: no transaction)
+    expect(single.statements).toHaveLength(3);
+    expect(batch.statements).toHaveLength(3);
+    expect(batch.statements.some((s) => /^(START|BEGIN|COMMIT)/.test(s.trim()))).toBe(false);
     expect(batch.statements.map((s) => s.trim().split(/\s+/)[0])).toEqual(single.statements.map((s) => s.trim().split(/\s+/)[0]));
+    expect(batch.statements.some((s) => s.includes('journey_runs'))).toBe(false);
 
     // The same batch again: every op a duplicate, and no more statements.
     sent.length = 0;
     const again = await events({ batch: tracks(100, 'many') }).expect(200);
     expect(again.body.results.every((r: { status: string }) => r.status === 'duplicate')).toBe(true);
-    expect(sent.length).toBeLessThanOrEqual(6);
+    expect(sent.length).toBeLessThanOrEqual(3);
+  });
+
+  it('adds the enrollment statement when an active journey triggers on the type, or exits on it', async () => {
+    await knownContacts();
+    const trigger = await admin('post', '/journeys')
+      .send({ name: 'on seen', reentry: 'every_event', trigger: { type: 'event', eventType: 'seen' }, steps: [{ type: 'wait', seconds: 60 }] })
+      .expect(201);
+    await admin('post', `/journeys/${trigger.body.id}/approve`).expect(200);
+    const single = await counted(tracks(1, 'one')[0]);
+    const batch = await counted({ batch: tracks(100, 'many') });
+    expect(batch.statuses).toEqual(Array(100).fill('ok'));
+    // key check, the read, START TRANSACTION, the write, journey enrollment, the first steps' jobs, COMMIT
+    expect(single.statements).toHaveLength(7);
+    expect(batch.statements).toHaveLength(7);
+    expect(await count(`journey_runs WHERE tenant_id = $1`, [tenant.tenantId])).toBe(101);
+
+    // A journey that only exits on the type concerns the batch too (its runs end).
+    await admin('post', `/journeys/${trigger.body.id}/pause`).expect(200);
+    const exits = await admin('post', '/journeys')
+      .send({ name: 'exits', trigger: { type: 'event', eventType: 'other' }, exitOn: ['seen'], steps: [{ type: 'wait', seconds: 60 }] })
+      .expect(201);
+    await admin('post', `/journeys/${exits.body.id}/approve`).expect(200);
+    await events({ type: 'track', event: 'other', userId: 'u0', messageId: 'start' }).expect(200);
+    const exit = await counted(tracks(1, 'exit')[0]);
+    // key check, the read, START TRANSACTION, the write, enrollment and exits (no run started: no jobs), COMMIT
+    expect(exit.statements).toHaveLength(6);
+    expect(exit.statements.filter((s) => s.includes('INSERT INTO journey_runs'))).toHaveLength(1);
+    expect(await count(`journey_runs WHERE journey_id = $1 AND status = 'exited'`, [exits.body.id])).toBe(1);
   });
 
   it('records a batch of 100 identifies that create contacts in 7 statements, as a single one', async () => {
@@ -69,7 +108,7 @@ describe('statements per request', () => {
     const batch = await counted({ batch: identifies(100, 'b') });
     expect(single.statuses).toEqual(['ok']);
     expect(batch.statuses).toEqual(Array(100).fill('ok'));
-    // key check + take, START TRANSACTION, the read, the identity locks, the read again under them, the write, COMMIT
+    // key check + take, the read, START TRANSACTION, the identity locks, the read again under them, the write, COMMIT
     expect(single.statements).toHaveLength(7);
     expect(batch.statements).toHaveLength(7);
     const [row] = await t.db.query('SELECT count(*)::int AS n FROM contacts WHERE tenant_id = $1', [tenant.tenantId]);

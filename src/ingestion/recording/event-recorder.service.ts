@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PINO_LOGGER } from '../../common/logger.js';
 import { afterCommit } from '../../common/after-commit.js';
-import { transactionWithRetry } from '../../common/transaction-retry.js';
+import { lazyTransactionWithRetry } from '../../common/transaction-retry.js';
 import { ContactsRepository, lockKey } from '../../contacts/contacts.repository.js';
 import { hasIdentity, resolveIdentities } from '../../contacts/identity-resolution.js';
 import type { NewEvent } from '../../contacts/events.repository.js';
@@ -43,9 +43,15 @@ export class EventRecorder {
    * statement writes its rows in one stable order (see the repositories), so two requests cannot
    * deadlock each other; should PostgreSQL still abort the transaction to break a deadlock (with
    * another kind of writer) or a serialization failure, the whole request is recorded again.
+   *
+   * The transaction is opened after the read, and only when the request needs more than its one
+   * write statement (docs/identity.md#recording-statements): identity locks, journey enrollment, or
+   * contacts to create or change (a known one's vanishing is checked after the write). Tracks on
+   * known contacts that concern no journey are the read, then the write alone: one statement,
+   * atomic by itself, whose failure writes nothing and has the request recorded again.
    */
   async record(tenantId: string, connector: Connector, ops: PreparedOp[], options: RecordOptions = {}): Promise<OpResult[]> {
-    return transactionWithRetry(this.dataSource, this.logger, 'recording events', (em) =>
+    return lazyTransactionWithRetry(this.dataSource, this.logger, 'recording events', (em) =>
       this.recordIn(em, tenantId, connector, ops, options),
     );
   }
@@ -68,13 +74,19 @@ export class EventRecorder {
       contactId: null,
       ...(op.warnings.length ? { warnings: op.warnings } : {}),
     }));
-    afterCommit(em, () => this.metrics.countOps(connector, results.map((r) => r.status)));
+    // Counted once what was recorded is committed (at once when no transaction is open: then the
+    // write, the last statement, committed by itself).
+    const count = (): void => afterCommit(em, () => this.metrics.countOps(connector, results.map((r) => r.status)));
 
     const live = ops.map((op, i) => (results[i].status === 'ok' ? op : null));
     const messageIds = [...new Set(live.filter((op) => op?.type === 'track' && op.messageId).map((op) => op!.messageId!))];
     const externalIds = [...new Set(live.flatMap((op) => (op?.externalId ? [op.externalId] : [])))];
     const emails = [...new Set(live.flatMap((op) => (op?.email ? [op.email] : [])))];
-    if (live.every((op) => op === null)) return results;
+    const eventTypes = options.backfill ? [] : [...new Set(live.flatMap((op) => (op?.type === 'track' ? [op.event!] : [])))];
+    if (live.every((op) => op === null)) {
+      count();
+      return results;
+    }
 
     // One read: the known contacts and the message ids recorded before (docs/identity.md#recording-statements).
     // Advisory locks serialise concurrent requests (on every instance) only where a
@@ -85,7 +97,9 @@ export class EventRecorder {
     // the event insert's ON CONFLICT decides, and a message id recorded by another request since
     // the read makes the write statement fail as a serialization failure, so the request is
     // recorded again (see ContactsRepository.recordBatch).
-    let { known, earlier } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds);
+    // The read also tells whether an active journey triggers or exits on one of the batch's event
+    // types; when none does, enrollment is skipped (decided at this read: docs/journeys.md#enrollment).
+    let { known, earlier, journeys: mayEnroll } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds, eventTypes);
     const knownIds = new Set(known.flatMap((c) => (c.externalId ? [c.externalId] : [])));
     const emailOf = new Map(known.flatMap((c) => (c.externalId ? [[c.externalId, c.email] as const] : [])));
     const identityKeys = new Set<bigint>();
@@ -98,10 +112,11 @@ export class EventRecorder {
       }
     }
     if (identityKeys.size > 0) {
+      await this.inTransaction(em);
       await this.contacts.lockKeys(em, [...identityKeys]);
       // The same read again (the duplicate read too: a request that held these locks before may
       // have recorded one of the message ids).
-      ({ known, earlier } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds));
+      ({ known, earlier, journeys: mayEnroll } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds, eventTypes));
     }
 
     // A messageId seen before (in an earlier request, or earlier in this batch) is a duplicate
@@ -142,6 +157,7 @@ export class EventRecorder {
         messageId: op.messageId,
       });
     });
+    if (mayEnroll || resolution.writes.length > 0) await this.inTransaction(em);
     await this.contacts.recordBatch(em, tenantId, {
       connector,
       writes: resolution.writes,
@@ -151,11 +167,17 @@ export class EventRecorder {
       at,
       backfill: options.backfill ?? false,
     });
-    await this.journeys.enroll(em, tenantId, newEvents, { receivedAt: at, backfill: options.backfill });
+    if (mayEnroll) await this.journeys.enroll(em, tenantId, newEvents, { receivedAt: at, backfill: options.backfill });
     for (const [i, first] of repeats) {
       results[i].contactId = results[first].contactId;
       results[i].eventId = results[first].eventId;
     }
+    count();
     return results;
+  }
+
+  /** Opens the transaction of a `record` call that has none yet (the caller's transaction otherwise). */
+  private async inTransaction(em: EntityManager): Promise<void> {
+    if (em.queryRunner && !em.queryRunner.isTransactionActive) await em.queryRunner.startTransaction();
   }
 }
