@@ -87,7 +87,7 @@ const trackOps = (n: number, run: string): Array<Record<string, unknown>> =>
     properties: { format: 'csv', rows: 1200, plan: 'pro' },
   }));
 
-async function startServer(databaseUrl: string, port: number): Promise<ChildProcess> {
+async function startServer(databaseUrl: string, port: number, role = process.env.PROCESS_ROLE ?? 'all'): Promise<ChildProcess> {
   const child = spawn(process.execPath, [path.resolve(here, '../src/main.js')], {
     env: {
       ...process.env,
@@ -96,7 +96,7 @@ async function startServer(databaseUrl: string, port: number): Promise<ChildProc
       SECRETS_KEY: Buffer.alloc(32, 3).toString('base64'),
       PORT: String(port),
       LOG_LEVEL: 'warn',
-      PROCESS_ROLE: process.env.PROCESS_ROLE ?? 'all',
+      PROCESS_ROLE: role,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -539,6 +539,26 @@ async function main(): Promise<void> {
       rows.push([five, without, 'with 5 journeys / without']);
       const runs = (await pool.query('SELECT count(*)::int AS n FROM journey_runs WHERE tenant_id = $1', [tenantId])).rows[0].n;
       notes.push(`journey runs started during the journey runs: ${runs}`);
+
+      // The same on an API-only server (PROCESS_ROLE=api, as when workers scale separately:
+      // docs/operations.md): what enrollment costs the ingestion path itself, without the
+      // workers executing every run's first step on the same two cores. Its step jobs are
+      // deleted afterwards, so that the later figures run without that backlog.
+      const apiPort = await freePort();
+      const api = await startServer(databaseUrl, apiPort, 'api');
+      try {
+        const apiWithout = await httpRun('api-only server: batches of 100, no journey', apiPort, tenantId, key, BATCH);
+        for (const id of journeyIds) await admin(apiPort, 'POST', `/admin/tenants/${tenantId}/journeys/${id}/approve`);
+        const apiOne = await httpRun('api-only server: batches of 100, 1 journey', apiPort, tenantId, key, BATCH);
+        rows.push([apiOne, apiWithout, 'api-only: with journey / without']);
+        for (const id of journeyIds) await admin(apiPort, 'POST', `/admin/tenants/${tenantId}/journeys/${id}/pause`);
+        const apiFive = await fiveJourneysRun(apiPort, tenantId, key);
+        rows.push([{ ...apiFive, label: 'api-only server: batches of 100, 5 journeys' }, apiWithout, 'api-only: with 5 journeys / without']);
+      } finally {
+        api.kill('SIGTERM');
+        await new Promise((r) => api.once('exit', r));
+      }
+      await pool.query(`DELETE FROM pgboss.job WHERE name = 'journey-step' AND state IN ('created', 'retry')`);
     }
     if (part('seeded')) {
       const empty = batched ?? (await httpRun('service: HTTP, batches of 100 track', port, tenantId, key, BATCH));
