@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { ADMIN_TOKEN, bootApp, resetDatabase, type TestApp } from '../support/app.js';
 import { configureSecrets, deliver, fixture, installMappingFault, removeMappingFault } from '../support/webhooks.js';
-import { accessibleDescription, launchBrowser, openPage, until, type Browser, type WatchedPage } from '../support/browser.js';
+import { accessibleDescription, launchBrowser, PageWatch, until, type Browser } from '../support/browser.js';
 import { clerkUser, fakeClerk, listen, urlOf } from '../support/clerk.js';
 
 // Browser globals used inside page.evaluate (the tests are type-checked without the DOM library).
@@ -65,15 +65,11 @@ describe('Dashboard in Chromium', () => {
   let clerk: http.Server;
   let evil: http.Server;
   let evilUrl: string;
-  let watched: WatchedPage[] = [];
+  const pages = new PageWatch(() => browser);
   /** What reached the server: each request's method, path and whether it carried the session cookie. */
   const received: Array<{ method: string; path: string; withCookie: boolean }> = [];
 
-  const newPage = async (): Promise<Page> => {
-    const w = await openPage(browser.context);
-    watched.push(w);
-    return w.page;
-  };
+  const newPage = (): Promise<Page> => pages.open();
 
   async function signIn(page: Page): Promise<void> {
     await page.goto(`${maraUrl}/app`);
@@ -125,12 +121,10 @@ describe('Dashboard in Chromium', () => {
   beforeEach(async () => {
     await resetDatabase(t.db);
     await browser.context.clearCookies();
-    watched = [];
   });
 
   afterEach(async () => {
-    const errors = watched.flatMap((w) => w.errors);
-    for (const w of watched) await w.page.close();
+    const errors = await pages.closeAll();
     expect(errors).toEqual([]);
   });
 

@@ -12,12 +12,11 @@ import {
   createTenantInPage,
   generateKeyInPage,
   launchBrowser,
-  openPage,
+  PageWatch,
   postEvents,
   signIn,
   until,
   type Browser,
-  type WatchedPage,
 } from '../support/browser.js';
 import { urlOf } from '../support/clerk.js';
 
@@ -31,13 +30,9 @@ describe('Data rights in the dashboard (Chromium)', () => {
   let t: TestApp;
   let maraUrl: string;
   let browser: Browser;
-  let watched: WatchedPage[] = [];
+  const pages = new PageWatch(() => browser);
 
-  const newPage = async (): Promise<Page> => {
-    const w = await openPage(browser.context);
-    watched.push(w);
-    return w.page;
-  };
+  const newPage = (): Promise<Page> => pages.open();
 
   beforeAll(async () => {
     t = await bootApp({ PROCESS_ROLE: 'all' }, { listen: true });
@@ -53,12 +48,10 @@ describe('Data rights in the dashboard (Chromium)', () => {
   beforeEach(async () => {
     await resetDatabase(t.db);
     await browser.context.clearCookies();
-    watched = [];
   });
 
   afterEach(async () => {
-    const errors = watched.flatMap((w) => w.errors);
-    for (const w of watched) await w.page.close();
+    const errors = await pages.closeAll();
     expect(errors).toEqual([]);
   });
 

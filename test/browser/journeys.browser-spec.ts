@@ -14,12 +14,11 @@ import {
   createTenantInPage,
   generateKeyInPage,
   launchBrowser,
-  openPage,
+  PageWatch,
   postEvents,
   signIn,
   until,
   type Browser,
-  type WatchedPage,
 } from '../support/browser.js';
 import { urlOf } from '../support/clerk.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
@@ -73,15 +72,11 @@ describe('Journeys in the dashboard (Chromium)', () => {
   let smtp: TestSmtp;
   let maraUrl: string;
   let browser: Browser;
-  let watched: WatchedPage[] = [];
+  const pages = new PageWatch(() => browser);
   /** How many 400 answers to a journey save the test provoked (each shows as a console error). */
   let refusalsProvoked = 0;
 
-  const newPage = async (): Promise<Page> => {
-    const w = await openPage(browser.context);
-    watched.push(w);
-    return w.page;
-  };
+  const newPage = (): Promise<Page> => pages.open();
 
   beforeAll(async () => {
     smtp = await startSmtp();
@@ -101,12 +96,10 @@ describe('Journeys in the dashboard (Chromium)', () => {
     await resetDatabase(t.db);
     await browser.context.clearCookies();
     smtp.received.length = 0;
-    watched = [];
   });
 
   afterEach(async () => {
-    const errors = watched.flatMap((w) => w.errors);
-    for (const w of watched) await w.page.close();
+    const errors = await pages.closeAll();
     // Chromium logs every 4xx answer; the refusals a test provokes on purpose are counted, not ignored.
     const refused = errors.filter((e) => REFUSED_SAVE.test(e));
     expect(refused).toHaveLength(refusalsProvoked);

@@ -73,6 +73,29 @@ export async function openPage(context: BrowserContext): Promise<WatchedPage> {
   return { page, errors };
 }
 
+/**
+ * The pages one test opens, each watched for errors (openPage). `closeAll` closes them and answers
+ * their errors, for the test's afterEach to check.
+ */
+export class PageWatch {
+  private pages: WatchedPage[] = [];
+
+  constructor(private readonly browser: () => Browser) {}
+
+  async open(): Promise<Page> {
+    const w = await openPage(this.browser().context);
+    this.pages.push(w);
+    return w.page;
+  }
+
+  async closeAll(): Promise<string[]> {
+    const pages = this.pages;
+    this.pages = [];
+    for (const w of pages) await w.page.close();
+    return pages.flatMap((w) => w.errors);
+  }
+}
+
 /** The accessible description of a control (its aria-describedby text), as a screen reader says it. */
 export function accessibleDescription(control: Locator): Promise<string> {
   return control.evaluate((el) =>
