@@ -59,6 +59,11 @@ export function givenUpReason(job: RunningJob<object>, attempts = job.retryLimit
 }
 
 const STOP_TIMEOUT_MS = 20_000;
+/**
+ * A fetched batch's jobs are completed together (pg-boss, one statement) when the handler returns;
+ * once a batch has run this long, each job that then succeeds is completed at once instead.
+ */
+const COMPLETE_AT_ONCE_AFTER_MS = 5_000;
 /** Advisory lock key serialising queue declarations across processes (any fixed bigint). */
 const DECLARE_LOCK_KEY = '7243110560281937001';
 
@@ -181,7 +186,7 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
   /**
    * Starts fetching `queue`'s jobs (in `all` and `worker` processes only). Each job of a fetched
    * batch succeeds or fails on its own: one that throws is handed back to pg-boss for a retry
-   * (with backoff), the others complete.
+   * (with backoff) at once, the others complete (together at the end of a quick batch).
    */
   async work<T extends object>(queue: string, options: WorkOptions, handler: (job: RunningJob<T>) => Promise<void>): Promise<void> {
     if (!this.workers) return;
@@ -189,6 +194,7 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
       queue,
       { batchSize: options.batchSize, pollingIntervalSeconds: options.pollingIntervalSeconds, includeMetadata: true },
       async (jobs) => {
+        const fetchedAt = Date.now();
         let next = 0;
         let unrecorded = 0;
         const lane = async (): Promise<void> => {
@@ -201,10 +207,15 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
               failure = err;
             }
             if (failure === null) {
-              // Left to pg-boss's completion of the batch when this cannot be recorded.
-              await this.boss.complete(queue, job.id).catch((err: unknown) => {
-                this.logger.error({ err: loggableError(err), queue, job: job.data }, 'could not record a job as done');
-              });
+              // Quick batches are completed by pg-boss in one statement once the handler returns;
+              // a job done late in a slow batch (SMTP) is recorded at once, so that it cannot
+              // expire while the rest of the batch runs. Left to pg-boss's completion of the batch
+              // when this cannot be recorded.
+              if (Date.now() - fetchedAt >= COMPLETE_AT_ONCE_AFTER_MS) {
+                await this.boss.complete(queue, job.id).catch((err: unknown) => {
+                  this.logger.error({ err: loggableError(err), queue, job: job.data }, 'could not record a job as done');
+                });
+              }
             } else if (!(await this.fail(queue, job, failure))) {
               unrecorded++;
             }
