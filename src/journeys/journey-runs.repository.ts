@@ -42,7 +42,11 @@ const isoSql = (at: string): string => `to_char((${at}) AT TIME ZONE 'UTC', 'YYY
 
 /**
  * JourneyRunsRepository.enrollAndExit's statement: $1 tenant, $2-$6 the events as arrays, $7 their
- * arrival. A named prepared statement (hot-query.ts): it is planned once per connection.
+ * arrival. A named prepared statement (hot-query.ts): it is planned once per connection. Every
+ * lookup of journey_runs is an index probe (a LATERAL subquery fenced by OFFSET, or `id = ANY` of
+ * an array), never a scan of the tenant's runs: the plan must not depend on the table's
+ * statistics, which lag behind a fast-growing table (a join the planner once ordered the other
+ * way round read every run of the tenant for each batch).
  */
 const ENROLL_AND_EXIT = `WITH e AS (
     SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::jsonb[])
@@ -79,22 +83,27 @@ const ENROLL_AND_EXIT = `WITH e AS (
        AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(j.trigger_where) w
                         WHERE NOT ${conditionHoldsSql('w', 'e.properties', 'c')})
      ORDER BY j.id, e.contact_id, e.n
-    ON CONFLICT (tenant_id, journey_id, once_key) DO NOTHING
+    ON CONFLICT (tenant_id, journey_id, once_key) WHERE once_key IS NOT NULL DO NOTHING
     RETURNING id, status, current_step, history
   ), hit AS (
     SELECT DISTINCT ON (r.id) r.id AS run_id, e.id AS event_id, e.type
       FROM e
       JOIN journeys j ON j.tenant_id = $1 AND e.type = ANY (j.exit_on)
-      JOIN journey_runs r ON r.tenant_id = $1 AND r.contact_id = e.contact_id AND r.journey_id = j.id
-                         AND r.status IN ('active', 'waiting')
+      CROSS JOIN LATERAL (
+        SELECT r.id FROM journey_runs r
+         WHERE r.tenant_id = $1 AND r.contact_id = e.contact_id AND r.journey_id = j.id AND r.status IN ('active', 'waiting')
+        OFFSET 0
+      ) r
      ORDER BY r.id, e.n
   ), locked AS (
-    SELECT r.id FROM journey_runs r JOIN hit ON r.tenant_id = $1 AND r.id = hit.run_id ORDER BY r.id FOR UPDATE OF r
+    SELECT r.id FROM journey_runs r
+     WHERE r.tenant_id = $1 AND r.id = ANY ((SELECT array_agg(run_id) FROM hit)::uuid[])
+     ORDER BY r.id FOR UPDATE
   ), exited AS (
     UPDATE journey_runs r
        SET status = 'exited', exit_reason = jsonb_build_object('eventType', hit.type, 'eventId', hit.event_id), updated_at = now()
-      FROM hit JOIN locked ON locked.id = hit.run_id
-     WHERE r.tenant_id = $1 AND r.id = hit.run_id
+      FROM hit
+     WHERE r.tenant_id = $1 AND r.id = ANY ((SELECT array_agg(id) FROM locked)::uuid[]) AND hit.run_id = r.id
     RETURNING r.id
   )
   SELECT 'run' AS kind, id, status, current_step AS step,
