@@ -6,8 +6,8 @@
  * - single-op requests beside the baseline with one op per transaction, and Stripe webhook
  *   deliveries (each a `customer.subscription.created` with its own event id, signed with
  *   stripe-node, for a known contact) beside the single track op;
- * - batches of 100 with 1 and with 5 active journeys matching every benched event, beside the
- *   figure without;
+ * - batches of 100 with 1 and with 5 active journeys on the benched event (default reentry
+ *   `once`), and with 1 `every_event` journey (a run for every event), beside the figure without;
  * - batches of 100 (service and baseline) after SEED_EVENTS events were written into the
  *   tenant's table, beside the figure before; then ingestion-health's answer time at that size;
  * - a sustained run of batches of 100 (BENCH_SUSTAINED_SECONDS) sampling the server's RSS every
@@ -20,7 +20,9 @@
  * BENCH_CONNECTIONS (8), BENCH_ROUNDS (3: a service figure and its baseline alternate in that many
  * slices of BENCH_SECONDS / ROUNDS, so that the machine's load weighs on both), BENCH_SEED_EVENTS (5,000,000), BENCH_SUSTAINED_SECONDS (120; 0 skips it),
  * BENCH_PARTS (comma-separated subset of batch,single,webhooks,journeys,seeded,sustained),
- * BENCH_ONLY=webhooks (the webhook run alone).
+ * BENCH_ONLY=webhooks (the webhook run alone), BENCH_LOG_MS (with BENCH_DATABASE_URL: the bench
+ * database logs statements slower than that many ms into the server's log; BENCH_EXPLAIN_MS adds
+ * their plans, through auto_explain).
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';

@@ -68,21 +68,22 @@ export class JourneyRun {
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
   updatedAt: Date;
 
-  @ManyToOne(() => Journey, { onDelete: 'CASCADE' })
+  // No foreign keys (migration RunsWithoutForeignKeys): enrollment and erasure keep the references whole.
+  @ManyToOne(() => Journey, { createForeignKeyConstraints: false })
   @JoinColumn([
     { name: 'tenant_id', referencedColumnName: 'tenantId', foreignKeyConstraintName: 'FK_journey_runs_journey' },
     { name: 'journey_id', referencedColumnName: 'id', foreignKeyConstraintName: 'FK_journey_runs_journey' },
   ])
   journey?: Relation<Journey>;
 
-  @ManyToOne(() => Contact, { onDelete: 'CASCADE' })
+  @ManyToOne(() => Contact, { createForeignKeyConstraints: false })
   @JoinColumn([
     { name: 'tenant_id', referencedColumnName: 'tenantId', foreignKeyConstraintName: 'FK_journey_runs_contact' },
     { name: 'contact_id', referencedColumnName: 'id', foreignKeyConstraintName: 'FK_journey_runs_contact' },
   ])
   contact?: Relation<Contact>;
 
-  @ManyToOne(() => ContactEvent, { onDelete: 'CASCADE' })
+  @ManyToOne(() => ContactEvent, { createForeignKeyConstraints: false })
   @JoinColumn([
     { name: 'tenant_id', referencedColumnName: 'tenantId', foreignKeyConstraintName: 'FK_journey_runs_event' },
     { name: 'event_id', referencedColumnName: 'id', foreignKeyConstraintName: 'FK_journey_runs_event' },
