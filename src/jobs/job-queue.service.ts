@@ -3,6 +3,7 @@ import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
+import { hotQuery } from '../common/hot-query.js';
 import { loggableError, PINO_LOGGER } from '../common/logger.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 
@@ -168,7 +169,8 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
         // An interval is added to the database's now(), so app and database clocks need not agree.
         startAfter: j.delaySeconds && j.delaySeconds > 0 ? `${j.delaySeconds} seconds` : undefined,
       })),
-      { db: { executeSql: async (text, values) => ({ rows: (await runner.query(text, values, true)).records ?? [] }) } },
+      // pg-boss's insert statement is always the same text: prepared once per connection.
+      { db: { executeSql: async (text, values) => ({ rows: await hotQuery(em, 'mara_jobs_insert', text, values) }) } },
     );
   }
 
