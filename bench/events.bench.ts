@@ -6,8 +6,8 @@
  * - single-op requests beside the baseline with one op per transaction, and Stripe webhook
  *   deliveries (each a `customer.subscription.created` with its own event id, signed with
  *   stripe-node, for a known contact) beside the single track op;
- * - batches of 100 with 1 and with 5 active journeys matching every benched event, beside the
- *   figure without;
+ * - batches of 100 with 1 and with 5 active journeys on the benched event (default reentry
+ *   `once`), and with 1 `every_event` journey (a run for every event), beside the figure without;
  * - batches of 100 (service and baseline) after SEED_EVENTS events were written into the
  *   tenant's table, beside the figure before; then ingestion-health's answer time at that size;
  * - a sustained run of batches of 100 (BENCH_SUSTAINED_SECONDS) sampling the server's RSS every
@@ -20,7 +20,9 @@
  * BENCH_CONNECTIONS (8), BENCH_ROUNDS (3: a service figure and its baseline alternate in that many
  * slices of BENCH_SECONDS / ROUNDS, so that the machine's load weighs on both), BENCH_SEED_EVENTS (5,000,000), BENCH_SUSTAINED_SECONDS (120; 0 skips it),
  * BENCH_PARTS (comma-separated subset of batch,single,webhooks,journeys,seeded,sustained),
- * BENCH_ONLY=webhooks (the webhook run alone).
+ * BENCH_ONLY=webhooks (the webhook run alone), BENCH_LOG_MS (with BENCH_DATABASE_URL: the bench
+ * database logs statements slower than that many ms into the server's log; BENCH_EXPLAIN_MS adds
+ * their plans, through auto_explain).
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
@@ -383,28 +385,27 @@ async function sustainedRun(port: number, pid: number, tenantId: string, key: st
 
 /**
  * Batches of 100 with 5 active journeys on the load (docs/journeys.md#enrollment), as a tenant
- * has them: 2 plain ones on the load's event type (one `every_event`: a run per event, as the
- * 1-journey figure; one `once`: a run per new contact), 2 with `where` filters that the load's
- * events do not pass, as most events fail most filters (one on the contact, whose first condition
- * holds and second does not; one on the event's properties: evaluated for every event, starting
- * nothing), and 1 whose `exitOn` is the load's event type (the exits part of the statement, for
- * every event). Paused again afterwards, so the other figures run without them.
+ * has them, each with the default reentry (`once`): 2 plain ones on the load's event type (a run
+ * per contact, on its first event), 2 with `where` filters that the load's events do not pass, as
+ * most events fail most filters (one on the contact, whose first condition holds and second does
+ * not; one on the event's properties: evaluated for every event, starting nothing), and 1 whose
+ * `exitOn` is the load's event type (the exits part of the statement, for every event). Paused
+ * again afterwards, so the other figures run without them.
  */
 async function fiveJourneysRun(port: number, tenantId: string, key: string): Promise<Figure> {
-  const wait = [{ type: 'wait', seconds: 7 * 24 * 3600 }];
+  const wait = [{ type: 'wait', seconds: 7 * 24 * 3600 }, { type: 'send_email', subject: 'Hi', text: 'Hi {{contact.name}}' }];
   const trigger = (where: unknown[] = []) => ({ type: 'event', eventType: 'report.exported', where });
   const definitions = [
-    { name: 'plain', reentry: 'every_event', trigger: trigger() },
-    { name: 'once', trigger: trigger() },
+    { name: 'plain', trigger: trigger() },
+    { name: 'plain 2', trigger: trigger() },
     {
       name: 'contact filter',
-      reentry: 'every_event',
       trigger: trigger([
         { field: 'contact.email', op: 'contains', value: '@bench.test' },
         { field: 'contact.attributes.plan', op: 'eq', value: 'trial' },
       ]),
     },
-    { name: 'event filter', reentry: 'every_event', trigger: trigger([{ field: 'event.properties.rows', op: 'gt', value: 5000 }]) },
+    { name: 'event filter', trigger: trigger([{ field: 'event.properties.rows', op: 'gt', value: 5000 }]) },
     { name: 'exits', trigger: { type: 'event', eventType: 'trial.started' }, exitOn: ['report.exported'] },
   ];
   const ids: string[] = [];
@@ -449,6 +450,17 @@ async function main(): Promise<void> {
   }
   const dbName = `mara_bench_${Date.now().toString(36)}`;
   await ensureDatabase(serverUrl, dbName);
+  if (process.env.BENCH_LOG_MS) {
+    const c = new pg.Client({ connectionString: `${serverUrl}/postgres` });
+    await c.connect();
+    await c.query(`ALTER DATABASE "${dbName}" SET log_min_duration_statement = ${Number(process.env.BENCH_LOG_MS)}`);
+    if (process.env.BENCH_EXPLAIN_MS) {
+      await c.query(`ALTER DATABASE "${dbName}" SET session_preload_libraries = 'auto_explain'`);
+      await c.query(`ALTER DATABASE "${dbName}" SET auto_explain.log_min_duration = ${Number(process.env.BENCH_EXPLAIN_MS)}`);
+      await c.query(`ALTER DATABASE "${dbName}" SET auto_explain.log_analyze = on`);
+    }
+    await c.end();
+  }
   const databaseUrl = `${serverUrl}/${dbName}`;
   const ds = new DataSource(dataSourceOptions(databaseUrl, { poolSize: 1 }));
   await ds.initialize();
@@ -513,14 +525,16 @@ async function main(): Promise<void> {
       }
     }
 
-    // Live journeys on the benched event: every event starts a run in each (every_event) and
-    // schedules its first step, which the workers in the server then execute: a long wait, so no email.
+    // Live journeys on the benched event, as a journey is made by default (reentry `once`): the
+    // first event of each contact starts a run and schedules its next step (a week's wait comes
+    // first, so no email goes out); every later one is judged and starts nothing. Then the extreme:
+    // an `every_event` journey, where every event of the load starts a run of its own.
     const journeyIds: string[] = [];
-    const addJourney = async (): Promise<void> => {
+    const addJourney = async (reentry: 'once' | 'every_event'): Promise<void> => {
       const journey = await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys`, {
         name: `bench ${journeyIds.length + 1}`,
         trigger: { type: 'event', eventType: 'report.exported' },
-        reentry: 'every_event',
+        reentry,
         steps: [{ type: 'wait', seconds: 7 * 24 * 3600 }, { type: 'send_email', subject: 'Hi', text: 'Hi {{contact.name}}' }],
       });
       await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${journey.id as string}/approve`);
@@ -529,10 +543,14 @@ async function main(): Promise<void> {
     if (part('journeys')) {
       // The figure without journeys again, right before: the machine's load drifts.
       const without = await httpRun('service: batches of 100, no journey', port, tenantId, key, BATCH);
-      await addJourney();
+      await addJourney('once');
       const one = await httpRun('service: batches of 100, 1 active journey', port, tenantId, key, BATCH);
       rows.push([one, without, 'with journey / without']);
       for (const id of journeyIds) await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${id}/pause`);
+      await addJourney('every_event');
+      const everyEvent = await httpRun('service: 1 journey, a run for every event', port, tenantId, key, BATCH);
+      rows.push([everyEvent, without, 'every_event journey / without']);
+      await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${journeyIds.pop()!}/pause`);
       // Five journeys as a real tenant has them: two on the benched event, two more with
       // filters, one exiting on it (see fiveJourneysRun).
       const five = await fiveJourneysRun(port, tenantId, key);
@@ -548,7 +566,8 @@ async function main(): Promise<void> {
       const api = await startServer(databaseUrl, apiPort, 'api');
       try {
         const apiWithout = await httpRun('api-only server: batches of 100, no journey', apiPort, tenantId, key, BATCH);
-        for (const id of journeyIds) await admin(apiPort, 'POST', `/admin/tenants/${tenantId}/journeys/${id}/approve`);
+        // A new journey: the contacts have runs of the first one already.
+        await addJourney('once');
         const apiOne = await httpRun('api-only server: batches of 100, 1 journey', apiPort, tenantId, key, BATCH);
         rows.push([apiOne, apiWithout, 'api-only: with journey / without']);
         for (const id of journeyIds) await admin(apiPort, 'POST', `/admin/tenants/${tenantId}/journeys/${id}/pause`);

@@ -11,6 +11,8 @@ import { DataRights1796133363140 } from './1796133363140-DataRights.js';
 import { JourneyLifecycleLogic1796133404733 } from './1796133404733-JourneyLifecycleLogic.js';
 import { IngestionCounters1796133454099 } from './1796133454099-IngestionCounters.js';
 import { ContactActivityIndexes1796133595791 } from './1796133595791-ContactActivityIndexes.js';
+import { PartialOnceIndex1796143848707 } from './1796143848707-PartialOnceIndex.js';
+import { RunsWithoutForeignKeys1796144639657 } from './1796144639657-RunsWithoutForeignKeys.js';
 
 /** Every migration in order. Listed explicitly (no glob), so ts-jest and the built app agree. */
 export const MIGRATIONS = [
@@ -27,4 +29,6 @@ export const MIGRATIONS = [
   JourneyLifecycleLogic1796133404733,
   IngestionCounters1796133454099,
   ContactActivityIndexes1796133595791,
+  PartialOnceIndex1796143848707,
+  RunsWithoutForeignKeys1796144639657,
 ];

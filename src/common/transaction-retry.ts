@@ -23,7 +23,7 @@ export function sqlState(err: unknown): string | undefined {
  * (docs/data-rights.md#merge-and-aliases): run again, the request resolves its identities anew
  * (to the survivor through its aliases, or to a new contact after an erasure) and loses nothing.
  */
-const CONTACT_FOREIGN_KEYS = new Set(['FK_events_contact', 'FK_contact_connectors_contact', 'FK_journey_runs_contact', 'FK_provider_customers_contact']);
+const CONTACT_FOREIGN_KEYS = new Set(['FK_events_contact', 'FK_contact_connectors_contact', 'FK_provider_customers_contact']);
 
 function constraintOf(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null) return undefined;

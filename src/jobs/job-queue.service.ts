@@ -3,6 +3,7 @@ import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
+import { hotQuery } from '../common/hot-query.js';
 import { loggableError, PINO_LOGGER } from '../common/logger.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 
@@ -59,6 +60,11 @@ export function givenUpReason(job: RunningJob<object>, attempts = job.retryLimit
 }
 
 const STOP_TIMEOUT_MS = 20_000;
+/**
+ * A fetched batch's jobs are completed together (pg-boss, one statement) when the handler returns;
+ * once a batch has run this long, each job that then succeeds is completed at once instead.
+ */
+const COMPLETE_AT_ONCE_AFTER_MS = 5_000;
 /** Advisory lock key serialising queue declarations across processes (any fixed bigint). */
 const DECLARE_LOCK_KEY = '7243110560281937001';
 
@@ -163,7 +169,8 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
         // An interval is added to the database's now(), so app and database clocks need not agree.
         startAfter: j.delaySeconds && j.delaySeconds > 0 ? `${j.delaySeconds} seconds` : undefined,
       })),
-      { db: { executeSql: async (text, values) => ({ rows: (await runner.query(text, values, true)).records ?? [] }) } },
+      // pg-boss's insert statement is always the same text: prepared once per connection.
+      { db: { executeSql: async (text, values) => ({ rows: await hotQuery(em, 'mara_jobs_insert', text, values) }) } },
     );
   }
 
@@ -181,7 +188,7 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
   /**
    * Starts fetching `queue`'s jobs (in `all` and `worker` processes only). Each job of a fetched
    * batch succeeds or fails on its own: one that throws is handed back to pg-boss for a retry
-   * (with backoff), the others complete.
+   * (with backoff) at once, the others complete (together at the end of a quick batch).
    */
   async work<T extends object>(queue: string, options: WorkOptions, handler: (job: RunningJob<T>) => Promise<void>): Promise<void> {
     if (!this.workers) return;
@@ -189,6 +196,7 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
       queue,
       { batchSize: options.batchSize, pollingIntervalSeconds: options.pollingIntervalSeconds, includeMetadata: true },
       async (jobs) => {
+        const fetchedAt = Date.now();
         let next = 0;
         let unrecorded = 0;
         const lane = async (): Promise<void> => {
@@ -201,10 +209,15 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
               failure = err;
             }
             if (failure === null) {
-              // Left to pg-boss's completion of the batch when this cannot be recorded.
-              await this.boss.complete(queue, job.id).catch((err: unknown) => {
-                this.logger.error({ err: loggableError(err), queue, job: job.data }, 'could not record a job as done');
-              });
+              // Quick batches are completed by pg-boss in one statement once the handler returns;
+              // a job done late in a slow batch (SMTP) is recorded at once, so that it cannot
+              // expire while the rest of the batch runs. Left to pg-boss's completion of the batch
+              // when this cannot be recorded.
+              if (Date.now() - fetchedAt >= COMPLETE_AT_ONCE_AFTER_MS) {
+                await this.boss.complete(queue, job.id).catch((err: unknown) => {
+                  this.logger.error({ err: loggableError(err), queue, job: job.data }, 'could not record a job as done');
+                });
+              }
             } else if (!(await this.fail(queue, job, failure))) {
               unrecorded++;
             }

@@ -42,7 +42,7 @@ export class JourneyEnrollment {
     const { started, exited } = await this.runs.enrollAndExit(em, tenantId, linked, options.receivedAt);
     await this.jobs.schedule(
       em,
-      started.map((runId) => ({ tenantId, runId, step: 0, delaySeconds: 0 })),
+      started.map((r) => ({ tenantId, runId: r.id, step: r.step, delaySeconds: r.delaySeconds })),
     );
     return { started: started.length, exited };
   }

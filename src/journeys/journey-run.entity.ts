@@ -13,8 +13,8 @@ import { Journey } from './journey.entity.js';
 @Index('ix_journey_runs_running', ['tenantId', 'contactId', 'journeyId'], { where: `"status" IN ('active', 'waiting')` })
 @Index('ix_journey_runs_event', ['tenantId', 'eventId'])
 // Reentry is decided here: `once` runs carry the contact id as once_key, `every_event` runs NULL
-// (NULLs never conflict), and enrollment inserts with ON CONFLICT DO NOTHING.
-@Index('uq_journey_runs_once', ['tenantId', 'journeyId', 'onceKey'], { unique: true })
+// (and no entry: the index is partial), and enrollment inserts with ON CONFLICT DO NOTHING.
+@Index('uq_journey_runs_once', ['tenantId', 'journeyId', 'onceKey'], { unique: true, where: '"once_key" IS NOT NULL' })
 export class JourneyRun {
   @PrimaryColumn('uuid', { name: 'tenant_id', primaryKeyConstraintName: 'PK_journey_runs' })
   tenantId: string;
@@ -68,21 +68,22 @@ export class JourneyRun {
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
   updatedAt: Date;
 
-  @ManyToOne(() => Journey, { onDelete: 'CASCADE' })
+  // No foreign keys (migration RunsWithoutForeignKeys): enrollment and erasure keep the references whole.
+  @ManyToOne(() => Journey, { createForeignKeyConstraints: false })
   @JoinColumn([
     { name: 'tenant_id', referencedColumnName: 'tenantId', foreignKeyConstraintName: 'FK_journey_runs_journey' },
     { name: 'journey_id', referencedColumnName: 'id', foreignKeyConstraintName: 'FK_journey_runs_journey' },
   ])
   journey?: Relation<Journey>;
 
-  @ManyToOne(() => Contact, { onDelete: 'CASCADE' })
+  @ManyToOne(() => Contact, { createForeignKeyConstraints: false })
   @JoinColumn([
     { name: 'tenant_id', referencedColumnName: 'tenantId', foreignKeyConstraintName: 'FK_journey_runs_contact' },
     { name: 'contact_id', referencedColumnName: 'id', foreignKeyConstraintName: 'FK_journey_runs_contact' },
   ])
   contact?: Relation<Contact>;
 
-  @ManyToOne(() => ContactEvent, { onDelete: 'CASCADE' })
+  @ManyToOne(() => ContactEvent, { createForeignKeyConstraints: false })
   @JoinColumn([
     { name: 'tenant_id', referencedColumnName: 'tenantId', foreignKeyConstraintName: 'FK_journey_runs_event' },
     { name: 'event_id', referencedColumnName: 'id', foreignKeyConstraintName: 'FK_journey_runs_event' },

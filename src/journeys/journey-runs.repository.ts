@@ -7,6 +7,7 @@ import type { JourneyStep } from './dto/journey.dto.js';
 import type { Scalar } from '../common/vocabulary.js';
 import { JourneyRun } from './journey-run.entity.js';
 import { conditionHoldsSql } from './conditions.js';
+import { hotQuery } from '../common/hot-query.js';
 
 /** A new event that may start runs, or end them. */
 export interface TriggeringEvent {
@@ -28,6 +29,88 @@ export interface LockedRunRow {
   definition: JourneyStep[];
   createdAt: Date;
 }
+
+/** A run that enrollment started and that has a step due: its ordinal, and in how many seconds. */
+export interface StartedRun {
+  id: string;
+  step: number;
+  delaySeconds: number;
+}
+
+/** `timestamptz` as the step runner writes instants into a run's history (Date#toISOString). */
+const isoSql = (at: string): string => `to_char((${at}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * JourneyRunsRepository.enrollAndExit's statement: $1 tenant, $2-$6 the events as arrays, $7 their
+ * arrival. A named prepared statement (hot-query.ts): it is planned once per connection. Every
+ * lookup of journey_runs is an index probe (a LATERAL subquery fenced by OFFSET, or `id = ANY` of
+ * an array), never a scan of the tenant's runs: the plan must not depend on the table's
+ * statistics, which lag behind a fast-growing table (a join the planner once ordered the other
+ * way round read every run of the tenant for each batch).
+ */
+const ENROLL_AND_EXIT = `WITH e AS (
+    SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::jsonb[])
+           WITH ORDINALITY AS e(id, contact_id, type, occurred_at, properties, n)
+  ), ins AS (
+    INSERT INTO journey_runs
+           (tenant_id, id, journey_id, contact_id, event_id, once_key, status, exit_reason, current_step, current_path,
+            trigger_event_type, definition, history)
+    SELECT $1, gen_random_uuid(), j.id, e.contact_id, e.id,
+           CASE WHEN j.reentry = 'once' THEN e.contact_id END,
+           CASE WHEN x.id IS NOT NULL THEN 'exited' WHEN lead.wait THEN 'waiting' ELSE 'active' END,
+           CASE WHEN x.id IS NOT NULL THEN jsonb_build_object('eventType', x.type, 'eventId', x.id) END,
+           CASE WHEN x.id IS NULL AND lead.wait THEN 1 ELSE 0 END,
+           CASE WHEN x.id IS NULL AND lead.wait THEN '1' ELSE '0' END,
+           e.type, j.steps,
+           CASE WHEN x.id IS NULL AND lead.wait THEN jsonb_build_array(jsonb_build_object(
+                  'path', '0', 'type', 'wait', 'status', 'scheduled', 'at', ${isoSql('statement_timestamp()')},
+                  'seconds', lead.seconds,
+                  'until', ${isoSql('statement_timestamp() + make_interval(secs => lead.seconds)')}))
+                ELSE '[]'::jsonb END
+      FROM e
+      JOIN journeys j ON j.tenant_id = $1 AND j.trigger_event_type = e.type AND j.status = 'active'
+      JOIN contacts c ON c.tenant_id = $1 AND c.id = e.contact_id
+      CROSS JOIN LATERAL (
+        SELECT j.steps->0->>'type' = 'wait' AND jsonb_array_length(j.steps) > 1 AS wait,
+               (j.steps->0->>'seconds')::int AS seconds
+      ) lead
+      LEFT JOIN LATERAL (
+        SELECT later.id, later.type FROM e later
+         WHERE later.contact_id = e.contact_id AND later.n > e.n AND later.type = ANY (j.exit_on)
+         ORDER BY later.n LIMIT 1
+      ) x ON true
+     WHERE e.occurred_at >= $7::timestamptz - make_interval(secs => j.max_event_age_seconds)
+       AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(j.trigger_where) w
+                        WHERE NOT ${conditionHoldsSql('w', 'e.properties', 'c')})
+     ORDER BY j.id, e.contact_id, e.n
+    ON CONFLICT (tenant_id, journey_id, once_key) WHERE once_key IS NOT NULL DO NOTHING
+    RETURNING id, status, current_step, history
+  ), hit AS (
+    SELECT DISTINCT ON (r.id) r.id AS run_id, e.id AS event_id, e.type
+      FROM e
+      JOIN journeys j ON j.tenant_id = $1 AND e.type = ANY (j.exit_on)
+      CROSS JOIN LATERAL (
+        SELECT r.id FROM journey_runs r
+         WHERE r.tenant_id = $1 AND r.contact_id = e.contact_id AND r.journey_id = j.id AND r.status IN ('active', 'waiting')
+        OFFSET 0
+      ) r
+     ORDER BY r.id, e.n
+  ), locked AS (
+    SELECT r.id FROM journey_runs r
+     WHERE r.tenant_id = $1 AND r.id = ANY ((SELECT array_agg(run_id) FROM hit)::uuid[])
+     ORDER BY r.id FOR UPDATE
+  ), exited AS (
+    UPDATE journey_runs r
+       SET status = 'exited', exit_reason = jsonb_build_object('eventType', hit.type, 'eventId', hit.event_id), updated_at = now()
+      FROM hit
+     WHERE r.tenant_id = $1 AND r.id = ANY ((SELECT array_agg(id) FROM locked)::uuid[]) AND hit.run_id = r.id
+    RETURNING r.id
+  )
+  SELECT 'run' AS kind, id, status, current_step AS step,
+         CASE WHEN status = 'waiting' THEN (history->0->>'seconds')::int ELSE 0 END AS delay
+    FROM ins
+  UNION ALL
+  SELECT 'exit', id, NULL, NULL, NULL FROM exited`;
 
 /** Journey runs (`journey_runs`) and their step history; the only code that writes the table. */
 @Injectable()
@@ -57,62 +140,25 @@ export class JourneyRunsRepository {
    *   starts are not among them (a statement never sees its own inserts): an event never exits
    *   the run it starts.
    *
-   * Answers the ids of the runs started and still running (their first step is to be scheduled),
-   * and how many runs the batch ended.
+   * - A journey whose first step is a `wait` with more steps after it has that wait taken at once (docs/journeys.md#steps): the
+   *   run starts `waiting` at its second step, with the wait's record (`until` = now + seconds), as
+   *   the step runner would write it; the second step's job is then due after the wait, and no
+   *   worker has to execute the wait itself.
+   *
+   * Answers the runs started and still running (the due step's ordinal and its delay: the job to
+   * schedule), and how many runs the batch ended.
    */
   async enrollAndExit(
     em: EntityManager,
     tenantId: string,
     events: TriggeringEvent[],
     receivedAt: Date,
-  ): Promise<{ started: string[]; exited: number }> {
+  ): Promise<{ started: StartedRun[]; exited: number }> {
     if (events.length === 0) return { started: [], exited: 0 };
-    const rows: Array<{ kind: 'run' | 'exit'; id: string; status: string | null }> = await em.query(
-      `WITH e AS (
-         SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::jsonb[])
-                WITH ORDINALITY AS e(id, contact_id, type, occurred_at, properties, n)
-       ), ins AS (
-         INSERT INTO journey_runs
-                (tenant_id, id, journey_id, contact_id, event_id, once_key, status, exit_reason, current_step, current_path,
-                 trigger_event_type, definition, history)
-         SELECT $1, gen_random_uuid(), j.id, e.contact_id, e.id,
-                CASE WHEN j.reentry = 'once' THEN e.contact_id END,
-                CASE WHEN x.id IS NULL THEN 'active' ELSE 'exited' END,
-                CASE WHEN x.id IS NOT NULL THEN jsonb_build_object('eventType', x.type, 'eventId', x.id) END,
-                0, '0', e.type, j.steps, '[]'::jsonb
-           FROM e
-           JOIN journeys j ON j.tenant_id = $1 AND j.trigger_event_type = e.type AND j.status = 'active'
-           JOIN contacts c ON c.tenant_id = $1 AND c.id = e.contact_id
-           LEFT JOIN LATERAL (
-             SELECT later.id, later.type FROM e later
-              WHERE later.contact_id = e.contact_id AND later.n > e.n AND later.type = ANY (j.exit_on)
-              ORDER BY later.n LIMIT 1
-           ) x ON true
-          WHERE e.occurred_at >= $7::timestamptz - make_interval(secs => j.max_event_age_seconds)
-            AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(j.trigger_where) w
-                             WHERE NOT ${conditionHoldsSql('w', 'e.properties', 'c')})
-          ORDER BY j.id, e.contact_id, e.n
-         ON CONFLICT (tenant_id, journey_id, once_key) DO NOTHING
-         RETURNING id, status
-       ), hit AS (
-         SELECT DISTINCT ON (r.id) r.id AS run_id, e.id AS event_id, e.type
-           FROM e
-           JOIN journeys j ON j.tenant_id = $1 AND e.type = ANY (j.exit_on)
-           JOIN journey_runs r ON r.tenant_id = $1 AND r.contact_id = e.contact_id AND r.journey_id = j.id
-                              AND r.status IN ('active', 'waiting')
-          ORDER BY r.id, e.n
-       ), locked AS (
-         SELECT r.id FROM journey_runs r JOIN hit ON r.tenant_id = $1 AND r.id = hit.run_id ORDER BY r.id FOR UPDATE OF r
-       ), exited AS (
-         UPDATE journey_runs r
-            SET status = 'exited', exit_reason = jsonb_build_object('eventType', hit.type, 'eventId', hit.event_id), updated_at = now()
-           FROM hit JOIN locked ON locked.id = hit.run_id
-          WHERE r.tenant_id = $1 AND r.id = hit.run_id
-         RETURNING r.id
-       )
-       SELECT 'run' AS kind, id, status FROM ins
-       UNION ALL
-       SELECT 'exit', id, NULL FROM exited`,
+    const rows = await hotQuery<{ kind: 'run' | 'exit'; id: string; status: string | null; step: number | null; delay: number | null }>(
+      em,
+      'mara_enroll_and_exit',
+      ENROLL_AND_EXIT,
       [
         tenantId,
         events.map((e) => e.id),
@@ -123,10 +169,13 @@ export class JourneyRunsRepository {
         receivedAt.toISOString(),
       ],
     );
-    return {
-      started: rows.flatMap((r) => (r.kind === 'run' && r.status === 'active' ? [r.id] : [])),
-      exited: rows.filter((r) => r.kind === 'exit').length + rows.filter((r) => r.kind === 'run' && r.status === 'exited').length,
-    };
+    const started: StartedRun[] = [];
+    let exited = 0;
+    for (const r of rows) {
+      if (r.kind === 'exit' || r.status === 'exited') exited++;
+      else if (r.status === 'active' || r.status === 'waiting') started.push({ id: r.id, step: r.step!, delaySeconds: r.delay! });
+    }
+    return { started, exited };
   }
 
   /** The run, row-locked for the rest of the caller's transaction; null when there is none. */
