@@ -87,25 +87,28 @@ const contactWriteParams = (writes: ContactWrite[]): unknown[] => [
  * track event types ($5): without it the recorder skips enrollment (docs/journeys.md#enrollment).
  * Every lookup is one index probe per value (a LATERAL subquery over the unnested array, fenced by
  * LIMIT or OFFSET so it stays a probe), never a scan of the tenant's rows: the plan must not depend
- * on the tables' statistics, which lag behind a fast-growing table.
+ * on the tables' statistics, which lag behind a fast-growing table. Nor on the batch's size: the
+ * arrays are unnested through `(SELECT $n)`, which the planner does not look into, so that from
+ * the sixth execution on a connection the prepared statement runs its one generic plan (a single
+ * op's one-element arrays would otherwise look cheaper to plan anew, and be planned every time).
  */
 const KNOWN_COLUMNS = 'id, external_id, email, consent IS NOT NULL AS has_consent, updated_at';
 const RECORDING_READ = `WITH al AS (
     SELECT a.contact_id, a.kind, a.value
-      FROM unnest($2::text[]) AS u(v)
+      FROM unnest((SELECT $2::text[])) AS u(v)
       CROSS JOIN LATERAL (SELECT contact_id, kind, value FROM contact_aliases
                            WHERE tenant_id = $1 AND kind = 'external_id' AND value = u.v LIMIT 1) a
     UNION ALL
     SELECT a.contact_id, a.kind, a.value
-      FROM unnest($3::text[]) AS u(v)
+      FROM unnest((SELECT $3::text[])) AS u(v)
       CROSS JOIN LATERAL (SELECT contact_id, kind, value FROM contact_aliases
                            WHERE tenant_id = $1 AND kind = 'email' AND value = u.v LIMIT 1) a
   ),
   hits AS (
-    SELECT c.* FROM unnest($2::text[]) AS u(v)
+    SELECT c.* FROM unnest((SELECT $2::text[])) AS u(v)
       CROSS JOIN LATERAL (SELECT ${KNOWN_COLUMNS} FROM contacts WHERE tenant_id = $1 AND external_id = u.v LIMIT 1) c
     UNION
-    SELECT c.* FROM unnest($3::text[]) AS u(v)
+    SELECT c.* FROM unnest((SELECT $3::text[])) AS u(v)
       CROSS JOIN LATERAL (SELECT ${KNOWN_COLUMNS} FROM contacts WHERE tenant_id = $1 AND email = u.v OFFSET 0) c
     UNION
     SELECT c.* FROM al
@@ -118,7 +121,7 @@ const RECORDING_READ = `WITH al AS (
     FROM hits h
   UNION ALL
   SELECT e.id, NULL, NULL, NULL, NULL, NULL, NULL, e.message_id, e.contact_id
-    FROM unnest($4::text[]) AS u(v)
+    FROM unnest((SELECT $4::text[])) AS u(v)
     CROSS JOIN LATERAL (SELECT id, message_id, contact_id FROM events WHERE tenant_id = $1 AND message_id = u.v LIMIT 1) e
   UNION ALL
   SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
