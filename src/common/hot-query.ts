@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 interface RawClient {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
@@ -14,4 +14,16 @@ export async function hotQuery<T>(em: EntityManager, name: string, text: string,
   const client = (em.queryRunner as unknown as { databaseConnection?: RawClient } | undefined)?.databaseConnection;
   if (!client) return (await em.query(text, values)) as T[];
   return (await client.query({ name, text, values })).rows as T[];
+}
+
+/**
+ * hotQuery for a lone statement outside any transaction (the key check of every keyed request):
+ * sent through the DataSource's pg pool itself, which lends a connection for just that statement,
+ * so it too is a named prepared statement on each pooled connection, without a TypeORM query
+ * runner around it. Without a pg pool (another driver) it is an ordinary query.
+ */
+export async function pooledHotQuery<T>(dataSource: DataSource, name: string, text: string, values: unknown[]): Promise<T[]> {
+  const pool = (dataSource.driver as unknown as { master?: RawClient }).master;
+  if (!pool || typeof pool.query !== 'function') return (await dataSource.query(text, values)) as T[];
+  return (await pool.query({ name, text, values })).rows as T[];
 }
