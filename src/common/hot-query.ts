@@ -27,3 +27,38 @@ export async function pooledHotQuery<T>(dataSource: DataSource, name: string, te
   if (!pool || typeof pool.query !== 'function') return (await dataSource.query(text, values)) as T[];
   return (await pool.query({ name, text, values })).rows as T[];
 }
+
+const QUOTE_OR_BACKSLASH = /["\\]/;
+
+/**
+ * A `text[]` or `uuid[]` parameter as PostgreSQL's array literal, the text the pg driver would
+ * send for the array, written in one pass: each element double-quoted, with `\` and `"`
+ * backslash-escaped (only searched for once per element), NULL for null or undefined.
+ */
+export function arrayParam(values: ReadonlyArray<string | null | undefined>): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) out += ',';
+    if (v === null || v === undefined) out += 'NULL';
+    else if (QUOTE_OR_BACKSLASH.test(v)) out += `"${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+    else out += `"${v}"`;
+  }
+  return `${out}}`;
+}
+
+/**
+ * The JSON texts of `values` as an array literal (a `text[]` parameter cast to jsonb per element),
+ * NULL for null. `JSON.stringify(json)` is exactly the element's quoting there: JSON text holds no
+ * control character or lone surrogate (JSON.stringify writes both escaped), so the only
+ * characters the outer JSON.stringify escapes are `\` and `"`, as the array literal needs.
+ */
+export function jsonArrayParam(values: readonly unknown[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) out += ',';
+    out += v === null || v === undefined ? 'NULL' : JSON.stringify(JSON.stringify(v));
+  }
+  return `${out}}`;
+}

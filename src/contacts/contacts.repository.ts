@@ -6,7 +6,7 @@ import { type Page, type PageQueryDto, Paginator } from '../common/pagination.js
 import { ConcurrentChangeError } from '../common/transaction-retry.js';
 import type { Connector, Scalar } from '../common/vocabulary.js';
 import { type Consent, Contact } from './contact.entity.js';
-import { hotQuery } from '../common/hot-query.js';
+import { arrayParam, hotQuery, jsonArrayParam } from '../common/hot-query.js';
 import type { NewEvent } from './events.repository.js';
 import type { ContactWrite, KnownContact } from './identity-resolution.js';
 
@@ -71,12 +71,12 @@ function contactUpsertSql(gate: string): string {
 }
 
 const contactWriteParams = (writes: ContactWrite[]): unknown[] => [
-  writes.map((w) => w.id),
-  writes.map((w) => w.externalId),
-  writes.map((w) => w.email),
-  writes.map((w) => w.name),
-  writes.map((w) => JSON.stringify(w.attributes)),
-  writes.map((w) => (w.consent ? JSON.stringify(w.consent) : null)),
+  arrayParam(writes.map((w) => w.id)),
+  arrayParam(writes.map((w) => w.externalId)),
+  arrayParam(writes.map((w) => w.email)),
+  arrayParam(writes.map((w) => w.name)),
+  jsonArrayParam(writes.map((w) => w.attributes)),
+  jsonArrayParam(writes.map((w) => w.consent)),
 ];
 
 /**
@@ -266,7 +266,13 @@ export class ContactsRepository {
       alias_emails: string[] | null;
       message_id: string | null;
       contact_id: string | null;
-    }>(em, 'mara_recording_read', RECORDING_READ, [tenantId, externalIds, emails, messageIds, eventTypes]);
+    }>(em, 'mara_recording_read', RECORDING_READ, [
+      tenantId,
+      arrayParam(externalIds),
+      arrayParam(emails),
+      arrayParam(messageIds),
+      arrayParam(eventTypes),
+    ]);
     for (const r of rows) {
       if (r.id === null) journeys = true;
       else if (r.message_id !== null) earlier.set(r.message_id, { eventId: r.id, contactId: r.contact_id });
@@ -328,21 +334,23 @@ export class ContactsRepository {
   async recordBatch(em: EntityManager, tenantId: string, batch: RecordingBatch): Promise<void> {
     const { connector, writes, events, touched, projected, at, backfill } = batch;
     if (writes.length === 0 && events.length === 0 && touched.length === 0) return;
+    const atText = at.toISOString();
     const [row] = await hotQuery<{ vanished: number }>(em, 'mara_recording_write', RECORDING_WRITE, [
       tenantId,
       ...contactWriteParams(writes),
       at,
       connector,
-      events.map((e) => e.id),
-      events.map((e) => e.contactId),
-      events.map((e) => e.type),
-      events.map((e) => JSON.stringify(e.properties)),
-      events.map((e) => e.occurredAt.toISOString()),
-      events.map((e) => e.messageId),
+      arrayParam(events.map((e) => e.id)),
+      arrayParam(events.map((e) => e.contactId)),
+      arrayParam(events.map((e) => e.type)),
+      jsonArrayParam(events.map((e) => e.properties)),
+      // Most events occurred at the request's arrival: its instant written once.
+      arrayParam(events.map((e) => (e.occurredAt === at ? atText : e.occurredAt.toISOString()))),
+      arrayParam(events.map((e) => e.messageId)),
       events.length,
-      touched,
-      projected,
-      writes.flatMap((w) => (w.isNew ? [] : [w.id])),
+      arrayParam(touched),
+      arrayParam(projected),
+      arrayParam(writes.flatMap((w) => (w.isNew ? [] : [w.id]))),
       backfill,
     ]);
     if (row.vanished > 0) throw new ConcurrentChangeError('a contact this request read was erased or merged away meanwhile');
