@@ -92,7 +92,8 @@ const contactWriteParams = (writes: ContactWrite[]): unknown[] => [
  * the sixth execution on a connection the prepared statement runs its one generic plan (a single
  * op's one-element arrays would otherwise look cheaper to plan anew, and be planned every time).
  */
-const KNOWN_COLUMNS = 'id, external_id, email, consent IS NOT NULL AS has_consent, updated_at';
+// updated_at as epoch milliseconds: a float is read without parsing a timestamp's text per contact.
+const KNOWN_COLUMNS = 'id, external_id, email, consent IS NOT NULL AS has_consent, (extract(epoch FROM updated_at) * 1000)::float8 AS updated_ms';
 const RECORDING_READ = `WITH al AS (
     SELECT a.contact_id, a.kind, a.value
       FROM unnest((SELECT $2::text[])) AS u(v)
@@ -114,7 +115,7 @@ const RECORDING_READ = `WITH al AS (
     SELECT c.* FROM al
       CROSS JOIN LATERAL (SELECT ${KNOWN_COLUMNS} FROM contacts WHERE tenant_id = $1 AND id = al.contact_id LIMIT 1) c
   )
-  SELECT h.id, h.external_id, h.email, h.has_consent, h.updated_at,
+  SELECT h.id, h.external_id, h.email, h.has_consent, h.updated_ms,
          (SELECT array_agg(al.value) FROM al WHERE al.contact_id = h.id AND al.kind = 'external_id') AS alias_external_ids,
          (SELECT array_agg(al.value) FROM al WHERE al.contact_id = h.id AND al.kind = 'email') AS alias_emails,
          NULL::text AS message_id, NULL::uuid AS contact_id
@@ -261,7 +262,7 @@ export class ContactsRepository {
       external_id: string | null;
       email: string | null;
       has_consent: boolean | null;
-      updated_at: Date | null;
+      updated_ms: number | null;
       alias_external_ids: string[] | null;
       alias_emails: string[] | null;
       message_id: string | null;
@@ -282,7 +283,7 @@ export class ContactsRepository {
           externalId: r.external_id,
           email: r.email,
           hasConsent: r.has_consent!,
-          updatedAt: r.updated_at!,
+          updatedAt: new Date(r.updated_ms!),
           ...(r.alias_external_ids ? { aliasExternalIds: r.alias_external_ids } : {}),
           ...(r.alias_emails ? { aliasEmails: r.alias_emails } : {}),
         });
