@@ -155,11 +155,13 @@ export function resolveIdentities(
 
   const writes: ContactWrite[] = [];
   const seen = new Set<State>();
-  for (const c of [...byExternalId.values(), ...[...byEmail.values()].flat()]) {
+  const collect = (c: State): void => {
     if (c.write && !seen.has(c)) {
       seen.add(c);
       writes.push(c.write);
     }
-  }
+  };
+  for (const c of byExternalId.values()) collect(c);
+  for (const list of byEmail.values()) for (const c of list) collect(c);
   return { contactIds, writes, touched: [...touched], projected: [...projected] };
 }

@@ -114,8 +114,13 @@ export class EventRecorder {
     // The read also tells whether an active journey triggers or exits on one of the batch's event
     // types; when none does, enrollment is skipped (decided at this read: docs/journeys.md#enrollment).
     let { known, earlier, journeys: mayEnroll } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds, eventTypes);
-    const knownIds = new Set(known.flatMap((c) => (c.externalId ? [c.externalId] : [])));
-    const emailOf = new Map(known.flatMap((c) => (c.externalId ? [[c.externalId, c.email] as const] : [])));
+    const knownIds = new Set<string>();
+    const emailOf = new Map<string, string | null>();
+    for (const c of known) {
+      if (!c.externalId) continue;
+      knownIds.add(c.externalId);
+      emailOf.set(c.externalId, c.email);
+    }
     const identityKeys = new Set<bigint>();
     for (const op of live) {
       if (!op) continue;
