@@ -1,4 +1,4 @@
-import { findJsonProblem, isJsonContentType, joinPath, parseJsonBody } from './json-body.js';
+import { findJsonProblem, isJsonContentType, joinPath, parseJsonBody, stringifiedBytesBound } from './json-body.js';
 
 describe('JSON body checks', () => {
   it('names paths the way error messages do', () => {
@@ -38,5 +38,20 @@ describe('JSON body checks', () => {
     expect(isJsonContentType('application/vnd.api+json')).toBe(true);
     expect(isJsonContentType('text/plain')).toBe(false);
     expect(isJsonContentType(undefined)).toBe(false);
+  });
+
+  it('bounds what JSON.stringify writes for a parsed body and the values in it, unless a number may have an exponent', () => {
+    const bytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v), 'utf8');
+    const text = ' { "batch" : [ {"a":"\\u00f1\\n\\"\\\\","b":99999999999999999999,"c":-0.0000001,"d":"\u2028😀"} , {"a":"\\/","a":1} ] } ';
+    const body = parseJsonBody(Buffer.from(text)) as { batch: unknown[] };
+    const bound = stringifiedBytesBound(body)!;
+    expect(bound).toBeGreaterThanOrEqual(bytes(body));
+    for (const op of body.batch) expect(bound).toBeGreaterThanOrEqual(bytes(op));
+    for (const n of ['1e20', '-1E+20', '1e-7', '5e-324', '1.7976931348623157e308', '9.999999999999999e20']) {
+      const withExponent = parseJsonBody(Buffer.from(`{"n":[${n},${n}],"s":"3e4"}`));
+      expect(stringifiedBytesBound(withExponent)).toBeGreaterThanOrEqual(bytes(withExponent));
+    }
+    expect(stringifiedBytesBound(body.batch[0])).toBeUndefined();
+    expect(stringifiedBytesBound(parseJsonBody(Buffer.from('"text"')))).toBeUndefined();
   });
 });

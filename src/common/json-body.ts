@@ -81,11 +81,36 @@ export function parseJsonBody(raw: Buffer): unknown {
     throw new Error('body: is not valid UTF-8');
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch (e) {
     throw new Error(`body: is not valid JSON (${(e as Error).message})`);
   }
+  if (parsed !== null && typeof parsed === 'object') {
+    STRINGIFIED_BOUND.set(parsed, 2 * raw.length + MAX_NUMBER_GROWTH * (text.match(EXPONENT)?.length ?? 0));
+  }
+  return parsed;
+}
+
+/** Where a number may be written with an exponent (each such number matches once; a string may match too). */
+const EXPONENT = /\d[eE][+-]?\d/g;
+/** The longest number JSON.stringify writes (`-0.0000012345678901234567`): what one may grow by, at most. */
+const MAX_NUMBER_GROWTH = 25;
+const STRINGIFIED_BOUND = new WeakMap<object, number>();
+
+/**
+ * For a body parseJsonBody parsed: at most how many UTF-8 bytes JSON.stringify writes for it or
+ * for any value inside it (undefined when unknown), so that a per-value size limit need not
+ * stringify values that cannot reach it. JSON.stringify never writes a string, key or literal in
+ * more bytes than the body did (it escapes only what JSON requires escaped, in the shortest
+ * form, and drops whitespace and repeated keys), nor a number written without an exponent, save
+ * one more digit when 17 or more round up to a power of ten. A number with an exponent may grow
+ * (`1e20` is written in 21 digits), by at most MAX_NUMBER_GROWTH bytes, counted for every place
+ * that looks like one. Twice the body's size, plus that, leaves room.
+ */
+export function stringifiedBytesBound(body: unknown): number | undefined {
+  return body !== null && typeof body === 'object' ? STRINGIFIED_BOUND.get(body) : undefined;
 }
 
 export function isJsonContentType(header: string | undefined): boolean {

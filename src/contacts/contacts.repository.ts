@@ -6,7 +6,7 @@ import { type Page, type PageQueryDto, Paginator } from '../common/pagination.js
 import { ConcurrentChangeError } from '../common/transaction-retry.js';
 import type { Connector, Scalar } from '../common/vocabulary.js';
 import { type Consent, Contact } from './contact.entity.js';
-import { hotQuery } from '../common/hot-query.js';
+import { arrayParam, hotQuery, jsonArrayParam } from '../common/hot-query.js';
 import type { NewEvent } from './events.repository.js';
 import type { ContactWrite, KnownContact } from './identity-resolution.js';
 
@@ -71,12 +71,12 @@ function contactUpsertSql(gate: string): string {
 }
 
 const contactWriteParams = (writes: ContactWrite[]): unknown[] => [
-  writes.map((w) => w.id),
-  writes.map((w) => w.externalId),
-  writes.map((w) => w.email),
-  writes.map((w) => w.name),
-  writes.map((w) => JSON.stringify(w.attributes)),
-  writes.map((w) => (w.consent ? JSON.stringify(w.consent) : null)),
+  arrayParam(writes.map((w) => w.id)),
+  arrayParam(writes.map((w) => w.externalId)),
+  arrayParam(writes.map((w) => w.email)),
+  arrayParam(writes.map((w) => w.name)),
+  jsonArrayParam(writes.map((w) => w.attributes)),
+  jsonArrayParam(writes.map((w) => w.consent)),
 ];
 
 /**
@@ -87,38 +87,42 @@ const contactWriteParams = (writes: ContactWrite[]): unknown[] => [
  * track event types ($5): without it the recorder skips enrollment (docs/journeys.md#enrollment).
  * Every lookup is one index probe per value (a LATERAL subquery over the unnested array, fenced by
  * LIMIT or OFFSET so it stays a probe), never a scan of the tenant's rows: the plan must not depend
- * on the tables' statistics, which lag behind a fast-growing table.
+ * on the tables' statistics, which lag behind a fast-growing table. Nor on the batch's size: the
+ * arrays are unnested through `(SELECT $n)`, which the planner does not look into, so that from
+ * the sixth execution on a connection the prepared statement runs its one generic plan (a single
+ * op's one-element arrays would otherwise look cheaper to plan anew, and be planned every time).
  */
-const KNOWN_COLUMNS = 'id, external_id, email, consent IS NOT NULL AS has_consent, updated_at';
+// updated_at as epoch milliseconds: a float is read without parsing a timestamp's text per contact.
+const KNOWN_COLUMNS = 'id, external_id, email, consent IS NOT NULL AS has_consent, (extract(epoch FROM updated_at) * 1000)::float8 AS updated_ms';
 const RECORDING_READ = `WITH al AS (
     SELECT a.contact_id, a.kind, a.value
-      FROM unnest($2::text[]) AS u(v)
+      FROM unnest((SELECT $2::text[])) AS u(v)
       CROSS JOIN LATERAL (SELECT contact_id, kind, value FROM contact_aliases
                            WHERE tenant_id = $1 AND kind = 'external_id' AND value = u.v LIMIT 1) a
     UNION ALL
     SELECT a.contact_id, a.kind, a.value
-      FROM unnest($3::text[]) AS u(v)
+      FROM unnest((SELECT $3::text[])) AS u(v)
       CROSS JOIN LATERAL (SELECT contact_id, kind, value FROM contact_aliases
                            WHERE tenant_id = $1 AND kind = 'email' AND value = u.v LIMIT 1) a
   ),
   hits AS (
-    SELECT c.* FROM unnest($2::text[]) AS u(v)
+    SELECT c.* FROM unnest((SELECT $2::text[])) AS u(v)
       CROSS JOIN LATERAL (SELECT ${KNOWN_COLUMNS} FROM contacts WHERE tenant_id = $1 AND external_id = u.v LIMIT 1) c
     UNION
-    SELECT c.* FROM unnest($3::text[]) AS u(v)
+    SELECT c.* FROM unnest((SELECT $3::text[])) AS u(v)
       CROSS JOIN LATERAL (SELECT ${KNOWN_COLUMNS} FROM contacts WHERE tenant_id = $1 AND email = u.v OFFSET 0) c
     UNION
     SELECT c.* FROM al
       CROSS JOIN LATERAL (SELECT ${KNOWN_COLUMNS} FROM contacts WHERE tenant_id = $1 AND id = al.contact_id LIMIT 1) c
   )
-  SELECT h.id, h.external_id, h.email, h.has_consent, h.updated_at,
+  SELECT h.id, h.external_id, h.email, h.has_consent, h.updated_ms,
          (SELECT array_agg(al.value) FROM al WHERE al.contact_id = h.id AND al.kind = 'external_id') AS alias_external_ids,
          (SELECT array_agg(al.value) FROM al WHERE al.contact_id = h.id AND al.kind = 'email') AS alias_emails,
          NULL::text AS message_id, NULL::uuid AS contact_id
     FROM hits h
   UNION ALL
   SELECT e.id, NULL, NULL, NULL, NULL, NULL, NULL, e.message_id, e.contact_id
-    FROM unnest($4::text[]) AS u(v)
+    FROM unnest((SELECT $4::text[])) AS u(v)
     CROSS JOIN LATERAL (SELECT id, message_id, contact_id FROM events WHERE tenant_id = $1 AND message_id = u.v LIMIT 1) e
   UNION ALL
   SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
@@ -258,12 +262,18 @@ export class ContactsRepository {
       external_id: string | null;
       email: string | null;
       has_consent: boolean | null;
-      updated_at: Date | null;
+      updated_ms: number | null;
       alias_external_ids: string[] | null;
       alias_emails: string[] | null;
       message_id: string | null;
       contact_id: string | null;
-    }>(em, 'mara_recording_read', RECORDING_READ, [tenantId, externalIds, emails, messageIds, eventTypes]);
+    }>(em, 'mara_recording_read', RECORDING_READ, [
+      tenantId,
+      arrayParam(externalIds),
+      arrayParam(emails),
+      arrayParam(messageIds),
+      arrayParam(eventTypes),
+    ]);
     for (const r of rows) {
       if (r.id === null) journeys = true;
       else if (r.message_id !== null) earlier.set(r.message_id, { eventId: r.id, contactId: r.contact_id });
@@ -273,7 +283,7 @@ export class ContactsRepository {
           externalId: r.external_id,
           email: r.email,
           hasConsent: r.has_consent!,
-          updatedAt: r.updated_at!,
+          updatedAt: new Date(r.updated_ms!),
           ...(r.alias_external_ids ? { aliasExternalIds: r.alias_external_ids } : {}),
           ...(r.alias_emails ? { aliasEmails: r.alias_emails } : {}),
         });
@@ -325,21 +335,23 @@ export class ContactsRepository {
   async recordBatch(em: EntityManager, tenantId: string, batch: RecordingBatch): Promise<void> {
     const { connector, writes, events, touched, projected, at, backfill } = batch;
     if (writes.length === 0 && events.length === 0 && touched.length === 0) return;
+    const atText = at.toISOString();
     const [row] = await hotQuery<{ vanished: number }>(em, 'mara_recording_write', RECORDING_WRITE, [
       tenantId,
       ...contactWriteParams(writes),
       at,
       connector,
-      events.map((e) => e.id),
-      events.map((e) => e.contactId),
-      events.map((e) => e.type),
-      events.map((e) => JSON.stringify(e.properties)),
-      events.map((e) => e.occurredAt.toISOString()),
-      events.map((e) => e.messageId),
+      arrayParam(events.map((e) => e.id)),
+      arrayParam(events.map((e) => e.contactId)),
+      arrayParam(events.map((e) => e.type)),
+      jsonArrayParam(events.map((e) => e.properties)),
+      // Most events occurred at the request's arrival: its instant written once.
+      arrayParam(events.map((e) => (e.occurredAt === at ? atText : e.occurredAt.toISOString()))),
+      arrayParam(events.map((e) => e.messageId)),
       events.length,
-      touched,
-      projected,
-      writes.flatMap((w) => (w.isNew ? [] : [w.id])),
+      arrayParam(touched),
+      arrayParam(projected),
+      arrayParam(writes.flatMap((w) => (w.isNew ? [] : [w.id]))),
       backfill,
     ]);
     if (row.vanished > 0) throw new ConcurrentChangeError('a contact this request read was erased or merged away meanwhile');

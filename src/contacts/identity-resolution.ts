@@ -78,7 +78,19 @@ export function resolveIdentities(
   const writeOf = (c: State): ContactWrite =>
     (c.write ??= { id: c.id, isNew: c.isNew, externalId: null, email: null, name: null, attributes: {}, consent: null });
 
-  const states = known.map((k): State => ({ ...k, isNew: false, write: null }));
+  const states = known.map(
+    (k): State => ({
+      id: k.id,
+      externalId: k.externalId,
+      email: k.email,
+      hasConsent: k.hasConsent,
+      updatedAt: k.updatedAt,
+      aliasExternalIds: k.aliasExternalIds,
+      aliasEmails: k.aliasEmails,
+      isNew: false,
+      write: null,
+    }),
+  );
   for (const state of states) {
     if (state.externalId) byExternalId.set(state.externalId, state);
     indexEmail(state);
@@ -143,11 +155,13 @@ export function resolveIdentities(
 
   const writes: ContactWrite[] = [];
   const seen = new Set<State>();
-  for (const c of [...byExternalId.values(), ...[...byEmail.values()].flat()]) {
+  const collect = (c: State): void => {
     if (c.write && !seen.has(c)) {
       seen.add(c);
       writes.push(c.write);
     }
-  }
+  };
+  for (const c of byExternalId.values()) collect(c);
+  for (const list of byEmail.values()) for (const c of list) collect(c);
   return { contactIds, writes, touched: [...touched], projected: [...projected] };
 }

@@ -1,4 +1,5 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
+import { stringifiedBytesBound } from '../common/json-body.js';
 import { eventsApiItems, prepareOps } from './prepare-ops.js';
 import type { PreparedOp } from '../common/vocabulary.js';
 
@@ -6,6 +7,7 @@ import type { PreparedOp } from '../common/vocabulary.js';
 @Injectable()
 export class EventsApiPipe implements PipeTransform<unknown, PreparedOp[]> {
   transform(body: unknown): PreparedOp[] {
-    return prepareOps(eventsApiItems(body));
+    // The ops are values of the parsed body: none stringifies longer than its bound.
+    return prepareOps(eventsApiItems(body), { opBytesBound: stringifiedBytesBound(body) });
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EventsApiResponse } from './dto/events-response.dto.js';
+import type { EventsApiResponse, OpResultView } from './dto/events-response.dto.js';
 import type { IntakeAnswer, SegmentAnswer, UsermavenAnswer } from './dto/formats.dto.js';
 import type { MappedRequest } from './formats/format-mapper.js';
 import { mapIntake } from './formats/intake.mapper.js';
@@ -17,15 +17,16 @@ export class IngestionService {
 
   async eventsApi(tenantId: string, ops: PreparedOp[], backfill = false): Promise<EventsApiResponse> {
     const results = await this.recorder.record(tenantId, 'events_api', ops, { backfill });
-    const shown = capWarnings(results.map((r) => r.warnings ?? []));
+    // Most requests carry no warning at all: then there is nothing to cap.
+    const shown = results.some((r) => r.warnings?.length) ? capWarnings(results.map((r) => r.warnings ?? [])) : null;
     return {
       ok: true,
-      results: results.map(({ warnings: _, ...r }, index) => ({
-        index,
-        type: ops[index].type,
-        ...r,
-        ...(shown[index].length ? { warnings: shown[index] } : {}),
-      })),
+      results: results.map((r, index) => {
+        const view: OpResultView = { index, type: ops[index].type, status: r.status, contactId: r.contactId };
+        if (r.eventId !== undefined) view.eventId = r.eventId;
+        if (shown?.[index].length) view.warnings = shown[index];
+        return view;
+      }),
     };
   }
 

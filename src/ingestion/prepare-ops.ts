@@ -137,9 +137,12 @@ function prepare(dto: EventsOp, item: OpAtPath): PreparedOp {
 /**
  * Client intake (Events API and the other formats): validates every op first (any violation is
  * a 400 for the whole request, naming each field where the client sent it), then sanitizes them.
+ * `opBytesBound`: at most how many bytes any op stringifies to, when the caller knows it.
  */
-export function prepareOps(items: OpAtPath[]): PreparedOp[] {
-  const checked = items.map((item) => ({ item, ...validateOne(item, { opBytes: true }) }));
+export function prepareOps(items: OpAtPath[], options: { opBytesBound?: number } = {}): PreparedOp[] {
+  // No op needs its size measured when none can exceed the limit (stringifiedBytesBound).
+  const opBytes = !(options.opBytesBound !== undefined && options.opBytesBound <= MAX_OP_BYTES);
+  const checked = items.map((item) => ({ item, ...validateOne(item, { opBytes }) }));
   const problems = checked.flatMap((c) => c.problems.map((p) => describe(c.item, p)));
   if (problems.length > 0) {
     const shown = problems.slice(0, 10).join('; ');

@@ -36,6 +36,21 @@ export function looksSecret(key: string): boolean {
   return SECRET_KEY_MARKERS.some((marker) => folded.includes(marker));
 }
 
+/** looksSecret's verdicts on keys seen before (the same few keys come in op after op), bounded. */
+const SECRET_VERDICTS = new Map<string, boolean>();
+const SECRET_VERDICTS_MAX = 1000;
+
+function looksSecretCached(key: string): boolean {
+  const known = SECRET_VERDICTS.get(key);
+  if (known !== undefined) return known;
+  const verdict = looksSecret(key);
+  if (key.length <= MAX_KEY_LENGTH) {
+    if (SECRET_VERDICTS.size >= SECRET_VERDICTS_MAX) SECRET_VERDICTS.clear();
+    SECRET_VERDICTS.set(key, verdict);
+  }
+  return verdict;
+}
+
 /** A key as a warning names it: cut to the longest kept key length, so a warning echoes little. */
 function shownKey(key: string): string {
   return codePointLength(key) > MAX_KEY_LENGTH ? `${cutCodePoints(key, MAX_KEY_LENGTH)}...` : key;
@@ -58,7 +73,7 @@ export function sanitizeFields(input: Record<string, unknown> | null | undefined
     const where = `${label}.${shownKey(key)}`;
     if (RESERVED_KEYS.has(key)) {
       warnings.push(`${where}: dropped, reserved key`);
-    } else if (looksSecret(key)) {
+    } else if (looksSecretCached(key)) {
       warnings.push(`${where}: dropped, secret-looking key`);
     } else if (codePointLength(key) > MAX_KEY_LENGTH) {
       warnings.push(`${where}: dropped, key longer than ${MAX_KEY_LENGTH} characters`);

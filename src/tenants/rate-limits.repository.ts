@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { pooledHotQuery } from '../common/hot-query.js';
 
 export interface RateLimitSettings {
   requestsPerHour: number;
@@ -25,6 +26,24 @@ export interface TakenBucket extends RateLimitSettings {
 const refilled = (table: string, cap: string): string =>
   `LEAST(${cap}, ${table}.tokens + GREATEST(0, EXTRACT(EPOCH FROM clock_timestamp() - ${table}.updated_at)::float8)
                  * ${table}.requests_per_hour / 3600.0)`;
+
+/**
+ * RateLimitsRepository.takeWithKey's statement ($1 tenant, $2 the presented key's hash), a named
+ * prepared statement (hotQuery): it runs before every keyed request.
+ */
+const KEY_TAKE = `WITH t AS (SELECT ingestion_key_hash AS hash FROM tenants WHERE id = $1),
+     relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
+     cur AS (
+       SELECT tenant_id, ${refilled('tenant_rate_limits', 'burst::float8')} AS avail
+         FROM tenant_rate_limits WHERE tenant_id = $1 AND (SELECT hash FROM t) = $2 FOR UPDATE),
+     upd AS (
+       UPDATE tenant_rate_limits r
+          SET tokens = CASE WHEN cur.avail >= 1 THEN cur.avail - 1 ELSE cur.avail END,
+              updated_at = clock_timestamp()
+         FROM cur, relaxed
+        WHERE r.tenant_id = cur.tenant_id
+       RETURNING cur.avail >= 1 AS allowed, r.tokens, r.burst, r.requests_per_hour)
+     SELECT t.hash, upd.allowed, upd.tokens, upd.burst, upd.requests_per_hour FROM t LEFT JOIN upd ON true`;
 
 /**
  * The token buckets (`tenant_rate_limits`), one per tenant, held in PostgreSQL so that every
@@ -66,23 +85,12 @@ export class RateLimitsRepository {
    * nothing, and a tenant without a bucket row gets one through take().
    */
   async takeWithKey(tenantId: string, keyHash: string | null): Promise<{ hash: string | null | undefined; taken: TakenBucket | null }> {
-    const rows: Array<{ hash: string | null; allowed: boolean | null; tokens: number; burst: number; requests_per_hour: number }> =
-      await this.dataSource.query(
-        `WITH t AS (SELECT ingestion_key_hash AS hash FROM tenants WHERE id = $1),
-         relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
-         cur AS (
-           SELECT tenant_id, ${refilled('tenant_rate_limits', 'burst::float8')} AS avail
-             FROM tenant_rate_limits WHERE tenant_id = $1 AND (SELECT hash FROM t) = $2 FOR UPDATE),
-         upd AS (
-           UPDATE tenant_rate_limits r
-              SET tokens = CASE WHEN cur.avail >= 1 THEN cur.avail - 1 ELSE cur.avail END,
-                  updated_at = clock_timestamp()
-             FROM cur, relaxed
-            WHERE r.tenant_id = cur.tenant_id
-           RETURNING cur.avail >= 1 AS allowed, r.tokens, r.burst, r.requests_per_hour)
-         SELECT t.hash, upd.allowed, upd.tokens, upd.burst, upd.requests_per_hour FROM t LEFT JOIN upd ON true`,
-        [tenantId, keyHash ?? ''],
-      );
+    const rows = await pooledHotQuery<{ hash: string | null; allowed: boolean | null; tokens: number; burst: number; requests_per_hour: number }>(
+      this.dataSource,
+      'mara_key_take',
+      KEY_TAKE,
+      [tenantId, keyHash ?? ''],
+    );
     if (rows.length === 0) return { hash: undefined, taken: null };
     const [r] = rows;
     const taken = r.allowed === null ? null : { allowed: r.allowed, tokens: r.tokens, burst: r.burst, requestsPerHour: r.requests_per_hour };

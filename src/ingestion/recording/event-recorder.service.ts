@@ -78,11 +78,25 @@ export class EventRecorder {
     // write, the last statement, committed by itself).
     const count = (): void => afterCommit(em, () => this.metrics.countOps(connector, results.map((r) => r.status)));
 
-    const live = ops.map((op, i) => (results[i].status === 'ok' ? op : null));
-    const messageIds = [...new Set(live.filter((op) => op?.type === 'track' && op.messageId).map((op) => op!.messageId!))];
-    const externalIds = [...new Set(live.flatMap((op) => (op?.externalId ? [op.externalId] : [])))];
-    const emails = [...new Set(live.flatMap((op) => (op?.email ? [op.email] : [])))];
-    const eventTypes = options.backfill ? [] : [...new Set(live.flatMap((op) => (op?.type === 'track' ? [op.event!] : [])))];
+    // The ops to record (null where skipped) and, each once in op order, what the read looks up.
+    const live: Array<PreparedOp | null> = [];
+    const ids = { message: new Set<string>(), external: new Set<string>(), email: new Set<string>(), eventType: new Set<string>() };
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i];
+      if (results[i].status !== 'ok') {
+        live.push(null);
+        continue;
+      }
+      live.push(op);
+      if (op.type === 'track' && op.messageId) ids.message.add(op.messageId);
+      if (op.externalId) ids.external.add(op.externalId);
+      if (op.email) ids.email.add(op.email);
+      if (op.type === 'track' && !options.backfill) ids.eventType.add(op.event!);
+    }
+    const messageIds = [...ids.message];
+    const externalIds = [...ids.external];
+    const emails = [...ids.email];
+    const eventTypes = [...ids.eventType];
     if (live.every((op) => op === null)) {
       count();
       return results;
@@ -100,8 +114,13 @@ export class EventRecorder {
     // The read also tells whether an active journey triggers or exits on one of the batch's event
     // types; when none does, enrollment is skipped (decided at this read: docs/journeys.md#enrollment).
     let { known, earlier, journeys: mayEnroll } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds, eventTypes);
-    const knownIds = new Set(known.flatMap((c) => (c.externalId ? [c.externalId] : [])));
-    const emailOf = new Map(known.flatMap((c) => (c.externalId ? [[c.externalId, c.email] as const] : [])));
+    const knownIds = new Set<string>();
+    const emailOf = new Map<string, string | null>();
+    for (const c of known) {
+      if (!c.externalId) continue;
+      knownIds.add(c.externalId);
+      emailOf.set(c.externalId, c.email);
+    }
     const identityKeys = new Set<bigint>();
     for (const op of live) {
       if (!op) continue;
