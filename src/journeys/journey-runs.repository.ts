@@ -46,11 +46,16 @@ const isoSql = (at: string): string => `to_char((${at}) AT TIME ZONE 'UTC', 'YYY
  * lookup of journey_runs is an index probe (a LATERAL subquery fenced by OFFSET, or `id = ANY` of
  * an array), never a scan of the tenant's runs: the plan must not depend on the table's
  * statistics, which lag behind a fast-growing table (a join the planner once ordered the other
- * way round read every run of the tenant for each batch).
+ * way round read every run of the tenant for each batch). Each event's contact is read once (`ec`),
+ * not once per journey; the look for a later exit event of the batch is made only for journeys
+ * that have exit events.
  */
 const ENROLL_AND_EXIT = `WITH e AS (
     SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::jsonb[])
            WITH ORDINALITY AS e(id, contact_id, type, occurred_at, properties, n)
+  ), ec AS MATERIALIZED (
+    SELECT e.*, c.attributes, c.email, c.name
+      FROM e CROSS JOIN LATERAL (SELECT attributes, email, name FROM contacts WHERE tenant_id = $1 AND id = e.contact_id) c
   ), ins AS (
     INSERT INTO journey_runs
            (tenant_id, id, journey_id, contact_id, event_id, once_key, status, exit_reason, current_step, current_path,
@@ -67,21 +72,20 @@ const ENROLL_AND_EXIT = `WITH e AS (
                   'seconds', lead.seconds,
                   'until', ${isoSql('statement_timestamp() + make_interval(secs => lead.seconds)')}))
                 ELSE '[]'::jsonb END
-      FROM e
+      FROM ec e
       JOIN journeys j ON j.tenant_id = $1 AND j.trigger_event_type = e.type AND j.status = 'active'
-      JOIN contacts c ON c.tenant_id = $1 AND c.id = e.contact_id
       CROSS JOIN LATERAL (
         SELECT j.steps->0->>'type' = 'wait' AND jsonb_array_length(j.steps) > 1 AS wait,
                (j.steps->0->>'seconds')::int AS seconds
       ) lead
       LEFT JOIN LATERAL (
         SELECT later.id, later.type FROM e later
-         WHERE later.contact_id = e.contact_id AND later.n > e.n AND later.type = ANY (j.exit_on)
+         WHERE cardinality(j.exit_on) > 0 AND later.contact_id = e.contact_id AND later.n > e.n AND later.type = ANY (j.exit_on)
          ORDER BY later.n LIMIT 1
       ) x ON true
      WHERE e.occurred_at >= $7::timestamptz - make_interval(secs => j.max_event_age_seconds)
        AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(j.trigger_where) w
-                        WHERE NOT ${conditionHoldsSql('w', 'e.properties', 'c')})
+                        WHERE NOT ${conditionHoldsSql('w', 'e.properties', 'e')})
      ORDER BY j.id, e.contact_id, e.n
     ON CONFLICT (tenant_id, journey_id, once_key) WHERE once_key IS NOT NULL DO NOTHING
     RETURNING id, status, current_step, history
