@@ -13,6 +13,7 @@ import { IngestionCounters1796133454099 } from './1796133454099-IngestionCounter
 import { ContactActivityIndexes1796133595791 } from './1796133595791-ContactActivityIndexes.js';
 import { PartialOnceIndex1796143848707 } from './1796143848707-PartialOnceIndex.js';
 import { RunsWithoutForeignKeys1796144639657 } from './1796144639657-RunsWithoutForeignKeys.js';
+import { DropRunsEventIndex1796147440390 } from './1796147440390-DropRunsEventIndex.js';
 
 /** Every migration in order. Listed explicitly (no glob), so ts-jest and the built app agree. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   ContactActivityIndexes1796133595791,
   PartialOnceIndex1796143848707,
   RunsWithoutForeignKeys1796144639657,
+  DropRunsEventIndex1796147440390,
 ];

@@ -57,7 +57,7 @@ export class JourneyActivity {
     const event = await this.events.findStored(tenantId, eventId);
     if (!event) throw new JourneyError(JourneyErrorCode.EventNotFound, 'event not found');
     const journeys = await this.definitions.findByTriggerType(tenantId, event.type);
-    const started = await this.runs.startedBy(tenantId, eventId);
+    const started = await this.runs.startedBy(tenantId, eventId, event.contactId);
     const contact = event.contactId ? await this.contacts.findRecipient(this.db.manager, tenantId, event.contactId) : null;
     const earlier =
       event.contactId && contact

@@ -11,7 +11,6 @@ import { Journey } from './journey.entity.js';
 @Index('ix_journey_runs_journey', ['tenantId', 'journeyId', 'createdAt', 'id'])
 @Index('ix_journey_runs_contact', ['tenantId', 'contactId', 'createdAt', 'id'])
 @Index('ix_journey_runs_running', ['tenantId', 'contactId', 'journeyId'], { where: `"status" IN ('active', 'waiting')` })
-@Index('ix_journey_runs_event', ['tenantId', 'eventId'])
 // Reentry is decided here: `once` runs carry the contact id as once_key, `every_event` runs NULL
 // (and no entry: the index is partial), and enrollment inserts with ON CONFLICT DO NOTHING.
 @Index('uq_journey_runs_once', ['tenantId', 'journeyId', 'onceKey'], { unique: true, where: '"once_key" IS NOT NULL' })

@@ -43,8 +43,8 @@ const isoSql = (at: string): string => `to_char((${at}) AT TIME ZONE 'UTC', 'YYY
 /**
  * JourneyRunsRepository.enrollAndExit's statement: $1 tenant, $2-$6 the events as arrays, $7 their
  * arrival. A named prepared statement (hot-query.ts): it is planned once per connection. Every
- * lookup of journey_runs is an index probe (a LATERAL subquery fenced by OFFSET, or `id = ANY` of
- * an array), never a scan of the tenant's runs: the plan must not depend on the table's
+ * lookup of journey_runs is an index probe (a LATERAL subquery, fenced by OFFSET or a row lock;
+ * the exit's update then goes by the locked row's ctid), never a scan of the tenant's runs: the plan must not depend on the table's
  * statistics, which lag behind a fast-growing table (a join the planner once ordered the other
  * way round read every run of the tenant for each batch). Each event's contact is read once (`ec`),
  * not once per journey; the look for a later exit event of the batch is made only for journeys
@@ -100,14 +100,19 @@ const ENROLL_AND_EXIT = `WITH e AS (
       ) r
      ORDER BY r.id, e.n
   ), locked AS (
-    SELECT r.id FROM journey_runs r
-     WHERE r.tenant_id = $1 AND r.id = ANY ((SELECT array_agg(run_id) FROM hit)::uuid[])
-     ORDER BY r.id FOR UPDATE
+    SELECT l.id, l.ctid, h.event_id, h.type
+      FROM (SELECT run_id, event_id, type FROM hit ORDER BY run_id) h
+      CROSS JOIN LATERAL (
+        SELECT r.id, r.ctid FROM journey_runs r
+         WHERE r.tenant_id = $1 AND r.id = h.run_id AND r.status IN ('active', 'waiting')
+           FOR UPDATE
+      ) l
+     WHERE EXISTS (SELECT 1 FROM hit)
   ), exited AS (
     UPDATE journey_runs r
-       SET status = 'exited', exit_reason = jsonb_build_object('eventType', hit.type, 'eventId', hit.event_id), updated_at = now()
-      FROM hit
-     WHERE r.tenant_id = $1 AND r.id = ANY ((SELECT array_agg(id) FROM locked)::uuid[]) AND hit.run_id = r.id
+       SET status = 'exited', exit_reason = jsonb_build_object('eventType', locked.type, 'eventId', locked.event_id), updated_at = now()
+      FROM locked
+     WHERE r.ctid = locked.ctid AND r.tenant_id = $1
     RETURNING r.id
   )
   SELECT 'run' AS kind, id, status, current_step AS step,
@@ -240,11 +245,13 @@ export class JourneyRunsRepository {
     return this.dataSource.getRepository(JourneyRun).findOneBy({ tenantId, journeyId, id: runId });
   }
 
-  /** journey id → the run this event started there. */
-  async startedBy(tenantId: string, eventId: string): Promise<Map<string, string>> {
+  /** journey id → the run this event (of that contact) started there. */
+  async startedBy(tenantId: string, eventId: string, contactId: string | null): Promise<Map<string, string>> {
+    if (contactId === null) return new Map();
+    // Through the contact's runs (ix_journey_runs_contact): runs have no index of their own by event.
     const rows: Array<{ journey_id: string; id: string }> = await this.dataSource.query(
-      'SELECT journey_id, id FROM journey_runs WHERE tenant_id = $1 AND event_id = $2',
-      [tenantId, eventId],
+      'SELECT journey_id, id FROM journey_runs WHERE tenant_id = $1 AND contact_id = $2 AND event_id = $3',
+      [tenantId, contactId, eventId],
     );
     return new Map(rows.map((r) => [r.journey_id, r.id]));
   }
