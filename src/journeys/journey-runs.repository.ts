@@ -79,11 +79,17 @@ const ENROLL_AND_EXIT = `WITH e AS (
                (j.steps->0->>'seconds')::int AS seconds
       ) lead
       LEFT JOIN LATERAL (
+        SELECT true AS had FROM journey_runs o
+         WHERE j.reentry = 'once' AND o.tenant_id = $1 AND o.journey_id = j.id AND o.once_key = e.contact_id
+         LIMIT 1
+      ) prior ON true
+      LEFT JOIN LATERAL (
         SELECT later.id, later.type FROM e later
          WHERE cardinality(j.exit_on) > 0 AND later.contact_id = e.contact_id AND later.n > e.n AND later.type = ANY (j.exit_on)
          ORDER BY later.n LIMIT 1
       ) x ON true
-     WHERE e.occurred_at >= $7::timestamptz - make_interval(secs => j.max_event_age_seconds)
+     WHERE prior.had IS NULL
+       AND e.occurred_at >= $7::timestamptz - make_interval(secs => j.max_event_age_seconds)
        AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(j.trigger_where) w
                         WHERE NOT ${conditionHoldsSql('w', 'e.properties', 'e')})
      ORDER BY j.id, e.contact_id, e.n
@@ -139,7 +145,9 @@ export class JourneyRunsRepository {
    *   (conditions.ts evaluates them from the journey row, so no value ever enters the SQL text).
    *   Reentry is the unique index's call: a `once` run carries the contact id as once_key, so a
    *   second run of the same contact (in this batch, or in a concurrent request on any instance)
-   *   conflicts and is not inserted. Rows go in (journey, contact) order, so that concurrent
+   *   conflicts and is not inserted; a contact whose `once` run is already committed is left out
+   *   before its row is built (one probe of that index, fenced by LIMIT). Rows go in (journey,
+   *   contact) order, so that concurrent
    *   requests wait on each other's once_key in one order (never in a cycle); within one contact
    *   and journey, events are taken in batch order, so the first one wins. A run that a later
    *   event of the same batch exits is written `exited` at once, with that event as its reason.
