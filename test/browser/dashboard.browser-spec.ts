@@ -180,9 +180,13 @@ describe('Dashboard in Chromium', () => {
       await page.goto(`${url}/app`);
       await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
       const answer = page.waitForResponse((r) => r.url() === `${url}/app/api/session` && r.request().method() === 'POST');
+      // The signed-in page then lists the tenants: that answer too, before this server closes.
+      const tenants = page.waitForResponse((r) => r.url().startsWith(`${url}/admin/tenants`));
       await page.getByRole('button', { name: 'Sign in' }).click();
       const setCookie = (await (await answer).headerValue('set-cookie')) ?? '';
       expect(setCookie.split('; ')).toEqual(expect.arrayContaining(['HttpOnly', 'SameSite=Strict', 'Path=/', 'Secure']));
+      await tenants;
+      await page.close();
     } finally {
       await secure.close();
     }
