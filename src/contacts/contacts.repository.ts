@@ -54,7 +54,7 @@ export interface RecordingBatch {
  * CTEs appended to its WITH, run after its own rows (the ingestion-health counters) and so in the
  * same lock order (docs/identity.md#recording-statements). They read `$1` (the tenant), `$8` (the
  * arrival), `rec_events (id, contact_id, type, occurred_at, properties, n)`, the request's events
- * that have a contact, `n` their order in the request, and `rec_contacts (id, email, name,
+ * that have a contact (`properties` as JSON text), `n` their order in the request, and `rec_contacts (id, email, name,
  * attributes)`, the contacts the write created or changed, as it left them (a statement does not
  * see its own writes in the tables).
  */
@@ -208,7 +208,7 @@ function recordingWriteSql(extension?: WriteExtension): string {
     RETURNING 1
   )${extension ? `,
   rec_events AS (
-    SELECT u.id, u.contact_id, u.type, u.occurred_at, u.properties::jsonb AS properties, u.n
+    SELECT u.id, u.contact_id, u.type, u.occurred_at, u.properties, u.n
       FROM unnest($10::uuid[], $11::uuid[], $12::text[], $14::timestamptz[], $13::text[])
            WITH ORDINALITY AS u(id, contact_id, type, occurred_at, properties, n)
      WHERE u.contact_id IS NOT NULL AND (SELECT count(*) FROM cnt_old) + (SELECT count(*) FROM cnt_new) >= 0

@@ -31,21 +31,13 @@ const isoSql = (at: string): string => `to_char((${at}) AT TIME ZONE 'UTC', 'YYY
  * (a LATERAL subquery, fenced by OFFSET, LIMIT or a row lock; the exit's update then goes by the
  * locked row's ctid), never a scan of the tenant's runs: the plan must not depend on the table's
  * statistics, which lag behind a fast-growing table (a join the planner once ordered the other
- * way round read every run of the tenant for each batch). Each event's contact is read once
- * (`ec`), not once per journey: the write's own row when it wrote the contact, the stored one
- * otherwise; the look for a later exit event of the batch is made only for journeys that have
- * exit events. `started` is what the step jobs are made of.
+ * way round read every run of the tenant for each batch). An event's contact is read only for a
+ * journey with conditions on the contact (the write's own row when it wrote the contact, the
+ * stored one otherwise), its properties parsed only for conditions; the look for a later exit
+ * event of the batch is made only for journeys that have exit events. `started` is what the
+ * step jobs are made of.
  */
-const ENROLLMENT_CTES = `ec AS MATERIALIZED (
-    SELECT e.*, CASE WHEN w.id IS NULL THEN c.attributes ELSE w.attributes END AS attributes,
-           CASE WHEN w.id IS NULL THEN c.email ELSE w.email END AS email,
-           CASE WHEN w.id IS NULL THEN c.name ELSE w.name END AS name
-      FROM rec_events e
-      LEFT JOIN rec_contacts w ON w.id = e.contact_id
-      LEFT JOIN LATERAL (SELECT true AS found, attributes, email, name FROM contacts
-                          WHERE tenant_id = $1 AND id = e.contact_id AND w.id IS NULL LIMIT 1) c ON true
-     WHERE w.id IS NOT NULL OR c.found
-  ), ins AS (
+const ENROLLMENT_CTES = `ins AS (
     INSERT INTO journey_runs
            (tenant_id, id, journey_id, contact_id, event_id, once_key, status, exit_reason, current_step, current_path,
             trigger_event_type, definition, history)
@@ -61,12 +53,21 @@ const ENROLLMENT_CTES = `ec AS MATERIALIZED (
                   'seconds', lead.seconds,
                   'until', ${isoSql('statement_timestamp() + make_interval(secs => lead.seconds)')}))
                 ELSE '[]'::jsonb END
-      FROM ec e
+      FROM rec_events e
       JOIN journeys j ON j.tenant_id = $1 AND j.trigger_event_type = e.type AND j.status = 'active'
       CROSS JOIN LATERAL (
         SELECT j.steps->0->>'type' = 'wait' AND jsonb_array_length(j.steps) > 1 AS wait,
-               (j.steps->0->>'seconds')::int AS seconds
+               (j.steps->0->>'seconds')::int AS seconds,
+               jsonb_path_exists(j.trigger_where, '$[*] ? (@.field starts with "contact.")') AS on_contact
       ) lead
+      LEFT JOIN LATERAL (
+        SELECT w.attributes, w.email, w.name FROM rec_contacts w WHERE lead.on_contact AND w.id = e.contact_id
+        UNION ALL
+        SELECT c.attributes, c.email, c.name FROM contacts c
+         WHERE lead.on_contact AND c.tenant_id = $1 AND c.id = e.contact_id
+           AND NOT EXISTS (SELECT 1 FROM rec_contacts w WHERE w.id = e.contact_id)
+        LIMIT 1
+      ) c ON true
       LEFT JOIN LATERAL (
         SELECT true AS had FROM journey_runs o
          WHERE j.reentry = 'once' AND o.tenant_id = $1 AND o.journey_id = j.id AND o.once_key = e.contact_id
@@ -80,7 +81,7 @@ const ENROLLMENT_CTES = `ec AS MATERIALIZED (
      WHERE prior.had IS NULL
        AND e.occurred_at >= $8::timestamptz - make_interval(secs => j.max_event_age_seconds)
        AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(j.trigger_where) w
-                        WHERE NOT ${conditionHoldsSql('w', 'e.properties', 'e')})
+                        WHERE NOT ${conditionHoldsSql('w', 'e.properties::jsonb', 'c')})
      ORDER BY j.id, e.contact_id, e.n
     ON CONFLICT (tenant_id, journey_id, once_key) WHERE once_key IS NOT NULL DO NOTHING
     RETURNING tenant_id, id, status, current_step, history
