@@ -31,64 +31,69 @@ const isoSql = (at: string): string => `to_char((${at}) AT TIME ZONE 'UTC', 'YYY
  * (a LATERAL subquery, fenced by OFFSET, LIMIT or a row lock; the exit's update then goes by the
  * locked row's ctid), never a scan of the tenant's runs: the plan must not depend on the table's
  * statistics, which lag behind a fast-growing table (a join the planner once ordered the other
- * way round read every run of the tenant for each batch). An event's contact is read only for a
- * journey with conditions on the contact (the write's own row when it wrote the contact, the
+ * way round read every run of the tenant for each batch). What the statement needs of each active
+ * journey is worked out once (`jx`). An event's contact is read only for a journey with
+ * conditions on the contact (the write's own row when it wrote the contact, the
  * stored one otherwise), its properties parsed only for conditions; the look for a later exit
  * event of the batch is made only for journeys that have exit events. `started` is what the
  * step jobs are made of.
  */
-const ENROLLMENT_CTES = `ins AS (
+const ENROLLMENT_CTES = `jx AS MATERIALIZED (
+    SELECT j.id, j.trigger_event_type, j.exit_on, j.steps, j.trigger_where, j.reentry = 'once' AS once,
+           cardinality(j.exit_on) > 0 AS exits, jsonb_array_length(j.trigger_where) > 0 AS filtered,
+           jsonb_path_exists(j.trigger_where, '$[*] ? (@.field starts with "contact.")') AS on_contact,
+           $8::timestamptz - make_interval(secs => j.max_event_age_seconds) AS oldest,
+           j.steps->0->>'type' = 'wait' AND jsonb_array_length(j.steps) > 1 AS wait,
+           (j.steps->0->>'seconds')::int AS seconds
+      FROM journeys j WHERE j.tenant_id = $1 AND j.status = 'active'
+  ), ins AS (
     INSERT INTO journey_runs
            (tenant_id, id, journey_id, contact_id, event_id, once_key, status, exit_reason, current_step, current_path,
             trigger_event_type, definition, history)
     SELECT $1, gen_random_uuid(), j.id, e.contact_id, e.id,
-           CASE WHEN j.reentry = 'once' THEN e.contact_id END,
-           CASE WHEN x.id IS NOT NULL THEN 'exited' WHEN lead.wait THEN 'waiting' ELSE 'active' END,
+           CASE WHEN j.once THEN e.contact_id END,
+           CASE WHEN x.id IS NOT NULL THEN 'exited' WHEN j.wait THEN 'waiting' ELSE 'active' END,
            CASE WHEN x.id IS NOT NULL THEN jsonb_build_object('eventType', x.type, 'eventId', x.id) END,
-           CASE WHEN x.id IS NULL AND lead.wait THEN 1 ELSE 0 END,
-           CASE WHEN x.id IS NULL AND lead.wait THEN '1' ELSE '0' END,
+           CASE WHEN x.id IS NULL AND j.wait THEN 1 ELSE 0 END,
+           CASE WHEN x.id IS NULL AND j.wait THEN '1' ELSE '0' END,
            e.type, j.steps,
-           CASE WHEN x.id IS NULL AND lead.wait THEN jsonb_build_array(jsonb_build_object(
+           CASE WHEN x.id IS NULL AND j.wait THEN jsonb_build_array(jsonb_build_object(
                   'path', '0', 'type', 'wait', 'status', 'scheduled', 'at', ${isoSql('statement_timestamp()')},
-                  'seconds', lead.seconds,
-                  'until', ${isoSql('statement_timestamp() + make_interval(secs => lead.seconds)')}))
+                  'seconds', j.seconds,
+                  'until', ${isoSql('statement_timestamp() + make_interval(secs => j.seconds)')}))
                 ELSE '[]'::jsonb END
       FROM rec_events e
-      JOIN journeys j ON j.tenant_id = $1 AND j.trigger_event_type = e.type AND j.status = 'active'
-      CROSS JOIN LATERAL (
-        SELECT j.steps->0->>'type' = 'wait' AND jsonb_array_length(j.steps) > 1 AS wait,
-               (j.steps->0->>'seconds')::int AS seconds,
-               jsonb_path_exists(j.trigger_where, '$[*] ? (@.field starts with "contact.")') AS on_contact
-      ) lead
+      JOIN jx j ON j.trigger_event_type = e.type
       LEFT JOIN LATERAL (
-        SELECT w.attributes, w.email, w.name FROM rec_contacts w WHERE lead.on_contact AND w.id = e.contact_id
+        SELECT w.attributes, w.email, w.name FROM rec_contacts w WHERE j.on_contact AND w.id = e.contact_id
         UNION ALL
         SELECT c.attributes, c.email, c.name FROM contacts c
-         WHERE lead.on_contact AND c.tenant_id = $1 AND c.id = e.contact_id
+         WHERE j.on_contact AND c.tenant_id = $1 AND c.id = e.contact_id
            AND NOT EXISTS (SELECT 1 FROM rec_contacts w WHERE w.id = e.contact_id)
         LIMIT 1
       ) c ON true
       LEFT JOIN LATERAL (
         SELECT true AS had FROM journey_runs o
-         WHERE j.reentry = 'once' AND o.tenant_id = $1 AND o.journey_id = j.id AND o.once_key = e.contact_id
+         WHERE j.once AND o.tenant_id = $1 AND o.journey_id = j.id AND o.once_key = e.contact_id
          LIMIT 1
       ) prior ON true
       LEFT JOIN LATERAL (
         SELECT later.id, later.type FROM rec_events later
-         WHERE cardinality(j.exit_on) > 0 AND later.contact_id = e.contact_id AND later.n > e.n AND later.type = ANY (j.exit_on)
+         WHERE j.exits AND later.contact_id = e.contact_id AND later.n > e.n AND later.type = ANY (j.exit_on)
          ORDER BY later.n LIMIT 1
       ) x ON true
      WHERE prior.had IS NULL
-       AND e.occurred_at >= $8::timestamptz - make_interval(secs => j.max_event_age_seconds)
-       AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(j.trigger_where) w
-                        WHERE NOT ${conditionHoldsSql('w', 'e.properties::jsonb', 'c')})
+       AND e.occurred_at >= j.oldest
+       AND CASE WHEN j.filtered THEN NOT EXISTS (SELECT 1 FROM jsonb_array_elements(j.trigger_where) w
+                                                  WHERE NOT ${conditionHoldsSql('w', 'e.properties::jsonb', 'c')})
+                ELSE true END
      ORDER BY j.id, e.contact_id, e.n
     ON CONFLICT (tenant_id, journey_id, once_key) WHERE once_key IS NOT NULL DO NOTHING
     RETURNING tenant_id, id, status, current_step, history
   ), hit AS (
     SELECT DISTINCT ON (r.id) r.id AS run_id, e.id AS event_id, e.type
       FROM rec_events e
-      JOIN journeys j ON j.tenant_id = $1 AND e.type = ANY (j.exit_on)
+      JOIN jx j ON j.exits AND e.type = ANY (j.exit_on)
       CROSS JOIN LATERAL (
         SELECT r.id FROM journey_runs r
          WHERE r.tenant_id = $1 AND r.contact_id = e.contact_id AND r.journey_id = j.id AND r.status IN ('active', 'waiting')
