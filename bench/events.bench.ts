@@ -7,7 +7,9 @@
  *   deliveries (each a `customer.subscription.created` with its own event id, signed with
  *   stripe-node, for a known contact) beside the single track op;
  * - batches of 100 with 1 and with 5 active journeys on the benched event (default reentry
- *   `once`), and with 1 `every_event` journey (a run for every event), beside the figure without;
+ *   `once`): their first run after approval (every contact's first run) beside the figure
+ *   without, then live (every contact enrolled) in slices alternating with the journeys paused;
+ *   and with 1 `every_event` journey (a run for every event), beside the figure without;
  * - batches of 100 (service and baseline) after SEED_EVENTS events were written into the
  *   tenant's table, beside the figure before; then ingestion-health's answer time at that size;
  * - a sustained run of batches of 100 (BENCH_SUSTAINED_SECONDS) sampling the server's RSS every
@@ -384,15 +386,15 @@ async function sustainedRun(port: number, pid: number, tenantId: string, key: st
 }
 
 /**
- * Batches of 100 with 5 active journeys on the load (docs/journeys.md#enrollment), as a tenant
- * has them, each with the default reentry (`once`): 2 plain ones on the load's event type (a run
- * per contact, on its first event), 2 with `where` filters that the load's events do not pass, as
- * most events fail most filters (one on the contact, whose first condition holds and second does
- * not; one on the event's properties: evaluated for every event, starting nothing), and 1 whose
- * `exitOn` is the load's event type (the exits part of the statement, for every event). Paused
- * again afterwards, so the other figures run without them.
+ * 5 active journeys on the load (docs/journeys.md#enrollment), as a tenant has them, each with
+ * the default reentry (`once`): 2 plain ones on the load's event type (a run per contact, on its
+ * first event), 2 with `where` filters that the load's events do not pass, as most events fail
+ * most filters (one on the contact, whose first condition holds and second does not; one on the
+ * event's properties: evaluated for every event, starting nothing), and 1 whose `exitOn` is the
+ * load's event type (the exits part of the statement, for every event). Created and approved;
+ * answers their ids.
  */
-async function fiveJourneysRun(port: number, tenantId: string, key: string): Promise<Figure> {
+async function fiveJourneys(port: number, tenantId: string): Promise<string[]> {
   const wait = [{ type: 'wait', seconds: 7 * 24 * 3600 }, { type: 'send_email', subject: 'Hi', text: 'Hi {{contact.name}}' }];
   const trigger = (where: unknown[] = []) => ({ type: 'event', eventType: 'report.exported', where });
   const definitions = [
@@ -414,9 +416,33 @@ async function fiveJourneysRun(port: number, tenantId: string, key: string): Pro
     await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${j.id as string}/approve`);
     ids.push(j.id as string);
   }
-  const figure = await httpRun('service: batches of 100, 5 active journeys', port, tenantId, key, BATCH);
-  for (const id of ids) await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${id}/pause`);
-  return figure;
+  return ids;
+}
+
+/** A pair's row, printed with the ratio `label`. */
+const ratioOf = ([a, b]: Row, label: string): Row => [a, b, label];
+
+/** Approves (`on`) or pauses the journeys. */
+async function setJourneys(port: number, tenantId: string, ids: string[], on: boolean): Promise<void> {
+  for (const id of ids) await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${id}/${on ? 'approve' : 'pause'}`);
+}
+
+/**
+ * Batches of 100 with the journeys active beside the same load with them paused, in BENCH_ROUNDS
+ * alternating slices (pairRun), on contacts that have their `once` runs already: what a live
+ * journey costs every batch of a tenant whose contacts it has enrolled. Leaves them paused.
+ */
+function journeysPair(label: string, port: number, tenantId: string, key: string, ids: string[]): Promise<Row> {
+  return pairRun(
+    async (s) => {
+      await setJourneys(port, tenantId, ids, true);
+      return httpRunFor(label, port, tenantId, key, BATCH, s);
+    },
+    async (s) => {
+      await setJourneys(port, tenantId, ids, false);
+      return httpRunFor(`${label.split(':')[0]}: batches of 100, journeys paused`, port, tenantId, key, BATCH, s);
+    },
+  );
 }
 
 /** A pair of figures and what the ratio line compares. */
@@ -543,36 +569,35 @@ async function main(): Promise<void> {
     if (part('journeys')) {
       // The figure without journeys again, right before: the machine's load drifts.
       const without = await httpRun('service: batches of 100, no journey', port, tenantId, key, BATCH);
+      // The first run after approval: nearly every contact's first event starts its run here.
       await addJourney('once');
-      const one = await httpRun('service: batches of 100, 1 active journey', port, tenantId, key, BATCH);
-      rows.push([one, without, 'with journey / without']);
-      for (const id of journeyIds) await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${id}/pause`);
+      const first = await httpRun('service: 1 journey, first run after approval', port, tenantId, key, BATCH);
+      rows.push([first, without, "first run (contacts' first runs) / without"]);
+      // Then live, every contact enrolled, alternating with the journey paused.
+      const one = journeyIds[0];
+      rows.push(ratioOf(await journeysPair('service: batches of 100, 1 active journey', port, tenantId, key, [one]), 'with journey / paused'));
       await addJourney('every_event');
       const everyEvent = await httpRun('service: 1 journey, a run for every event', port, tenantId, key, BATCH);
       rows.push([everyEvent, without, 'every_event journey / without']);
       await admin(port, 'POST', `/admin/tenants/${tenantId}/journeys/${journeyIds.pop()!}/pause`);
       // Five journeys as a real tenant has them: two on the benched event, two more with
-      // filters, one exiting on it (see fiveJourneysRun).
-      const five = await fiveJourneysRun(port, tenantId, key);
-      rows.push([five, without, 'with 5 journeys / without']);
+      // filters, one exiting on it (see fiveJourneys); their first run, then live.
+      const five = await fiveJourneys(port, tenantId);
+      const fiveFirst = await httpRun('service: 5 journeys, first run after approval', port, tenantId, key, BATCH);
+      rows.push([fiveFirst, without, 'first run with 5 journeys / without']);
+      rows.push(ratioOf(await journeysPair('service: batches of 100, 5 active journeys', port, tenantId, key, five), 'with 5 journeys / paused'));
       const runs = (await pool.query('SELECT count(*)::int AS n FROM journey_runs WHERE tenant_id = $1', [tenantId])).rows[0].n;
       notes.push(`journey runs started during the journey runs: ${runs}`);
 
       // The same on an API-only server (PROCESS_ROLE=api, as when workers scale separately:
       // docs/operations.md): what enrollment costs the ingestion path itself, without the
-      // workers executing every run's first step on the same two cores. Its step jobs are
-      // deleted afterwards, so that the later figures run without that backlog.
+      // workers polling for jobs on the same two cores. Its step jobs are deleted afterwards, so
+      // that the later figures run without that backlog.
       const apiPort = await freePort();
       const api = await startServer(databaseUrl, apiPort, 'api');
       try {
-        const apiWithout = await httpRun('api-only server: batches of 100, no journey', apiPort, tenantId, key, BATCH);
-        // A new journey: the contacts have runs of the first one already.
-        await addJourney('once');
-        const apiOne = await httpRun('api-only server: batches of 100, 1 journey', apiPort, tenantId, key, BATCH);
-        rows.push([apiOne, apiWithout, 'api-only: with journey / without']);
-        for (const id of journeyIds) await admin(apiPort, 'POST', `/admin/tenants/${tenantId}/journeys/${id}/pause`);
-        const apiFive = await fiveJourneysRun(apiPort, tenantId, key);
-        rows.push([{ ...apiFive, label: 'api-only server: batches of 100, 5 journeys' }, apiWithout, 'api-only: with 5 journeys / without']);
+        rows.push(ratioOf(await journeysPair('api-only server: batches of 100, 1 journey', apiPort, tenantId, key, [one]), 'api-only: with journey / paused'));
+        rows.push(ratioOf(await journeysPair('api-only server: batches of 100, 5 journeys', apiPort, tenantId, key, five), 'api-only: with 5 journeys / paused'));
       } finally {
         api.kill('SIGTERM');
         await new Promise((r) => api.once('exit', r));

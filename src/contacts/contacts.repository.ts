@@ -50,6 +50,21 @@ export interface RecordingBatch {
 }
 
 /**
+ * More of a request's recording on the recording write (journey enrollment: JourneyEnrollment):
+ * CTEs appended to its WITH, run after its own rows (the ingestion-health counters) and so in the
+ * same lock order (docs/identity.md#recording-statements). They read `$1` (the tenant), `$8` (the
+ * arrival), `rec_events (id, contact_id, type, occurred_at, properties, n)`, the request's events
+ * that have a contact (`properties` as JSON text), `n` their order in the request, and `rec_contacts (id, email, name,
+ * attributes)`, the contacts the write created or changed, as it left them (a statement does not
+ * see its own writes in the tables).
+ */
+export interface WriteExtension {
+  /** Names the prepared statement (one per extension). */
+  name: string;
+  ctes: string;
+}
+
+/**
  * The contact upsert: creates new contacts and applies changes to known ones ($1 tenant, $2-$7
  * the writes as arrays, $8 the time), in contact-id order. `gate` (SQL, may be empty) is a
  * condition the rows wait on: the recording statement makes the upsert run after its events.
@@ -137,7 +152,8 @@ const RECORDING_READ = `WITH al AS (
  * read: `vanished`), $20 whether the events are backfill (docs/journeys.md#backfill).
  * Each step waits for the one before through a condition on its rows (`(SELECT ...) >= 0`).
  */
-const RECORDING_WRITE = `WITH ev AS (
+function recordingWriteSql(extension?: WriteExtension): string {
+  return `WITH ev AS (
     INSERT INTO events (tenant_id, id, contact_id, type, properties, occurred_at, received_at, message_id, source, backfill)
     SELECT $1, u.id, u.contact_id, u.type, u.properties::jsonb, u.occurred_at, $8, u.message_id, $9, $20
       FROM unnest($10::uuid[], $11::uuid[], $12::text[], $13::text[], $14::timestamptz[], $15::text[])
@@ -147,7 +163,7 @@ const RECORDING_WRITE = `WITH ev AS (
     RETURNING 1
   ),
   n_ev AS (SELECT count(*)::int AS n FROM ev),
-  ct AS (${contactUpsertSql('(SELECT n FROM n_ev) >= 0')} RETURNING id, xmax = 0 AS inserted),
+  ct AS (${contactUpsertSql('(SELECT n FROM n_ev) >= 0')} RETURNING id, xmax = 0 AS inserted${extension ? ', email, name, attributes' : ''}),
   cc_new AS (
     INSERT INTO contact_connectors (tenant_id, connector, contact_id, first_seen_at, last_seen_at)
     SELECT $1, $9, u.id, $8, $8 FROM unnest($17::uuid[]) AS u(id)
@@ -190,10 +206,20 @@ const RECORDING_WRITE = `WITH ev AS (
       events = c.events + EXCLUDED.events, contacts = c.contacts + EXCLUDED.contacts,
       last_activity_at = GREATEST(c.last_activity_at, EXCLUDED.last_activity_at)
     RETURNING 1
-  )
+  )${extension ? `,
+  rec_events AS (
+    SELECT u.id, u.contact_id, u.type, u.occurred_at, u.properties, u.n
+      FROM unnest($10::uuid[], $11::uuid[], $12::text[], $14::timestamptz[], $13::text[])
+           WITH ORDINALITY AS u(id, contact_id, type, occurred_at, properties, n)
+     WHERE u.contact_id IS NOT NULL AND (SELECT count(*) FROM cnt_old) + (SELECT count(*) FROM cnt_new) >= 0
+  ),
+  rec_contacts AS (SELECT id, email, name, attributes FROM ct),
+  ${extension.ctes}` : ''}
   SELECT CASE WHEN (SELECT n FROM n_ev) <> $16 THEN mara_concurrent_duplicate() END AS race,
          (SELECT count(*)::int FROM ct WHERE ct.inserted AND ct.id = ANY($19::uuid[])) AS vanished,
          (SELECT count(*) FROM cnt_old) + (SELECT count(*) FROM cnt_new) AS counted`;
+}
+const RECORDING_WRITE = recordingWriteSql();
 
 /** A 64-bit advisory-lock key for one identity (or message id) of one tenant. */
 export function lockKey(tenantId: string, kind: string, value: string): bigint {
@@ -213,6 +239,8 @@ export function lockKey(tenantId: string, kind: string, value: string): bigint {
  */
 @Injectable()
 export class ContactsRepository {
+  private readonly extendedWrites = new Map<WriteExtension, [string, string]>();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly pages: Paginator,
@@ -320,7 +348,8 @@ export class ContactsRepository {
    * 1. the events, in message-id order, `ON CONFLICT (tenant_id, message_id) DO NOTHING`;
    * 2. the contact upsert (creations and changes), in contact-id order, after every event row;
    * 3. the connector activity (contact_connectors, see below), in contact-id order;
-   * 4. the ingestion-health counters: one slot of the connector that no other transaction holds.
+   * 4. the ingestion-health counters: one slot of the connector that no other transaction holds;
+   * 5. an extension's rows, when one is given (journey enrollment, see WriteExtension).
    * The foreign keys of the events and connector rows are checked at the end of the statement,
    * when the contacts it creates exist. An event the insert skipped is one that another
    * transaction recorded after this request's duplicate read: the statement then fails with a
@@ -332,11 +361,12 @@ export class ContactsRepository {
    * events, and identify ops, which write no event, refresh last_seen_at of the contacts they
    * projected onto (the rows this statement did not just add).
    */
-  async recordBatch(em: EntityManager, tenantId: string, batch: RecordingBatch): Promise<void> {
+  async recordBatch(em: EntityManager, tenantId: string, batch: RecordingBatch, extension?: WriteExtension): Promise<void> {
     const { connector, writes, events, touched, projected, at, backfill } = batch;
     if (writes.length === 0 && events.length === 0 && touched.length === 0) return;
     const atText = at.toISOString();
-    const [row] = await hotQuery<{ vanished: number }>(em, 'mara_recording_write', RECORDING_WRITE, [
+    const [name, text] = extension ? this.extended(extension) : ['mara_recording_write', RECORDING_WRITE];
+    const [row] = await hotQuery<{ vanished: number }>(em, name, text, [
       tenantId,
       ...contactWriteParams(writes),
       at,
@@ -355,6 +385,16 @@ export class ContactsRepository {
       backfill,
     ]);
     if (row.vanished > 0) throw new ConcurrentChangeError('a contact this request read was erased or merged away meanwhile');
+  }
+
+  /** The recording write with an extension's CTEs: its prepared statement's name and text, built once. */
+  private extended(extension: WriteExtension): [string, string] {
+    let entry = this.extendedWrites.get(extension);
+    if (!entry) {
+      entry = [`mara_recording_write_${extension.name}`, recordingWriteSql(extension)];
+      this.extendedWrites.set(extension, entry);
+    }
+    return entry;
   }
 
   /** A tenant's contacts, oldest first; `email` (lower-cased by the caller) and `externalId` filter exactly. */

@@ -175,6 +175,29 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /**
+   * An INSERT of jobs into `queue` from `rows` (SQL yielding `data jsonb, delay_seconds int`), to
+   * ride as a data-modifying CTE on another module's statement (journey enrollment on the
+   * recording write: docs/operations.md#the-recording-path), so the jobs commit with that statement.
+   * It writes a job row as pg-boss 10's own insert (`insertJobs` in pg-boss's plans.js) does for
+   * a job with only a name, data and a delay: every setting from the queue's row, with pg-boss's
+   * own fallbacks; a test compares a job inserted here with one inserted through insertIn.
+   */
+  insertSql(queue: string, rows: string): string {
+    if (!/^[a-z0-9.-]+$/.test(queue)) throw new Error(`not a queue name: ${queue}`);
+    return `INSERT INTO pgboss.job (id, name, data, priority, start_after, dead_letter, expire_in, keep_until,
+                            retry_limit, retry_delay, retry_backoff, policy)
+    SELECT gen_random_uuid(), q.name, r.data, 0, r.start_after, q.dead_letter,
+           COALESCE(q.expire_seconds * interval '1s', interval '15 minutes'),
+           r.start_after + COALESCE((q.retention_minutes * 60) * interval '1s', interval '14 days'),
+           COALESCE(q.retry_limit, 2),
+           CASE WHEN COALESCE(q.retry_backoff, false) THEN GREATEST(COALESCE(q.retry_delay, 0), 1) ELSE COALESCE(q.retry_delay, 0) END,
+           COALESCE(q.retry_backoff, false), q.policy
+      FROM (SELECT x.data, now() + make_interval(secs => x.delay_seconds) AS start_after FROM (${rows}) x) r
+      JOIN pgboss.queue q ON q.name = '${queue}'
+    ON CONFLICT DO NOTHING`;
+  }
+
+  /**
    * Queues one job outside any transaction (periodic and on-demand work). Answers its id, or null
    * when a `stately` queue already holds a queued job of the same singleton key.
    */

@@ -1,49 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import type { NewEvent } from '../contacts/events.repository.js';
+import type { WriteExtension } from '../contacts/contacts.repository.js';
 import { JourneyJobs } from './journey-jobs.service.js';
-import { JourneyRunsRepository, type TriggeringEvent } from './journey-runs.repository.js';
-
-/** What a batch's events did to journeys. */
-export interface EnrollmentOutcome {
-  started: number;
-  exited: number;
-}
+import { JourneyRunsRepository } from './journey-runs.repository.js';
 
 /**
- * What new events do to journeys, inside the transaction that records them (EventRecorder), so
- * an event, the runs it starts and the runs it ends commit or roll back together.
+ * What new events do to journeys, as part of the statement that records them (EventRecorder,
+ * ContactsRepository.recordBatch), so an event, the runs it starts, their first steps' jobs and
+ * the runs it ends commit or roll back together, in one statement whatever the batch size and
+ * the number of journeys (docs/journeys.md#enrollment).
  */
 @Injectable()
 export class JourneyEnrollment {
-  constructor(
-    private readonly runs: JourneyRunsRepository,
-    private readonly jobs: JourneyJobs,
-  ) {}
+  /** The recording write's extension: enrollment and exits (JourneyRunsRepository.enrollmentSql), then the started runs' jobs. */
+  readonly onRecording: WriteExtension;
 
-  /**
-   * Enrolls and exits for a batch, in one statement whatever its size and the number of journeys
-   * (JourneyRunsRepository.enrollAndExit: trigger conditions, event age, reentry, lock order and
-   * exits are decided there; an event never exits the run it starts), plus one for the first
-   * steps' jobs when runs started. None when no event has a contact, or in backfill mode:
-   * backfill events neither enroll nor exit (docs/journeys.md#backfill).
-   */
-  async enroll(
-    em: EntityManager,
-    tenantId: string,
-    events: NewEvent[],
-    options: { receivedAt: Date; backfill?: boolean },
-  ): Promise<EnrollmentOutcome> {
-    if (options.backfill) return { started: 0, exited: 0 };
-    const linked: TriggeringEvent[] = events.flatMap((e) =>
-      e.contactId === null ? [] : [{ id: e.id, contactId: e.contactId, type: e.type, occurredAt: e.occurredAt, properties: e.properties }],
-    );
-    if (linked.length === 0) return { started: 0, exited: 0 };
-    const { started, exited } = await this.runs.enrollAndExit(em, tenantId, linked, options.receivedAt);
-    await this.jobs.schedule(
-      em,
-      started.map((r) => ({ tenantId, runId: r.id, step: r.step, delaySeconds: r.delaySeconds })),
-    );
-    return { started: started.length, exited };
+  constructor(runs: JourneyRunsRepository, jobs: JourneyJobs) {
+    this.onRecording = {
+      name: 'enroll',
+      ctes: `${runs.enrollmentSql()}, step_jobs AS (${jobs.scheduleSql('SELECT tenant_id, id, step, delay FROM started')})`,
+    };
   }
 }

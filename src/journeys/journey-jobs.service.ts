@@ -63,6 +63,18 @@ export class JourneyJobs implements OnModuleInit {
     );
   }
 
+  /**
+   * The step jobs of `runs` (SQL yielding `tenant_id, id, step, delay`) as a data-modifying CTE's
+   * statement: JourneyEnrollment puts it on the recording write, so the first steps' jobs commit
+   * with the runs that enrollment starts, in the same statement.
+   */
+  scheduleSql(runs: string): string {
+    return this.queue.insertSql(
+      STEP_QUEUE,
+      `SELECT jsonb_build_object('tenantId', r.tenant_id, 'runId', r.id, 'step', r.step) AS data, r.delay AS delay_seconds FROM (${runs}) r`,
+    );
+  }
+
   /** Starts fetching step jobs; a step that throws is retried by pg-boss, with backoff. */
   async work(handler: (job: StepJob) => Promise<void>): Promise<void> {
     await this.queue.work<StepJob>(

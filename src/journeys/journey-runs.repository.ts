@@ -7,16 +7,6 @@ import type { JourneyStep } from './dto/journey.dto.js';
 import type { Scalar } from '../common/vocabulary.js';
 import { JourneyRun } from './journey-run.entity.js';
 import { conditionHoldsSql } from './conditions.js';
-import { hotQuery } from '../common/hot-query.js';
-
-/** A new event that may start runs, or end them. */
-export interface TriggeringEvent {
-  id: string;
-  contactId: string;
-  type: string;
-  occurredAt: Date;
-  properties: Record<string, Scalar>;
-}
 
 /** A run as its step job reads it, row-locked. */
 export interface LockedRunRow {
@@ -30,75 +20,80 @@ export interface LockedRunRow {
   createdAt: Date;
 }
 
-/** A run that enrollment started and that has a step due: its ordinal, and in how many seconds. */
-export interface StartedRun {
-  id: string;
-  step: number;
-  delaySeconds: number;
-}
-
 /** `timestamptz` as the step runner writes instants into a run's history (Date#toISOString). */
 const isoSql = (at: string): string => `to_char((${at}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
- * JourneyRunsRepository.enrollAndExit's statement: $1 tenant, $2-$6 the events as arrays, $7 their
- * arrival. A named prepared statement (hot-query.ts): it is planned once per connection. Every
- * lookup of journey_runs is an index probe (a LATERAL subquery, fenced by OFFSET or a row lock;
- * the exit's update then goes by the locked row's ctid), never a scan of the tenant's runs: the plan must not depend on the table's
+ * Enrollment and exits as CTEs of the recording write (JourneyRunsRepository.enrollmentSql):
+ * `rec_events` (the batch's linked events, in batch order `n`), `rec_contacts` (the contacts the
+ * write created or changed, as it left them), `$1` the tenant and `$8` the arrival come from
+ * that statement (ContactsRepository.recordBatch). Every lookup of journey_runs is an index probe
+ * (a LATERAL subquery, fenced by OFFSET, LIMIT or a row lock; the exit's update then goes by the
+ * locked row's ctid), never a scan of the tenant's runs: the plan must not depend on the table's
  * statistics, which lag behind a fast-growing table (a join the planner once ordered the other
- * way round read every run of the tenant for each batch). Each event's contact is read once (`ec`),
- * not once per journey; the look for a later exit event of the batch is made only for journeys
- * that have exit events.
+ * way round read every run of the tenant for each batch). What the statement needs of each active
+ * journey is worked out once (`jx`). An event's contact is read only for a journey with
+ * conditions on the contact (the write's own row when it wrote the contact, the
+ * stored one otherwise), its properties parsed only for conditions; the look for a later exit
+ * event of the batch is made only for journeys that have exit events. `started` is what the
+ * step jobs are made of.
  */
-const ENROLL_AND_EXIT = `WITH e AS (
-    SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::jsonb[])
-           WITH ORDINALITY AS e(id, contact_id, type, occurred_at, properties, n)
-  ), ec AS MATERIALIZED (
-    SELECT e.*, c.attributes, c.email, c.name
-      FROM e CROSS JOIN LATERAL (SELECT attributes, email, name FROM contacts WHERE tenant_id = $1 AND id = e.contact_id) c
+const ENROLLMENT_CTES = `jx AS MATERIALIZED (
+    SELECT j.id, j.trigger_event_type, j.exit_on, j.steps, j.trigger_where, j.reentry = 'once' AS once,
+           cardinality(j.exit_on) > 0 AS exits, jsonb_array_length(j.trigger_where) > 0 AS filtered,
+           jsonb_path_exists(j.trigger_where, '$[*] ? (@.field starts with "contact.")') AS on_contact,
+           $8::timestamptz - make_interval(secs => j.max_event_age_seconds) AS oldest,
+           j.steps->0->>'type' = 'wait' AND jsonb_array_length(j.steps) > 1 AS wait,
+           (j.steps->0->>'seconds')::int AS seconds
+      FROM journeys j WHERE j.tenant_id = $1 AND j.status = 'active'
   ), ins AS (
     INSERT INTO journey_runs
            (tenant_id, id, journey_id, contact_id, event_id, once_key, status, exit_reason, current_step, current_path,
             trigger_event_type, definition, history)
     SELECT $1, gen_random_uuid(), j.id, e.contact_id, e.id,
-           CASE WHEN j.reentry = 'once' THEN e.contact_id END,
-           CASE WHEN x.id IS NOT NULL THEN 'exited' WHEN lead.wait THEN 'waiting' ELSE 'active' END,
+           CASE WHEN j.once THEN e.contact_id END,
+           CASE WHEN x.id IS NOT NULL THEN 'exited' WHEN j.wait THEN 'waiting' ELSE 'active' END,
            CASE WHEN x.id IS NOT NULL THEN jsonb_build_object('eventType', x.type, 'eventId', x.id) END,
-           CASE WHEN x.id IS NULL AND lead.wait THEN 1 ELSE 0 END,
-           CASE WHEN x.id IS NULL AND lead.wait THEN '1' ELSE '0' END,
+           CASE WHEN x.id IS NULL AND j.wait THEN 1 ELSE 0 END,
+           CASE WHEN x.id IS NULL AND j.wait THEN '1' ELSE '0' END,
            e.type, j.steps,
-           CASE WHEN x.id IS NULL AND lead.wait THEN jsonb_build_array(jsonb_build_object(
+           CASE WHEN x.id IS NULL AND j.wait THEN jsonb_build_array(jsonb_build_object(
                   'path', '0', 'type', 'wait', 'status', 'scheduled', 'at', ${isoSql('statement_timestamp()')},
-                  'seconds', lead.seconds,
-                  'until', ${isoSql('statement_timestamp() + make_interval(secs => lead.seconds)')}))
+                  'seconds', j.seconds,
+                  'until', ${isoSql('statement_timestamp() + make_interval(secs => j.seconds)')}))
                 ELSE '[]'::jsonb END
-      FROM ec e
-      JOIN journeys j ON j.tenant_id = $1 AND j.trigger_event_type = e.type AND j.status = 'active'
-      CROSS JOIN LATERAL (
-        SELECT j.steps->0->>'type' = 'wait' AND jsonb_array_length(j.steps) > 1 AS wait,
-               (j.steps->0->>'seconds')::int AS seconds
-      ) lead
+      FROM rec_events e
+      JOIN jx j ON j.trigger_event_type = e.type
+      LEFT JOIN LATERAL (
+        SELECT w.attributes, w.email, w.name FROM rec_contacts w WHERE j.on_contact AND w.id = e.contact_id
+        UNION ALL
+        SELECT c.attributes, c.email, c.name FROM contacts c
+         WHERE j.on_contact AND c.tenant_id = $1 AND c.id = e.contact_id
+           AND NOT EXISTS (SELECT 1 FROM rec_contacts w WHERE w.id = e.contact_id)
+        LIMIT 1
+      ) c ON true
       LEFT JOIN LATERAL (
         SELECT true AS had FROM journey_runs o
-         WHERE j.reentry = 'once' AND o.tenant_id = $1 AND o.journey_id = j.id AND o.once_key = e.contact_id
+         WHERE j.once AND o.tenant_id = $1 AND o.journey_id = j.id AND o.once_key = e.contact_id
          LIMIT 1
       ) prior ON true
       LEFT JOIN LATERAL (
-        SELECT later.id, later.type FROM e later
-         WHERE cardinality(j.exit_on) > 0 AND later.contact_id = e.contact_id AND later.n > e.n AND later.type = ANY (j.exit_on)
+        SELECT later.id, later.type FROM rec_events later
+         WHERE j.exits AND later.contact_id = e.contact_id AND later.n > e.n AND later.type = ANY (j.exit_on)
          ORDER BY later.n LIMIT 1
       ) x ON true
      WHERE prior.had IS NULL
-       AND e.occurred_at >= $7::timestamptz - make_interval(secs => j.max_event_age_seconds)
-       AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(j.trigger_where) w
-                        WHERE NOT ${conditionHoldsSql('w', 'e.properties', 'e')})
+       AND e.occurred_at >= j.oldest
+       AND CASE WHEN j.filtered THEN NOT EXISTS (SELECT 1 FROM jsonb_array_elements(j.trigger_where) w
+                                                  WHERE NOT ${conditionHoldsSql('w', 'e.properties::jsonb', 'c')})
+                ELSE true END
      ORDER BY j.id, e.contact_id, e.n
     ON CONFLICT (tenant_id, journey_id, once_key) WHERE once_key IS NOT NULL DO NOTHING
-    RETURNING id, status, current_step, history
+    RETURNING tenant_id, id, status, current_step, history
   ), hit AS (
     SELECT DISTINCT ON (r.id) r.id AS run_id, e.id AS event_id, e.type
-      FROM e
-      JOIN journeys j ON j.tenant_id = $1 AND e.type = ANY (j.exit_on)
+      FROM rec_events e
+      JOIN jx j ON j.exits AND e.type = ANY (j.exit_on)
       CROSS JOIN LATERAL (
         SELECT r.id FROM journey_runs r
          WHERE r.tenant_id = $1 AND r.contact_id = e.contact_id AND r.journey_id = j.id AND r.status IN ('active', 'waiting')
@@ -120,12 +115,11 @@ const ENROLL_AND_EXIT = `WITH e AS (
       FROM locked
      WHERE r.ctid = locked.ctid AND r.tenant_id = $1
     RETURNING r.id
-  )
-  SELECT 'run' AS kind, id, status, current_step AS step,
-         CASE WHEN status = 'waiting' THEN (history->0->>'seconds')::int ELSE 0 END AS delay
-    FROM ins
-  UNION ALL
-  SELECT 'exit', id, NULL, NULL, NULL FROM exited`;
+  ), started AS (
+    SELECT tenant_id, id, current_step AS step,
+           CASE WHEN status = 'waiting' THEN (history->0->>'seconds')::int ELSE 0 END AS delay
+      FROM ins WHERE status IN ('active', 'waiting')
+  )`;
 
 /** Journey runs (`journey_runs`) and their step history; the only code that writes the table. */
 @Injectable()
@@ -136,63 +130,37 @@ export class JourneyRunsRepository {
   ) {}
 
   /**
-   * What a batch of new events does to runs, in ONE statement whatever the batch size and the
-   * number of journeys (docs/journeys.md#trigger, #exit-events):
+   * What a batch of new events does to runs, as CTEs of the recording write (see ENROLLMENT_CTES
+   * for what they read), so one statement records the batch and enrolls and exits for it, whatever
+   * the batch size and the number of journeys (docs/journeys.md#trigger, #exit-events):
    *
    * - Starts runs: the events joined with the tenant's active journeys on their trigger type and
-   *   with their contacts (already upserted by then), kept when the event is recent enough
-   *   (`max_event_age_seconds` before `receivedAt`) and every stored `where` condition holds
+   *   with their contacts (as the write leaves them), kept when the event is recent enough
+   *   (`max_event_age_seconds` before the arrival) and every stored `where` condition holds
    *   (conditions.ts evaluates them from the journey row, so no value ever enters the SQL text).
    *   Reentry is the unique index's call: a `once` run carries the contact id as once_key, so a
    *   second run of the same contact (in this batch, or in a concurrent request on any instance)
    *   conflicts and is not inserted; a contact whose `once` run is already committed is left out
    *   before its row is built (one probe of that index, fenced by LIMIT). Rows go in (journey,
-   *   contact) order, so that concurrent
-   *   requests wait on each other's once_key in one order (never in a cycle); within one contact
-   *   and journey, events are taken in batch order, so the first one wins. A run that a later
-   *   event of the same batch exits is written `exited` at once, with that event as its reason.
+   *   contact) order, so that concurrent requests wait on each other's once_key in one order
+   *   (never in a cycle); within one contact and journey, events are taken in batch order, so the
+   *   first one wins. A run that a later event of the same batch exits is written `exited` at
+   *   once, with that event as its reason.
    * - Exits runs: each `active` or `waiting` run that existed before this statement, of any
    *   journey listing the event's type in `exit_on`, of the event's contact, is `exited` with the
    *   first such event of the batch as its reason (locked in id order). The runs this statement
    *   starts are not among them (a statement never sees its own inserts): an event never exits
    *   the run it starts.
+   * - A journey whose first step is a `wait` with more steps after it has that wait taken at once
+   *   (docs/journeys.md#steps): the run starts `waiting` at its second step, with the wait's record
+   *   (`until` = now + seconds), as the step runner would write it; the second step's job is then
+   *   due after the wait, and no worker has to execute the wait itself.
    *
-   * - A journey whose first step is a `wait` with more steps after it has that wait taken at once (docs/journeys.md#steps): the
-   *   run starts `waiting` at its second step, with the wait's record (`until` = now + seconds), as
-   *   the step runner would write it; the second step's job is then due after the wait, and no
-   *   worker has to execute the wait itself.
-   *
-   * Answers the runs started and still running (the due step's ordinal and its delay: the job to
-   * schedule), and how many runs the batch ended.
+   * The CTE `started` holds the runs started and still running: `tenant_id, id, step` (the due
+   * step's ordinal) and `delay` (seconds): the jobs to schedule.
    */
-  async enrollAndExit(
-    em: EntityManager,
-    tenantId: string,
-    events: TriggeringEvent[],
-    receivedAt: Date,
-  ): Promise<{ started: StartedRun[]; exited: number }> {
-    if (events.length === 0) return { started: [], exited: 0 };
-    const rows = await hotQuery<{ kind: 'run' | 'exit'; id: string; status: string | null; step: number | null; delay: number | null }>(
-      em,
-      'mara_enroll_and_exit',
-      ENROLL_AND_EXIT,
-      [
-        tenantId,
-        events.map((e) => e.id),
-        events.map((e) => e.contactId),
-        events.map((e) => e.type),
-        events.map((e) => e.occurredAt.toISOString()),
-        events.map((e) => JSON.stringify(e.properties)),
-        receivedAt.toISOString(),
-      ],
-    );
-    const started: StartedRun[] = [];
-    let exited = 0;
-    for (const r of rows) {
-      if (r.kind === 'exit' || r.status === 'exited') exited++;
-      else if (r.status === 'active' || r.status === 'waiting') started.push({ id: r.id, step: r.step!, delaySeconds: r.delay! });
-    }
-    return { started, exited };
+  enrollmentSql(): string {
+    return ENROLLMENT_CTES;
   }
 
   /** The run, row-locked for the rest of the caller's transaction; null when there is none. */

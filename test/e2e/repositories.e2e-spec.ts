@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ContactsRepository } from '../../src/contacts/contacts.repository.js';
 import { JourneysRepository } from '../../src/journeys/journeys.repository.js';
+import { JobQueue } from '../../src/jobs/job-queue.service.js';
+import { STEP_QUEUE } from '../../src/journeys/journey-jobs.service.js';
 import { hashIngestionKey } from '../../src/tenants/ingestion-key.js';
 import { DEFAULT_RATE_LIMIT, RateLimitsRepository } from '../../src/tenants/rate-limits.repository.js';
 import { TenantsRepository } from '../../src/tenants/tenants.repository.js';
@@ -182,6 +184,26 @@ describe('repositories', () => {
       expect(failed).toMatchObject({ status: 'failed', finishedAt: expect.any(Date) });
       expect(failed!.error).toHaveLength(500);
       expect(await imports.findRunningId(t.db.manager, tenant.tenantId)).toBeNull();
+    });
+  });
+  describe('JobQueue', () => {
+    it("writes a job through insertSql (a CTE on another statement) as pg-boss's own insert writes it", async () => {
+      const queue = t.app.get(JobQueue);
+      const columns = `name, data, priority, state, retry_limit, retry_count, retry_delay, retry_backoff, singleton_key, singleton_on,
+                       dead_letter, expire_in, policy, round(extract(epoch FROM start_after - created_on)) AS delay,
+                       keep_until - start_after AS kept`;
+      await t.db.transaction(async (em) => {
+        await queue.insertIn(em, [{ name: STEP_QUEUE, data: { via: 'pg-boss', n: 1 }, delaySeconds: 90 }]);
+        await em.query(`WITH j AS (${queue.insertSql(STEP_QUEUE, `SELECT '{"via": "cte", "n": 1}'::jsonb AS data, 90 AS delay_seconds`)}) SELECT 1`);
+      });
+      const jobs = await rows<Record<string, unknown>>(`SELECT ${columns} FROM pgboss.job WHERE name = $1 ORDER BY data->>'via' DESC`, [STEP_QUEUE]);
+      expect(jobs).toHaveLength(2);
+      const [boss, cte] = jobs;
+      expect(boss.data).toEqual({ via: 'pg-boss', n: 1 });
+      expect(cte.data).toEqual({ via: 'cte', n: 1 });
+      expect({ ...cte, data: null }).toEqual({ ...boss, data: null });
+      expect(Number(cte.delay)).toBe(90);
+      expect(() => queue.insertSql("x'; DROP TABLE contacts; --", 'SELECT 1')).toThrow('not a queue name');
     });
   });
 });

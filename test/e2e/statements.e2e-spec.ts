@@ -7,7 +7,7 @@ import { specApi } from '../support/api.js';
  * statements sent to PostgreSQL does not depend on how many ops it carries. Every statement the
  * app's connections send while one request runs is counted (the pg driver's query method,
  * observed and called through), and a batch of 100 costs what a single op costs:
- * 6 for tracks on known contacts, 7 for ops that create contacts.
+ * 3 for tracks on known contacts (journey enrollment included), 7 for ops that create contacts.
  */
 describe('statements per request', () => {
   let t: TestApp;
@@ -73,7 +73,7 @@ describe('statements per request', () => {
     expect(sent.length).toBeLessThanOrEqual(3);
   });
 
-  it('adds the enrollment statement when an active journey triggers on the type, or exits on it', async () => {
+  it('enrolls and exits in the write itself when an active journey triggers on the type, or exits on it: still 3 statements', async () => {
     await knownContacts();
     const trigger = await admin('post', '/journeys')
       .send({ name: 'on seen', reentry: 'every_event', trigger: { type: 'event', eventType: 'seen' }, steps: [{ type: 'wait', seconds: 60 }] })
@@ -82,9 +82,13 @@ describe('statements per request', () => {
     const single = await counted(tracks(1, 'one')[0]);
     const batch = await counted({ batch: tracks(100, 'many') });
     expect(batch.statuses).toEqual(Array(100).fill('ok'));
-    // key check, the read, START TRANSACTION, the write, journey enrollment, the first steps' jobs, COMMIT
-    expect(single.statements).toHaveLength(7);
-    expect(batch.statements).toHaveLength(7);
+    // key check, the read, the write with the enrollment and the first steps' jobs (atomic by itself: no transaction)
+    expect(single.statements).toHaveLength(3);
+    expect(batch.statements).toHaveLength(3);
+    expect(batch.statements.some((s) => /^(START|BEGIN|COMMIT)/.test(s.trim()))).toBe(false);
+    const write = batch.statements[2];
+    for (const part of ['INSERT INTO events', 'INSERT INTO journey_runs', 'INSERT INTO pgboss.job']) expect(write).toContain(part);
+    expect(await count(`pgboss.job WHERE name = 'journey-step' AND data->>'tenantId' = $1`, [tenant.tenantId])).toBe(101);
     expect(await count(`journey_runs WHERE tenant_id = $1`, [tenant.tenantId])).toBe(101);
 
     // A journey that only exits on the type concerns the batch too (its runs end).
@@ -95,8 +99,8 @@ describe('statements per request', () => {
     await admin('post', `/journeys/${exits.body.id}/approve`).expect(200);
     await events({ type: 'track', event: 'other', userId: 'u0', messageId: 'start' }).expect(200);
     const exit = await counted(tracks(1, 'exit')[0]);
-    // key check, the read, START TRANSACTION, the write, enrollment and exits (no run started: no jobs), COMMIT
-    expect(exit.statements).toHaveLength(6);
+    // key check, the read, the write with enrollment and exits
+    expect(exit.statements).toHaveLength(3);
     expect(exit.statements.filter((s) => s.includes('INSERT INTO journey_runs'))).toHaveLength(1);
     expect(await count(`journey_runs WHERE journey_id = $1 AND status = 'exited'`, [exits.body.id])).toBe(1);
   });

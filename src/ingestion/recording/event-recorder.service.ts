@@ -45,10 +45,10 @@ export class EventRecorder {
    * another kind of writer) or a serialization failure, the whole request is recorded again.
    *
    * The transaction is opened after the read, and only when the request needs more than its one
-   * write statement (docs/identity.md#recording-statements): identity locks, journey enrollment, or
-   * contacts to create or change (a known one's vanishing is checked after the write). Tracks on
-   * known contacts that concern no journey are the read, then the write alone: one statement,
-   * atomic by itself, whose failure writes nothing and has the request recorded again.
+   * write statement (docs/identity.md#recording-statements): identity locks, or contacts to create
+   * or change (a known one's vanishing is checked after the write). Tracks on known contacts are
+   * the read, then the write alone, journey enrollment included: one statement, atomic by itself,
+   * whose failure writes nothing and has the request recorded again.
    */
   async record(tenantId: string, connector: Connector, ops: PreparedOp[], options: RecordOptions = {}): Promise<OpResult[]> {
     return lazyTransactionWithRetry(this.dataSource, this.logger, 'recording events', (em) =>
@@ -176,17 +176,24 @@ export class EventRecorder {
         messageId: op.messageId,
       });
     });
-    if (mayEnroll || resolution.writes.length > 0) await this.inTransaction(em);
-    await this.contacts.recordBatch(em, tenantId, {
-      connector,
-      writes: resolution.writes,
-      events: newEvents,
-      touched: resolution.touched,
-      projected: resolution.projected,
-      at,
-      backfill: options.backfill ?? false,
-    });
-    if (mayEnroll) await this.journeys.enroll(em, tenantId, newEvents, { receivedAt: at, backfill: options.backfill });
+    if (resolution.writes.length > 0) await this.inTransaction(em);
+    // Enrollment and exits ride on the write (JourneyEnrollment); backfill events neither enroll
+    // nor exit (docs/journeys.md#backfill).
+    const enrollment = mayEnroll && !options.backfill && newEvents.length > 0 ? this.journeys.onRecording : undefined;
+    await this.contacts.recordBatch(
+      em,
+      tenantId,
+      {
+        connector,
+        writes: resolution.writes,
+        events: newEvents,
+        touched: resolution.touched,
+        projected: resolution.projected,
+        at,
+        backfill: options.backfill ?? false,
+      },
+      enrollment,
+    );
     for (const [i, first] of repeats) {
       results[i].contactId = results[first].contactId;
       results[i].eventId = results[first].eventId;
