@@ -276,17 +276,29 @@ async function baselineRun(label: string, pool: pg.Pool, tenantId: string, opsPe
  * SEED_EVENTS events for the tenant, written by SQL in chunks (the bench measures the service
  * with them in its table, not the seeding), over the tenant's contacts; then ANALYZE. The
  * seeded events are also added to the ingestion-health counters, as the recorder would have.
+ * They look like a tenant's table after months of ingestion: received (and occurred) one after
+ * the other over the SEED_DAYS before the run, each with the id the recorder would have given it
+ * then, a UUIDv7 of its receiving millisecond (src/common/uuid-v7.ts), so the ids are in time order.
  */
 async function seedEvents(pool: pg.Pool, tenantId: string, total: number): Promise<void> {
   const CHUNK = 250_000;
+  const SEED_DAYS = 90;
+  const firstMs = Date.now() - SEED_DAYS * 86_400_000;
+  const stepMs = (SEED_DAYS * 86_400_000) / total;
   for (let done = 0; done < total; done += CHUNK) {
     const n = Math.min(CHUNK, total - done);
+    // A UUIDv7 in SQL: a random uuid's first 48 bits replaced by the milliseconds, its version
+    // nibble turned from 4 (0100) into 7 (0111); the variant bits stay.
     await pool.query(
       `INSERT INTO events (tenant_id, id, contact_id, type, properties, occurred_at, received_at, message_id, source)
-       SELECT $1, gen_random_uuid(), c.ids[1 + g % cardinality(c.ids)], 'seeded', '{"n": 1}'::jsonb, now(), now(),
-              'seed-' || ($3::bigint + g), 'events_api'
-         FROM (SELECT array_agg(id) AS ids FROM contacts WHERE tenant_id = $1) c, generate_series(1, $2::int) AS g`,
-      [tenantId, n, done],
+       SELECT $1, encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) PLACING substring(int8send(t.ms) FROM 3) FROM 1 FOR 6),
+                                         52, 1), 53, 1), 'hex')::uuid,
+              c.ids[1 + g % cardinality(c.ids)], 'seeded', '{"n": 1}'::jsonb, t.at, t.at, 'seed-' || ($3::bigint + g), 'events_api'
+         FROM (SELECT array_agg(id) AS ids FROM contacts WHERE tenant_id = $1) c, generate_series(1, $2::int) AS g,
+              LATERAL (SELECT ($4::float8 + ($3::bigint + g) * $5::float8)::bigint AS ms) m,
+              LATERAL (SELECT m.ms, to_timestamp(m.ms / 1000.0) AS at) t
+        ORDER BY g`,
+      [tenantId, n, done, firstMs, stepMs],
     );
   }
   await pool.query(

@@ -14,6 +14,7 @@ import { ContactActivityIndexes1796133595791 } from './1796133595791-ContactActi
 import { PartialOnceIndex1796143848707 } from './1796143848707-PartialOnceIndex.js';
 import { RunsWithoutForeignKeys1796144639657 } from './1796144639657-RunsWithoutForeignKeys.js';
 import { DropRunsEventIndex1796147440390 } from './1796147440390-DropRunsEventIndex.js';
+import { DropEventsSourceIndex1796157059906 } from './1796157059906-DropEventsSourceIndex.js';
 
 /** Every migration in order. Listed explicitly (no glob), so ts-jest and the built app agree. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   PartialOnceIndex1796143848707,
   RunsWithoutForeignKeys1796144639657,
   DropRunsEventIndex1796147440390,
+  DropEventsSourceIndex1796157059906,
 ];

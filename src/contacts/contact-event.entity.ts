@@ -7,7 +7,6 @@ import type { Scalar } from '../common/vocabulary.js';
 @Entity('events')
 @Index('uq_events_message_id', ['tenantId', 'messageId'], { unique: true })
 @Index('ix_events_contact_timeline', ['tenantId', 'contactId', 'occurredAt', 'id'])
-@Index('ix_events_source', ['tenantId', 'source', 'receivedAt'])
 export class ContactEvent {
   @PrimaryColumn('uuid', { name: 'tenant_id', primaryKeyConstraintName: 'PK_events' })
   tenantId: string;

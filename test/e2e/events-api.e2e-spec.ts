@@ -48,6 +48,24 @@ describe('Events API', () => {
     ]);
   });
 
+  it('gives events time-ordered ids: UUIDv7 of the recording millisecond, increasing in op order', async () => {
+    const ops = Array.from({ length: 5 }, (_, i) => ({ type: 'track', event: 'a.b', userId: `u${i}`, messageId: `v7-${i}` }));
+    const first = (await send({ batch: ops }).expect(200)).body.results.map((r: { eventId: string }) => r.eventId);
+    const later = (await send({ type: 'track', event: 'a.b', userId: 'u0', messageId: 'v7-later' }).expect(200)).body.results[0].eventId;
+    const ids = [...first, later];
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect([...ids].sort()).toEqual(ids);
+    const rows: Array<{ id: string; received_ms: string }> = await t.db.query(
+      `SELECT id, (extract(epoch FROM received_at) * 1000)::bigint::text AS received_ms FROM events ORDER BY id`,
+    );
+    expect(rows.map((r) => r.id)).toEqual(ids);
+    for (const r of rows) {
+      const idMs = parseInt(r.id.replace(/-/g, '').slice(0, 12), 16);
+      expect(idMs).toBeGreaterThanOrEqual(Number(r.received_ms));
+      expect(idMs - Number(r.received_ms)).toBeLessThan(3_600_000);
+    }
+  });
+
   it('answers duplicate on a repeat and keeps one event', async () => {
     const first = await send(quickstart).expect(200);
     const again = await send(quickstart).expect(200);
