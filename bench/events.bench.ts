@@ -323,6 +323,17 @@ async function healthTimes(port: number, tenantId: string, n: number): Promise<{
 }
 
 /**
+ * A CHECKPOINT before a measured pair, so that the figures before and after seeding start alike:
+ * right after one, when each page's first change writes a full-page image into the WAL again
+ * (otherwise the first figure, on a cluster that has not checkpointed yet, writes none, and the
+ * seeded one, right after a seeding that set checkpoints off, writes many). Needs a superuser (the
+ * embedded server's, or BENCH_DATABASE_URL's); skipped otherwise.
+ */
+async function checkpoint(pool: pg.Pool): Promise<void> {
+  await pool.query('CHECKPOINT').catch(() => undefined);
+}
+
+/**
  * A service figure and its baseline, measured in BENCH_ROUNDS alternating slices of
  * SECONDS / ROUNDS each (service, baseline, service, ...), so that a change in the machine's load
  * during the run weighs on both sides alike. Events and seconds are summed over the slices;
@@ -542,6 +553,7 @@ async function main(): Promise<void> {
     const notes: string[] = [];
     let batched: Figure | null = null;
     if (part('batch')) {
+      await checkpoint(pool);
       const pair = await pairRun(
         (s) => httpRunFor('service: HTTP, batches of 100 track', port, tenantId, key, BATCH, s),
         (s) => baselineRun('baseline: raw pg, batches of 100, 1 tx each', pool, tenantId, BATCH, s),
@@ -621,6 +633,7 @@ async function main(): Promise<void> {
       const t0 = Date.now();
       await seedEvents(pool, tenantId, SEED_EVENTS);
       notes.push(`seeded ${SEED_EVENTS} events in ${Math.round((Date.now() - t0) / 1000)} s`);
+      await checkpoint(pool);
       const pair = await pairRun(
         (s) => httpRunFor(`service: batches of 100, ${SEED_EVENTS / 1e6} M events seeded`, port, tenantId, key, BATCH, s),
         (s) => baselineRun(`baseline: batches of 100, ${SEED_EVENTS / 1e6} M events seeded`, pool, tenantId, BATCH, s),
