@@ -28,15 +28,16 @@ const isoSql = (at: string): string => `to_char((${at}) AT TIME ZONE 'UTC', 'YYY
  * `rec_events` (the batch's linked events, in batch order `n`), `rec_contacts` (the contacts the
  * write created or changed, as it left them), `$1` the tenant and `$8` the arrival come from
  * that statement (ContactsRepository.recordBatch). Every lookup of journey_runs is an index probe
- * (a LATERAL subquery, fenced by OFFSET, LIMIT or a row lock; the exit's update then goes by the
+ * (a subquery per row, fenced by LIMIT, OFFSET or a row lock; the exit's update then goes by the
  * locked row's ctid), never a scan of the tenant's runs: the plan must not depend on the table's
  * statistics, which lag behind a fast-growing table (a join the planner once ordered the other
  * way round read every run of the tenant for each batch). What the statement needs of each active
- * journey is worked out once (`jx`). An event's contact is read only for a journey with
- * conditions on the contact (the write's own row when it wrote the contact, the
- * stored one otherwise), its properties parsed only for conditions; the look for a later exit
- * event of the batch is made only for journeys that have exit events. `started` is what the
- * step jobs are made of.
+ * journey is worked out once (`jx`); each (event, journey) pair then pays only for what its
+ * journey has, in this order: its trigger conditions (the first failing one ends the look; the
+ * event's contact is read only for conditions on the contact: the write's own row when it wrote
+ * the contact, the stored one otherwise; its properties are parsed only for conditions), the
+ * `once` probe, and the look for a later exit event of the batch. `started` is what the step
+ * jobs are made of.
  */
 const ENROLLMENT_CTES = `jx AS MATERIALIZED (
     SELECT j.id, j.trigger_event_type, j.exit_on, j.steps, j.trigger_where, j.reentry = 'once' AS once,
@@ -50,44 +51,45 @@ const ENROLLMENT_CTES = `jx AS MATERIALIZED (
     INSERT INTO journey_runs
            (tenant_id, id, journey_id, contact_id, event_id, once_key, status, exit_reason, current_step, current_path,
             trigger_event_type, definition, history)
-    SELECT $1, gen_random_uuid(), j.id, e.contact_id, e.id,
-           CASE WHEN j.once THEN e.contact_id END,
-           CASE WHEN x.id IS NOT NULL THEN 'exited' WHEN j.wait THEN 'waiting' ELSE 'active' END,
-           CASE WHEN x.id IS NOT NULL THEN jsonb_build_object('eventType', x.type, 'eventId', x.id) END,
-           CASE WHEN x.id IS NULL AND j.wait THEN 1 ELSE 0 END,
-           CASE WHEN x.id IS NULL AND j.wait THEN '1' ELSE '0' END,
-           e.type, j.steps,
-           CASE WHEN x.id IS NULL AND j.wait THEN jsonb_build_array(jsonb_build_object(
+    SELECT $1, gen_random_uuid(), p.journey_id, p.contact_id, p.event_id,
+           CASE WHEN p.once THEN p.contact_id END,
+           CASE WHEN p.exit_reason IS NOT NULL THEN 'exited' WHEN p.wait THEN 'waiting' ELSE 'active' END,
+           p.exit_reason,
+           CASE WHEN p.exit_reason IS NULL AND p.wait THEN 1 ELSE 0 END,
+           CASE WHEN p.exit_reason IS NULL AND p.wait THEN '1' ELSE '0' END,
+           p.type, p.steps,
+           CASE WHEN p.exit_reason IS NULL AND p.wait THEN jsonb_build_array(jsonb_build_object(
                   'path', '0', 'type', 'wait', 'status', 'scheduled', 'at', ${isoSql('statement_timestamp()')},
-                  'seconds', j.seconds,
-                  'until', ${isoSql('statement_timestamp() + make_interval(secs => j.seconds)')}))
+                  'seconds', p.seconds,
+                  'until', ${isoSql('statement_timestamp() + make_interval(secs => p.seconds)')}))
                 ELSE '[]'::jsonb END
-      FROM rec_events e
-      JOIN jx j ON j.trigger_event_type = e.type
-      LEFT JOIN LATERAL (
-        SELECT w.attributes, w.email, w.name FROM rec_contacts w WHERE j.on_contact AND w.id = e.contact_id
-        UNION ALL
-        SELECT c.attributes, c.email, c.name FROM contacts c
-         WHERE j.on_contact AND c.tenant_id = $1 AND c.id = e.contact_id
-           AND NOT EXISTS (SELECT 1 FROM rec_contacts w WHERE w.id = e.contact_id)
-        LIMIT 1
-      ) c ON true
-      LEFT JOIN LATERAL (
-        SELECT true AS had FROM journey_runs o
-         WHERE j.once AND o.tenant_id = $1 AND o.journey_id = j.id AND o.once_key = e.contact_id
-         LIMIT 1
-      ) prior ON true
-      LEFT JOIN LATERAL (
-        SELECT later.id, later.type FROM rec_events later
-         WHERE j.exits AND later.contact_id = e.contact_id AND later.n > e.n AND later.type = ANY (j.exit_on)
-         ORDER BY later.n LIMIT 1
-      ) x ON true
-     WHERE prior.had IS NULL
-       AND e.occurred_at >= j.oldest
-       AND CASE WHEN j.filtered THEN NOT EXISTS (SELECT 1 FROM jsonb_array_elements(j.trigger_where) w
-                                                  WHERE NOT ${conditionHoldsSql('w', 'e.properties::jsonb', 'c')})
-                ELSE true END
-     ORDER BY j.id, e.contact_id, e.n
+      FROM (
+        SELECT j.id AS journey_id, j.once, j.wait, j.seconds, j.steps, e.contact_id, e.id AS event_id, e.type, e.n,
+               CASE WHEN j.exits THEN (
+                 SELECT jsonb_build_object('eventType', later.type, 'eventId', later.id) FROM rec_events later
+                  WHERE later.contact_id = e.contact_id AND later.n > e.n AND later.type = ANY (j.exit_on)
+                  ORDER BY later.n LIMIT 1) END AS exit_reason
+          FROM rec_events e
+          JOIN jx j ON j.trigger_event_type = e.type
+         WHERE e.occurred_at >= j.oldest
+           AND CASE
+                 WHEN j.filtered AND EXISTS (
+                   SELECT 1 FROM (SELECT 1) one
+                     LEFT JOIN LATERAL (
+                       SELECT w.attributes, w.email, w.name FROM rec_contacts w WHERE j.on_contact AND w.id = e.contact_id
+                       UNION ALL
+                       SELECT c.attributes, c.email, c.name FROM contacts c
+                        WHERE j.on_contact AND c.tenant_id = $1 AND c.id = e.contact_id
+                          AND NOT EXISTS (SELECT 1 FROM rec_contacts w WHERE w.id = e.contact_id)
+                       LIMIT 1
+                     ) c ON true
+                     CROSS JOIN LATERAL jsonb_array_elements(j.trigger_where) w
+                    WHERE NOT ${conditionHoldsSql('w', 'e.properties::jsonb', 'c')}) THEN false
+                 WHEN j.once THEN NOT EXISTS (
+                   SELECT 1 FROM journey_runs o WHERE o.tenant_id = $1 AND o.journey_id = j.id AND o.once_key = e.contact_id)
+                 ELSE true END
+      ) p
+     ORDER BY p.journey_id, p.contact_id, p.n
     ON CONFLICT (tenant_id, journey_id, once_key) WHERE once_key IS NOT NULL DO NOTHING
     RETURNING tenant_id, id, status, current_step, history
   ), hit AS (
