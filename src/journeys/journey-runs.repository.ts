@@ -6,6 +6,8 @@ import type { RunStatus, StepRecord } from './dto/activity.dto.js';
 import type { JourneyStep } from './dto/journey.dto.js';
 import type { Scalar } from '../common/vocabulary.js';
 import { JourneyRun } from './journey-run.entity.js';
+import type { NewEvent } from '../contacts/events.repository.js';
+import { arrayParam, hotQuery, jsonArrayParam } from '../common/hot-query.js';
 import { conditionHoldsSql } from './conditions.js';
 
 /** A run as its step job reads it, row-locked. */
@@ -26,8 +28,9 @@ const isoSql = (at: string): string => `to_char((${at}) AT TIME ZONE 'UTC', 'YYY
 /**
  * Enrollment and exits as CTEs of the recording write (JourneyRunsRepository.enrollmentSql):
  * `rec_events` (the batch's linked events, in batch order `n`), `rec_contacts` (the contacts the
- * write created or changed, as it left them), `$1` the tenant and `$8` the arrival come from
- * that statement (ContactsRepository.recordBatch). Every lookup of journey_runs is an index probe
+ * write created or changed, as it left them), `$1` the tenant and the arrival (`$8` there) come
+ * from that statement (ContactsRepository.recordBatch), or from enrollment's own statement
+ * (JourneyRunsRepository.enrollAfterWrite). Every lookup of journey_runs is an index probe
  * (a subquery per row, fenced by LIMIT, OFFSET or a row lock; the exit's update then goes by the
  * locked row's ctid), never a scan of the tenant's runs: the plan must not depend on the table's
  * statistics, which lag behind a fast-growing table (a join the planner once ordered the other
@@ -39,11 +42,11 @@ const isoSql = (at: string): string => `to_char((${at}) AT TIME ZONE 'UTC', 'YYY
  * `once` probe, and the look for a later exit event of the batch. `started` is what the step
  * jobs are made of.
  */
-const ENROLLMENT_CTES = `jx AS MATERIALIZED (
+const ENROLLMENT_CTES = (ARRIVAL: string): string => `jx AS MATERIALIZED (
     SELECT j.id, j.trigger_event_type, j.exit_on, j.steps, j.trigger_where, j.reentry = 'once' AS once,
            cardinality(j.exit_on) > 0 AS exits, jsonb_array_length(j.trigger_where) > 0 AS filtered,
            jsonb_path_exists(j.trigger_where, '$[*] ? (@.field starts with "contact.")') AS on_contact,
-           $8::timestamptz - make_interval(secs => j.max_event_age_seconds) AS oldest,
+           ${ARRIVAL}::timestamptz - make_interval(secs => j.max_event_age_seconds) AS oldest,
            j.steps->0->>'type' = 'wait' AND jsonb_array_length(j.steps) > 1 AS wait,
            (j.steps->0->>'seconds')::int AS seconds
       FROM journeys j WHERE j.tenant_id = $1 AND j.status = 'active'
@@ -126,6 +129,8 @@ const ENROLLMENT_CTES = `jx AS MATERIALIZED (
 /** Journey runs (`journey_runs`) and their step history; the only code that writes the table. */
 @Injectable()
 export class JourneyRunsRepository {
+  private afterWriteSql: string | undefined;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly pages: Paginator,
@@ -162,7 +167,38 @@ export class JourneyRunsRepository {
    * step's ordinal) and `delay` (seconds): the jobs to schedule.
    */
   enrollmentSql(): string {
-    return ENROLLMENT_CTES;
+    return ENROLLMENT_CTES('$8');
+  }
+
+  /**
+   * The same as a statement of its own, after the recording write, in its transaction: for a
+   * request that also creates or changes contacts (EventRecorder). Its write waits for the rows
+   * of those contacts, and a statement reads with the snapshot it started with, so runs that
+   * another request committed meanwhile are seen only by a statement that starts after the write:
+   * an exit event then ends them, and the `once` check finds them. `also` adds CTEs that read
+   * `started` (the first steps' jobs, JourneyEnrollment). $1 tenant, $2-$6 the events, $7 the
+   * arrival.
+   */
+  async enrollAfterWrite(em: EntityManager, tenantId: string, events: NewEvent[], receivedAt: Date, also: string): Promise<void> {
+    const linked = events.filter((e) => e.contactId !== null);
+    if (linked.length === 0) return;
+    this.afterWriteSql ??= `WITH rec_events AS (
+        SELECT u.id, u.contact_id, u.type, u.occurred_at, u.properties, u.n
+          FROM unnest($2::uuid[], $3::uuid[], $4::text[], $6::timestamptz[], $5::text[])
+               WITH ORDINALITY AS u(id, contact_id, type, occurred_at, properties, n)
+      ), rec_contacts AS (
+        SELECT NULL::uuid AS id, NULL::text AS email, NULL::text AS name, NULL::jsonb AS attributes WHERE false
+      ), ${ENROLLMENT_CTES('$7')}, ${also}
+      SELECT 1 AS done`;
+    await hotQuery(em, 'mara_enroll_after_write', this.afterWriteSql, [
+      tenantId,
+      arrayParam(linked.map((e) => e.id)),
+      arrayParam(linked.map((e) => e.contactId)),
+      arrayParam(linked.map((e) => e.type)),
+      jsonArrayParam(linked.map((e) => e.properties)),
+      arrayParam(linked.map((e) => e.occurredAt.toISOString())),
+      receivedAt,
+    ]);
   }
 
   /** The run, row-locked for the rest of the caller's transaction; null when there is none. */

@@ -112,4 +112,47 @@ describe('concurrent writes to the same contacts', () => {
     expect(rows).toEqual([{ plan: 'pro' }, { plan: 'pro' }]);
     expect(t.logs.some((l) => l.includes('40P01'))).toBe(true);
   });
+
+  it('ends a run committed while an exit event waited for its contact: enrollment reads after the write', async () => {
+    const created = await events({ type: 'identify', userId: 'x', email: 'x@example.com' }).expect(200);
+    const contactId: string = created.body.results[0].contactId;
+    const journey = await t.http().post(`/admin/tenants/${tenant.tenantId}/journeys`).set(adminAuth).send({
+      name: 'dunning',
+      trigger: { type: 'event', eventType: 'payment.failed' },
+      exitOn: ['payment.recovered'],
+      steps: [{ type: 'wait', seconds: 86_400 }, { type: 'send_email', subject: 'Pay', text: 'Please pay' }],
+    }).expect(201);
+    await t.http().post(`/admin/tenants/${tenant.tenantId}/journeys/${journey.body.id}/approve`).set(adminAuth).expect(200);
+
+    // Another writer holds the contact's row (as a concurrent change of it would), so the exit
+    // request, which also changes the contact, waits in its write.
+    const other = new pg.Client({ connectionString: testDatabaseUrl() });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT 1 FROM contacts WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE', [tenant.tenantId, contactId]);
+      const otherPid: number = (await other.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      const exit = events({ batch: [
+        { type: 'identify', userId: 'x', traits: { paid: true } },
+        { type: 'track', event: 'payment.recovered', userId: 'x', messageId: 'recovered' },
+      ] }).then((r) => r);
+      await eventually(async () => {
+        const [row] = await t.db.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [otherPid]);
+        return row.n > 0;
+      }, 10_000, 'the exit request to wait for the contact');
+      // Meanwhile a track on the contact (which changes no contact row) starts the run, and commits.
+      await events({ type: 'track', event: 'payment.failed', userId: 'x', messageId: 'failed' }).expect(200);
+      const [run] = await t.db.query('SELECT id, status FROM journey_runs WHERE tenant_id = $1', [tenant.tenantId]);
+      expect(run.status).toBe('waiting');
+      await other.query('COMMIT');
+
+      const res = await exit;
+      expect(res.status).toBe(200);
+      const [ended] = await t.db.query('SELECT status, exit_reason FROM journey_runs WHERE id = $1', [run.id]);
+      const [recovered] = await t.db.query(`SELECT id FROM events WHERE tenant_id = $1 AND message_id = 'recovered'`, [tenant.tenantId]);
+      expect(ended).toEqual({ status: 'exited', exit_reason: { eventType: 'payment.recovered', eventId: recovered.id } });
+    } finally {
+      await other.end();
+    }
+  });
 });

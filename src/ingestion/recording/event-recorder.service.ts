@@ -47,9 +47,10 @@ export class EventRecorder {
    *
    * The transaction is opened after the read, and only when the request needs more than its one
    * write statement (docs/identity.md#recording-statements): identity locks, or contacts to create
-   * or change (a known one's vanishing is checked after the write). Tracks on known contacts are
-   * the read, then the write alone, journey enrollment included: one statement, atomic by itself,
-   * whose failure writes nothing and has the request recorded again.
+   * or change (a known one's vanishing is checked after the write; journey enrollment then
+   * follows it as a statement of its own). Tracks on known contacts are the read, then the write
+   * alone, journey enrollment included: one statement, atomic by itself, whose failure writes
+   * nothing and has the request recorded again.
    */
   async record(tenantId: string, connector: Connector, ops: PreparedOp[], options: RecordOptions = {}): Promise<OpResult[]> {
     return lazyTransactionWithRetry(this.dataSource, this.logger, 'recording events', (em) =>
@@ -180,9 +181,12 @@ export class EventRecorder {
       });
     });
     if (resolution.writes.length > 0) await this.inTransaction(em);
-    // Enrollment and exits ride on the write (JourneyEnrollment); backfill events neither enroll
-    // nor exit (docs/journeys.md#backfill).
-    const enrollment = mayEnroll && !options.backfill && newEvents.length > 0 ? this.journeys.onRecording : undefined;
+    // Enrollment and exits ride on the write (JourneyEnrollment) when the request changes no
+    // contact; otherwise they are a statement of their own after it, which sees what committed
+    // while the write waited for the contacts' rows. Backfill events neither enroll nor exit
+    // (docs/journeys.md#backfill).
+    const enrolls = mayEnroll && !options.backfill && newEvents.length > 0;
+    const separately = enrolls && resolution.writes.length > 0;
     await this.contacts.recordBatch(
       em,
       tenantId,
@@ -195,8 +199,9 @@ export class EventRecorder {
         at,
         backfill: options.backfill ?? false,
       },
-      enrollment,
+      enrolls && !separately ? this.journeys.onRecording : undefined,
     );
+    if (separately) await this.journeys.afterWrite(em, tenantId, newEvents, at);
     for (const [i, first] of repeats) {
       results[i].contactId = results[first].contactId;
       results[i].eventId = results[first].eventId;
