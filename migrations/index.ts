@@ -15,6 +15,7 @@ import { PartialOnceIndex1796143848707 } from './1796143848707-PartialOnceIndex.
 import { RunsWithoutForeignKeys1796144639657 } from './1796144639657-RunsWithoutForeignKeys.js';
 import { DropRunsEventIndex1796147440390 } from './1796147440390-DropRunsEventIndex.js';
 import { DropEventsSourceIndex1796157059906 } from './1796157059906-DropEventsSourceIndex.js';
+import { CompiledTriggerConditions1796168509294 } from './1796168509294-CompiledTriggerConditions.js';
 
 /** Every migration in order. Listed explicitly (no glob), so ts-jest and the built app agree. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   RunsWithoutForeignKeys1796144639657,
   DropRunsEventIndex1796147440390,
   DropEventsSourceIndex1796157059906,
+  CompiledTriggerConditions1796168509294,
 ];

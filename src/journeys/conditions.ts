@@ -1,10 +1,10 @@
 /**
  * Conditions (docs/journeys.md#conditions) and step paths (docs/journeys.md#step-records). Two
- * evaluators share one meaning: `CONDITION_HOLDS_SQL` judges a trigger's stored `where` inside the
- * enrollment statement (set-based: every event of a batch against every journey at once, the
- * conditions read from the journey row, no value ever in the SQL text); `conditionHolds` judges
- * branches and the why-not route in code. Strings compare by code point (the "C" collation),
- * numbers by value, and across types an ordering op is false.
+ * evaluators share one meaning: `triggerPaths` compiles a trigger's `where` into SQL/JSON paths
+ * that the enrollment statement judges (set-based: every event of a batch against every journey
+ * at once, the paths and their values read from the journey row, no value ever in the SQL text);
+ * `fieldConditionHolds` judges branches and the why-not route in code. Strings compare by code
+ * point, numbers by value, and across types an ordering op is false.
  */
 import type { Condition, ConditionValue, JourneyStep } from './dto/journey.dto.js';
 import type { Fields } from './template.js';
@@ -64,29 +64,82 @@ export function fieldConditionHolds(c: Extract<Condition, { field: string }>, s:
 }
 
 /**
- * The SQL twin of `fieldConditionHolds`, for one stored condition `w` (jsonb) against an event's
- * `properties` (jsonb) and a contact row `c`; the caller names them through `event`/`contact`.
- * True or false, never NULL.
+ * A trigger's `where`, compiled for the enrollment statement: SQL/JSON paths that PostgreSQL's
+ * `jsonb_path_exists` judges in one call per (event, journey) pair, the twin of
+ * `fieldConditionHolds`, stored on the journey row when its `where` is written
+ * (JourneysRepository). `eventPath` runs on the event's properties (`@` is the properties
+ * object), `contactPath` on the contact's attributes, with `$email` and `$name` passed beside
+ * them; each is null when no condition reads that side. The conditions' values are variables
+ * (`$v0`, `$v1`, … in `vars`), so a path holds only keys and `contains` substrings, each written
+ * as a JSON string literal. Lax mode (a missing key is an empty result, never an error); every
+ * comparison first checks the field's `type()` (which does not unwrap arrays), so an array never
+ * matches a scalar and types never mix; strings compare by code point (jsonpath compares UTF-8
+ * bytes), numbers by value.
  */
-export function conditionHoldsSql(w: string, eventProperties: string, contact: string): string {
-  const f = `CASE WHEN ${w}->>'field' LIKE 'event.properties.%' THEN ${eventProperties} -> substr(${w}->>'field', 18)
-                  WHEN ${w}->>'field' LIKE 'contact.attributes.%' THEN ${contact}.attributes -> substr(${w}->>'field', 20)
-                  WHEN ${w}->>'field' = 'contact.email' THEN to_jsonb(${contact}.email)
-                  WHEN ${w}->>'field' = 'contact.name' THEN to_jsonb(${contact}.name) END`;
-  const ordered = (cmp: string, a: string, b: string) =>
-    `CASE ${w}->>'op' WHEN 'gt' THEN ${a} > ${b} WHEN 'gte' THEN ${a} >= ${b} WHEN 'lt' THEN ${a} < ${b} WHEN 'lte' THEN ${a} <= ${b} END /* ${cmp} */`;
-  return `COALESCE((SELECT CASE ${w}->>'op'
-      WHEN 'exists' THEN x.f IS NOT NULL AND jsonb_typeof(x.f) <> 'null'
-      WHEN 'not_exists' THEN x.f IS NULL OR jsonb_typeof(x.f) = 'null'
-      WHEN 'eq' THEN x.f = x.v
-      WHEN 'neq' THEN x.f IS NULL OR x.f <> x.v
-      WHEN 'contains' THEN jsonb_typeof(x.f) = 'string' AND jsonb_typeof(x.v) = 'string' AND strpos(x.f #>> '{}', x.v #>> '{}') > 0
-      ELSE CASE
-        WHEN jsonb_typeof(x.f) = 'number' AND jsonb_typeof(x.v) = 'number' THEN ${ordered('numbers', '(x.f)::numeric', '(x.v)::numeric')}
-        WHEN jsonb_typeof(x.f) = 'string' AND jsonb_typeof(x.v) = 'string'
-          THEN ${ordered('strings', `(x.f #>> '{}') COLLATE "C"`, `(x.v #>> '{}') COLLATE "C"`)}
-        ELSE false END
-    END FROM (SELECT ${f} AS f, ${w}->'value' AS v) x), false)`;
+export interface TriggerPaths {
+  eventPath: string | null;
+  contactPath: string | null;
+  vars: Record<string, ConditionValue>;
+}
+
+const typeOf = (v: ConditionValue): 'string' | 'number' | 'boolean' =>
+  typeof v === 'string' ? 'string' : typeof v === 'number' ? 'number' : 'boolean';
+const NEVER = '(1 == 2)';
+
+/** The jsonpath predicate of one field condition on `subject` (`@."key"`, `$email`, `$name`). */
+function predicate(subject: string, op: string, value: ConditionValue | undefined, variable: () => string): string {
+  const present = `${subject}.type() != "null"`;
+  const same = (v: ConditionValue): string => `${subject}.type() == "${typeOf(v)}"`;
+  switch (op) {
+    case 'exists':
+      return `(${present})`;
+    case 'not_exists':
+      return `!(${present})`;
+    case 'eq':
+    case 'neq': {
+      if (value === undefined) return op === 'eq' ? NEVER : `!${NEVER}`;
+      const holds = `(${same(value)} && ${subject} == ${variable()})`;
+      return op === 'eq' ? holds : `!${holds}`;
+    }
+    case 'contains':
+      return typeof value === 'string' ? `(${subject}.type() == "string" && ${subject} like_regex ${JSON.stringify(value)} flag "q")` : NEVER;
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte': {
+      if (typeof value !== 'string' && typeof value !== 'number') return NEVER;
+      const cmp = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[op];
+      return `(${same(value)} && ${subject} ${cmp} ${variable()})`;
+    }
+    default:
+      return NEVER;
+  }
+}
+
+/** Compiles a trigger's `where` (field conditions; see TriggerPaths). */
+export function triggerPaths(where: Condition[]): TriggerPaths {
+  const onEvent: string[] = [];
+  const onContact: string[] = [];
+  const vars: Record<string, ConditionValue> = {};
+  for (const c of where) {
+    if (!('field' in c)) continue;
+    const variable = (): string => {
+      const name = `v${Object.keys(vars).length}`;
+      vars[name] = c.value as ConditionValue;
+      return `$${name}`;
+    };
+    if (c.field.startsWith('event.properties.')) {
+      onEvent.push(predicate(`@.${JSON.stringify(c.field.slice('event.properties.'.length))}`, c.op, c.value, variable));
+    } else if (c.field.startsWith('contact.attributes.')) {
+      onContact.push(predicate(`@.${JSON.stringify(c.field.slice('contact.attributes.'.length))}`, c.op, c.value, variable));
+    } else if (c.field === 'contact.email' || c.field === 'contact.name') {
+      onContact.push(predicate(c.field === 'contact.email' ? '$email' : '$name', c.op, c.value, variable));
+    } else {
+      onEvent.push(NEVER);
+    }
+  }
+  const path = (ps: string[]): string | null => (ps.length === 0 ? null : `$ ? (${ps.join(' && ')})`);
+  return { eventPath: path(onEvent), contactPath: path(onContact), vars };
 }
 
 /* Step paths: "0", "2", "2.then.0", "2.else.1.then.0". */

@@ -8,7 +8,6 @@ import type { Scalar } from '../common/vocabulary.js';
 import { JourneyRun } from './journey-run.entity.js';
 import type { NewEvent } from '../contacts/events.repository.js';
 import { arrayParam, hotQuery, jsonArrayParam } from '../common/hot-query.js';
-import { conditionHoldsSql } from './conditions.js';
 
 /** A run as its step job reads it, row-locked. */
 export interface LockedRunRow {
@@ -36,16 +35,17 @@ const isoSql = (at: string): string => `to_char((${at}) AT TIME ZONE 'UTC', 'YYY
  * statistics, which lag behind a fast-growing table (a join the planner once ordered the other
  * way round read every run of the tenant for each batch). What the statement needs of each active
  * journey is worked out once (`jx`); each (event, journey) pair then pays only for what its
- * journey has, in this order: its trigger conditions (the first failing one ends the look; the
- * event's contact is read only for conditions on the contact: the write's own row when it wrote
- * the contact, the stored one otherwise; its properties are parsed only for conditions), the
- * `once` probe, and the look for a later exit event of the batch. `started` is what the step
+ * journey has, in this order: its trigger conditions, compiled when the journey was written into
+ * a path on the event's properties and one on the contact (conditions.ts `triggerPaths`; one
+ * `jsonb_path_exists` call each, the event's side first; the event's properties are parsed only
+ * for a path on them, and its contact is read only for a path on the contact: the write's own row
+ * when it wrote the contact, the stored one otherwise), the `once` probe, and the look for a later
+ * exit event of the batch. `started` is what the step
  * jobs are made of.
  */
 const ENROLLMENT_CTES = (ARRIVAL: string): string => `jx AS MATERIALIZED (
-    SELECT j.id, j.trigger_event_type, j.exit_on, j.steps, j.trigger_where, j.reentry = 'once' AS once,
-           cardinality(j.exit_on) > 0 AS exits, jsonb_array_length(j.trigger_where) > 0 AS filtered,
-           jsonb_path_exists(j.trigger_where, '$[*] ? (@.field starts with "contact.")') AS on_contact,
+    SELECT j.id, j.trigger_event_type, j.exit_on, j.steps, j.reentry = 'once' AS once, cardinality(j.exit_on) > 0 AS exits,
+           j.trigger_event_path AS event_path, j.trigger_contact_path AS contact_path, j.trigger_vars AS vars,
            ${ARRIVAL}::timestamptz - make_interval(secs => j.max_event_age_seconds) AS oldest,
            j.steps->0->>'type' = 'wait' AND jsonb_array_length(j.steps) > 1 AS wait,
            (j.steps->0->>'seconds')::int AS seconds
@@ -76,18 +76,19 @@ const ENROLLMENT_CTES = (ARRIVAL: string): string => `jx AS MATERIALIZED (
           JOIN jx j ON j.trigger_event_type = e.type
          WHERE e.occurred_at >= j.oldest
            AND CASE
-                 WHEN j.filtered AND EXISTS (
-                   SELECT 1 FROM (SELECT 1) one
+                 WHEN j.event_path IS NOT NULL AND NOT jsonb_path_exists(e.properties::jsonb, j.event_path, j.vars, true) THEN false
+                 WHEN j.contact_path IS NOT NULL AND NOT (
+                   SELECT jsonb_path_exists(COALESCE(c.attributes, '{}'::jsonb), j.contact_path,
+                                            j.vars || jsonb_build_object('email', c.email, 'name', c.name), true)
+                     FROM (SELECT 1) one
                      LEFT JOIN LATERAL (
-                       SELECT w.attributes, w.email, w.name FROM rec_contacts w WHERE j.on_contact AND w.id = e.contact_id
+                       SELECT w.attributes, w.email, w.name FROM rec_contacts w WHERE w.id = e.contact_id
                        UNION ALL
                        SELECT c.attributes, c.email, c.name FROM contacts c
-                        WHERE j.on_contact AND c.tenant_id = $1 AND c.id = e.contact_id
+                        WHERE c.tenant_id = $1 AND c.id = e.contact_id
                           AND NOT EXISTS (SELECT 1 FROM rec_contacts w WHERE w.id = e.contact_id)
                        LIMIT 1
-                     ) c ON true
-                     CROSS JOIN LATERAL jsonb_array_elements(j.trigger_where) w
-                    WHERE NOT ${conditionHoldsSql('w', 'e.properties::jsonb', 'c')}) THEN false
+                     ) c ON true) THEN false
                  WHEN j.once THEN NOT EXISTS (
                    SELECT 1 FROM journey_runs o WHERE o.tenant_id = $1 AND o.journey_id = j.id AND o.once_key = e.contact_id)
                  ELSE true END
@@ -144,7 +145,8 @@ export class JourneyRunsRepository {
    * - Starts runs: the events joined with the tenant's active journeys on their trigger type and
    *   with their contacts (as the write leaves them), kept when the event is recent enough
    *   (`max_event_age_seconds` before the arrival) and every stored `where` condition holds
-   *   (conditions.ts evaluates them from the journey row, so no value ever enters the SQL text).
+   *   (judged by the paths compiled from them, conditions.ts `triggerPaths`, read from the journey
+   *   row with their values, so no value ever enters the SQL text).
    *   Reentry is the unique index's call: a `once` run carries the contact id as once_key, so a
    *   second run of the same contact (in this batch, or in a concurrent request on any instance)
    *   conflicts and is not inserted; a contact whose `once` run is already committed is left out

@@ -1,6 +1,6 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { Tenant } from '../tenants/tenant.entity.js';
-import type { Condition, JourneyStatus, JourneyStep, Reentry } from './dto/journey.dto.js';
+import type { Condition, ConditionValue, JourneyStatus, JourneyStep, Reentry } from './dto/journey.dto.js';
 
 /** A journey definition. One `status` column: draft → active ⇄ paused. */
 @Entity('journeys')
@@ -28,6 +28,20 @@ export class Journey {
   /** The trigger's `where` conditions (field conditions only), evaluated in the enrollment statement. */
   @Column('jsonb', { name: 'trigger_where', default: () => `'[]'` })
   triggerWhere: Condition[];
+
+  /**
+   * `triggerWhere` compiled (conditions.ts `triggerPaths`; `jsonpath` columns, so PostgreSQL
+   * checks them when they are written): what the enrollment statement evaluates. Written with
+   * `triggerWhere`, by JourneysRepository only.
+   */
+  @Column('text', { name: 'trigger_event_path', nullable: true })
+  triggerEventPath: string | null;
+
+  @Column('text', { name: 'trigger_contact_path', nullable: true })
+  triggerContactPath: string | null;
+
+  @Column('jsonb', { name: 'trigger_vars', default: () => `'{}'` })
+  triggerVars: Record<string, ConditionValue>;
 
   @Column('text')
   reentry: Reentry;

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { type Page, type PageQueryDto, Paginator } from '../common/pagination.js';
-import type { JourneyStatus, JourneyStep } from './dto/journey.dto.js';
+import type { Condition, JourneyStatus, JourneyStep } from './dto/journey.dto.js';
+import { triggerPaths } from './conditions.js';
 import { Journey } from './journey.entity.js';
 
 /** What an edit may change on a journey. */
@@ -10,6 +11,12 @@ export type JourneyChanges = Pick<
   Journey,
   'name' | 'triggerEventType' | 'triggerWhere' | 'reentry' | 'exitOn' | 'maxEventAgeSeconds' | 'steps' | 'updatedAt'
 >;
+
+/** A `where`'s compiled form, written with it (Journey#triggerEventPath). */
+function compiled(where: Condition[]): Pick<Journey, 'triggerEventPath' | 'triggerContactPath' | 'triggerVars'> {
+  const paths = triggerPaths(where);
+  return { triggerEventPath: paths.eventPath, triggerContactPath: paths.contactPath, triggerVars: paths.vars };
+}
 
 /** Journey definitions (`journeys`); the only code that writes the table. */
 @Injectable()
@@ -24,7 +31,7 @@ export class JourneysRepository {
   }
 
   async insert(journey: Journey): Promise<void> {
-    await this.journeys.insert(journey);
+    await this.journeys.insert(Object.assign(journey, compiled(journey.triggerWhere)));
   }
 
   /** A tenant's journeys, oldest first. */
@@ -45,7 +52,7 @@ export class JourneysRepository {
 
   /** Applies an edit if the journey still has `status` (so a concurrent approve is not overwritten). */
   async updateIfStatus(tenantId: string, journeyId: string, status: JourneyStatus, changes: JourneyChanges): Promise<boolean> {
-    const result = await this.journeys.update({ tenantId, id: journeyId, status }, changes);
+    const result = await this.journeys.update({ tenantId, id: journeyId, status }, { ...changes, ...compiled(changes.triggerWhere) });
     return result.affected === 1;
   }
 
