@@ -34,6 +34,14 @@ export interface EarlierEvent {
   contactId: string | null;
 }
 
+/** What the recording's read found (ContactsRepository.findForRecording). */
+export interface RecordingRead {
+  known: Array<KnownContact & { entered?: string[] }>;
+  earlier: Map<string, EarlierEvent>;
+  journeys: boolean;
+  onceOnly: Map<string, string[]> | null;
+}
+
 /** What one request records (ContactsRepository.recordBatch). */
 export interface RecordingBatch {
   connector: Connector;
@@ -97,9 +105,15 @@ const contactWriteParams = (writes: ContactWrite[]): unknown[] => [
 /**
  * The identity read ($2 external ids, $3 emails) beside the duplicate read ($4 message ids). The
  * identity read also finds contacts by the aliases a merge left (docs/data-rights.md#merge-and-aliases):
- * each contact comes back with the aliases of it that matched. A last row (no id, no message id)
- * comes back when an active journey of the tenant triggers on, or exits on, one of the batch's
- * track event types ($5): without it the recorder skips enrollment (docs/journeys.md#enrollment).
+ * each contact comes back with the aliases of it that matched. Last come the tenant's active
+ * journeys that trigger on, or exit on, one of the batch's track event types ($5), a row each
+ * (`journey_id`): without one the recorder skips enrollment (docs/journeys.md#enrollment). When
+ * every one of them is a plain `once` journey (`journey_plain`: reentry `once`, no `where`, and no
+ * exit on the batch's types), each contact also comes back with those of them it has entered
+ * (`entered`, one probe of the `once` index per contact and journey): a batch whose contacts have
+ * all entered the journeys its events trigger can start and end no run, and is written without
+ * the enrollment (ContactsRepository.findForRecording). A `once` run is never undone, so what
+ * this read saw entered stays entered.
  * Every lookup is one index probe per value (a LATERAL subquery over the unnested array, fenced by
  * LIMIT or OFFSET so it stays a probe), never a scan of the tenant's rows: the plan must not depend
  * on the tables' statistics, which lag behind a fast-growing table. Nor on the batch's size: the
@@ -109,7 +123,15 @@ const contactWriteParams = (writes: ContactWrite[]): unknown[] => [
  */
 // updated_at as epoch milliseconds: a float is read without parsing a timestamp's text per contact.
 const KNOWN_COLUMNS = 'id, external_id, email, consent IS NOT NULL AS has_consent, (extract(epoch FROM updated_at) * 1000)::float8 AS updated_ms';
-const RECORDING_READ = `WITH al AS (
+const RECORDING_READ = `WITH cj AS MATERIALIZED (
+    SELECT j.id, j.trigger_event_type AS type,
+           j.reentry = 'once' AND j.trigger_event_path IS NULL AND j.trigger_contact_path IS NULL AND NOT (j.exit_on && $5::text[]) AS plain
+      FROM journeys j
+     WHERE j.tenant_id = $1 AND j.status = 'active' AND cardinality($5::text[]) > 0
+       AND (j.trigger_event_type = ANY($5::text[]) OR j.exit_on && $5::text[])
+  ),
+  once_only AS MATERIALIZED (SELECT count(*) > 0 AND bool_and(plain) AS yes FROM cj),
+  al AS (
     SELECT a.contact_id, a.kind, a.value
       FROM unnest((SELECT $2::text[])) AS u(v)
       CROSS JOIN LATERAL (SELECT contact_id, kind, value FROM contact_aliases
@@ -133,17 +155,18 @@ const RECORDING_READ = `WITH al AS (
   SELECT h.id, h.external_id, h.email, h.has_consent, h.updated_ms,
          (SELECT array_agg(al.value) FROM al WHERE al.contact_id = h.id AND al.kind = 'external_id') AS alias_external_ids,
          (SELECT array_agg(al.value) FROM al WHERE al.contact_id = h.id AND al.kind = 'email') AS alias_emails,
-         NULL::text AS message_id, NULL::uuid AS contact_id
+         NULL::text AS message_id, NULL::uuid AS contact_id,
+         CASE WHEN (SELECT yes FROM once_only) THEN ARRAY(
+           SELECT j.id FROM cj j
+            WHERE EXISTS (SELECT 1 FROM journey_runs o WHERE o.tenant_id = $1 AND o.journey_id = j.id AND o.once_key = h.id)) END AS entered,
+         NULL::uuid AS journey_id, NULL::text AS journey_type, NULL::boolean AS journey_plain
     FROM hits h
   UNION ALL
-  SELECT e.id, NULL, NULL, NULL, NULL, NULL, NULL, e.message_id, e.contact_id
+  SELECT e.id, NULL, NULL, NULL, NULL, NULL, NULL, e.message_id, e.contact_id, NULL, NULL, NULL, NULL
     FROM unnest((SELECT $4::text[])) AS u(v)
     CROSS JOIN LATERAL (SELECT id, message_id, contact_id FROM events WHERE tenant_id = $1 AND message_id = u.v LIMIT 1) e
   UNION ALL
-  SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-   WHERE cardinality($5::text[]) > 0
-     AND EXISTS (SELECT 1 FROM journeys j WHERE j.tenant_id = $1 AND j.status = 'active'
-                  AND (j.trigger_event_type = ANY($5::text[]) OR j.exit_on && $5::text[]))`;
+  SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, j.id, j.type, j.plain FROM cj j`;
 
 /**
  * ContactsRepository.recordBatch's statement. $1 tenant, $2-$8 the contact upsert's, $9 the
@@ -271,7 +294,9 @@ export class ContactsRepository {
    * with any of these external ids or emails (the identity read) and, in the same statement, the
    * events already recorded under any of these message ids (the duplicate read); and whether an
    * active journey triggers or exits on one of these track event types (`journeys`: when it is
-   * false, the batch's events can start and end no run).
+   * false, the batch's events can start and end no run). `onceOnly`, when every such journey is a
+   * plain `once` journey: their ids by trigger type; each known contact then carries `entered`,
+   * those of them it has entered (see RECORDING_READ).
    */
   async findForRecording(
     em: EntityManager,
@@ -280,11 +305,12 @@ export class ContactsRepository {
     emails: string[],
     messageIds: string[],
     eventTypes: string[],
-  ): Promise<{ known: KnownContact[]; earlier: Map<string, EarlierEvent>; journeys: boolean }> {
-    const known: KnownContact[] = [];
+  ): Promise<RecordingRead> {
+    const known: RecordingRead['known'] = [];
     const earlier = new Map<string, EarlierEvent>();
     let journeys = false;
-    if (externalIds.length === 0 && emails.length === 0 && messageIds.length === 0) return { known, earlier, journeys };
+    let onceOnly: Map<string, string[]> | null = new Map();
+    if (externalIds.length === 0 && emails.length === 0 && messageIds.length === 0) return { known, earlier, journeys, onceOnly: null };
     const rows = await hotQuery<{
       id: string | null;
       external_id: string | null;
@@ -295,6 +321,10 @@ export class ContactsRepository {
       alias_emails: string[] | null;
       message_id: string | null;
       contact_id: string | null;
+      entered: string[] | null;
+      journey_id: string | null;
+      journey_type: string | null;
+      journey_plain: boolean | null;
     }>(em, 'mara_recording_read', RECORDING_READ, [
       tenantId,
       arrayParam(externalIds),
@@ -303,21 +333,25 @@ export class ContactsRepository {
       arrayParam(eventTypes),
     ]);
     for (const r of rows) {
-      if (r.id === null) journeys = true;
-      else if (r.message_id !== null) earlier.set(r.message_id, { eventId: r.id, contactId: r.contact_id });
+      if (r.journey_id !== null) {
+        journeys = true;
+        if (!r.journey_plain) onceOnly = null;
+        else if (onceOnly) onceOnly.set(r.journey_type!, [...(onceOnly.get(r.journey_type!) ?? []), r.journey_id]);
+      } else if (r.message_id !== null) earlier.set(r.message_id, { eventId: r.id!, contactId: r.contact_id });
       else {
         known.push({
-          id: r.id,
+          id: r.id!,
           externalId: r.external_id,
           email: r.email,
           hasConsent: r.has_consent!,
           updatedAt: new Date(r.updated_ms!),
           ...(r.alias_external_ids ? { aliasExternalIds: r.alias_external_ids } : {}),
           ...(r.alias_emails ? { aliasEmails: r.alias_emails } : {}),
+          ...(r.entered ? { entered: r.entered } : {}),
         });
       }
     }
-    return { known, earlier, journeys };
+    return { known, earlier, journeys, onceOnly: journeys ? onceOnly : null };
   }
 
   /**

@@ -64,7 +64,7 @@ describe('statements per request', () => {
     expect(batch.statements).toHaveLength(3);
     expect(batch.statements.some((s) => /^(START|BEGIN|COMMIT)/.test(s.trim()))).toBe(false);
     expect(batch.statements.map((s) => s.trim().split(/\s+/)[0])).toEqual(single.statements.map((s) => s.trim().split(/\s+/)[0]));
-    expect(batch.statements.some((s) => s.includes('journey_runs'))).toBe(false);
+    expect(batch.statements.some((s) => s.includes('INSERT INTO journey_runs'))).toBe(false);
 
     // The same batch again: every op a duplicate, and no more statements.
     sent.length = 0;
@@ -103,6 +103,40 @@ describe('statements per request', () => {
     expect(exit.statements).toHaveLength(3);
     expect(exit.statements.filter((s) => s.includes('INSERT INTO journey_runs'))).toHaveLength(1);
     expect(await count(`journey_runs WHERE journey_id = $1 AND status = 'exited'`, [exits.body.id])).toBe(1);
+  });
+
+  it('writes a batch without the enrollment when its contacts have all entered the plain once journeys it triggers', async () => {
+    await knownContacts();
+    const once = await admin('post', '/journeys').send({ name: 'once', trigger: { type: 'event', eventType: 'seen' }, steps: [{ type: 'wait', seconds: 60 }] }).expect(201);
+    await admin('post', `/journeys/${once.body.id}/approve`).expect(200);
+    const runs = () => count(`journey_runs WHERE journey_id = $1`, [once.body.id]);
+    const enrolling = (statements: string[]) => statements.some((s) => s.includes('INSERT INTO journey_runs'));
+
+    // u0..u8 enter; u9 has not: the batch over all ten goes through the enrollment, and u9 enters.
+    await events({ batch: tracks(9, 'first') }).expect(200);
+    expect(await runs()).toBe(9);
+    const mixed = await counted({ batch: tracks(100, 'mixed') });
+    expect(mixed.statements).toHaveLength(3);
+    expect(enrolling(mixed.statements)).toBe(true);
+    expect(await runs()).toBe(10);
+
+    // Everyone has entered: the same 3 statements, the write without the enrollment, no run more.
+    const entered = await counted({ batch: tracks(100, 'entered') });
+    expect(entered.statuses).toEqual(Array(100).fill('ok'));
+    expect(entered.statements).toHaveLength(3);
+    expect(enrolling(entered.statements)).toBe(false);
+    expect(await runs()).toBe(10);
+
+    // A new contact in the batch, or a journey that is not plain (a `where`), brings the enrollment back.
+    const withNew = await counted({ batch: [...tracks(10, 'again'), { type: 'track', event: 'seen', userId: 'newcomer', messageId: 'n-1' }] });
+    expect(enrolling(withNew.statements)).toBe(true);
+    expect(await runs()).toBe(11);
+    const filtered = await admin('post', '/journeys')
+      .send({ name: 'filtered', trigger: { type: 'event', eventType: 'seen', where: [{ field: 'event.properties.n', op: 'gt', value: 1 }] }, steps: [{ type: 'wait', seconds: 60 }] })
+      .expect(201);
+    await admin('post', `/journeys/${filtered.body.id}/approve`).expect(200);
+    expect(enrolling((await counted({ batch: tracks(10, 'filtered') })).statements)).toBe(true);
+    expect(await runs()).toBe(11);
   });
 
   it('records a batch of 100 identifies that create contacts in 7 statements, as a single one', async () => {
