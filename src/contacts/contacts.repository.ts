@@ -110,10 +110,12 @@ const contactWriteParams = (writes: ContactWrite[]): unknown[] => [
  * (`journey_id`): without one the recorder skips enrollment (docs/journeys.md#enrollment). When
  * every one of them is a plain `once` journey (`journey_plain`: reentry `once`, no `where`, and no
  * exit on the batch's types), each contact also comes back with those of them it has entered
- * (`entered`, one probe of the `once` index per contact and journey): a batch whose contacts have
- * all entered the journeys its events trigger can start and end no run, and is written without
- * the enrollment (ContactsRepository.findForRecording). A `once` run is never undone, so what
- * this read saw entered stays entered.
+ * (`entered`, one probe of the `once` index per contact and journey, on all three of its columns:
+ * a scalar subquery, which the planner never turns into a join that would scan the index by
+ * tenant and contact alone): a batch whose contacts have all entered the journeys its events
+ * trigger can start and end no run, and is written without the enrollment
+ * (ContactsRepository.findForRecording). A `once` run is never undone, so what this read saw
+ * entered stays entered.
  * Every lookup is one index probe per value (a LATERAL subquery over the unnested array, fenced by
  * LIMIT or OFFSET so it stays a probe), never a scan of the tenant's rows: the plan must not depend
  * on the tables' statistics, which lag behind a fast-growing table. Nor on the batch's size: the
@@ -158,7 +160,7 @@ const RECORDING_READ = `WITH cj AS MATERIALIZED (
          NULL::text AS message_id, NULL::uuid AS contact_id,
          CASE WHEN (SELECT yes FROM once_only) THEN ARRAY(
            SELECT j.id FROM cj j
-            WHERE EXISTS (SELECT 1 FROM journey_runs o WHERE o.tenant_id = $1 AND o.journey_id = j.id AND o.once_key = h.id)) END AS entered,
+            WHERE (SELECT true FROM journey_runs o WHERE o.tenant_id = $1 AND o.journey_id = j.id AND o.once_key = h.id)) END AS entered,
          NULL::uuid AS journey_id, NULL::text AS journey_type, NULL::boolean AS journey_plain
     FROM hits h
   UNION ALL
