@@ -36,10 +36,12 @@ export interface EarlierEvent {
 
 /** What the recording's read found (ContactsRepository.findForRecording). */
 export interface RecordingRead {
-  known: Array<KnownContact & { entered?: string[] }>;
+  known: KnownContact[];
   earlier: Map<string, EarlierEvent>;
+  /** An active journey triggers or exits on one of the batch's track event types. */
   journeys: boolean;
-  onceOnly: Map<string, string[]> | null;
+  /** Those journeys are all plain `once` journeys, and every contact found has entered each. */
+  entered: boolean;
 }
 
 /** What one request records (ContactsRepository.recordBatch). */
@@ -108,14 +110,13 @@ const contactWriteParams = (writes: ContactWrite[]): unknown[] => [
  * each contact comes back with the aliases of it that matched. Last come the tenant's active
  * journeys that trigger on, or exit on, one of the batch's track event types ($5), a row each
  * (`journey_id`): without one the recorder skips enrollment (docs/journeys.md#enrollment). When
- * every one of them is a plain `once` journey (`journey_plain`: reentry `once`, no `where`, and no
- * exit on the batch's types), each contact also comes back with those of them it has entered
- * (`entered`, one probe of the `once` index per contact and journey, on all three of its columns:
- * a scalar subquery, which the planner never turns into a join that would scan the index by
- * tenant and contact alone): a batch whose contacts have all entered the journeys its events
- * trigger can start and end no run, and is written without the enrollment
- * (ContactsRepository.findForRecording). A `once` run is never undone, so what this read saw
- * entered stays entered.
+ * every one of them is a plain `once` journey (reentry `once`, no `where`, no exit on the batch's
+ * types), each row also tells whether every contact found has entered it (`entered`; one probe of
+ * the `once` index per contact, on all three of its columns: a scalar subquery, which the planner
+ * never turns into a join that would scan the index by tenant and contact alone; the first
+ * contact that has not ends the look). A batch whose contacts are all known and have all entered
+ * every such journey can start and end no run, and is written without the enrollment
+ * (EventRecorder). A `once` run is never undone, so what this read saw entered stays entered.
  * Every lookup is one index probe per value (a LATERAL subquery over the unnested array, fenced by
  * LIMIT or OFFSET so it stays a probe), never a scan of the tenant's rows: the plan must not depend
  * on the tables' statistics, which lag behind a fast-growing table. Nor on the batch's size: the
@@ -157,18 +158,18 @@ const RECORDING_READ = `WITH cj AS MATERIALIZED (
   SELECT h.id, h.external_id, h.email, h.has_consent, h.updated_ms,
          (SELECT array_agg(al.value) FROM al WHERE al.contact_id = h.id AND al.kind = 'external_id') AS alias_external_ids,
          (SELECT array_agg(al.value) FROM al WHERE al.contact_id = h.id AND al.kind = 'email') AS alias_emails,
-         NULL::text AS message_id, NULL::uuid AS contact_id,
-         CASE WHEN (SELECT yes FROM once_only) THEN ARRAY(
-           SELECT j.id FROM cj j
-            WHERE (SELECT true FROM journey_runs o WHERE o.tenant_id = $1 AND o.journey_id = j.id AND o.once_key = h.id)) END AS entered,
-         NULL::uuid AS journey_id, NULL::text AS journey_type, NULL::boolean AS journey_plain
+         NULL::text AS message_id, NULL::uuid AS contact_id, NULL::uuid AS journey_id, NULL::boolean AS entered
     FROM hits h
   UNION ALL
-  SELECT e.id, NULL, NULL, NULL, NULL, NULL, NULL, e.message_id, e.contact_id, NULL, NULL, NULL, NULL
+  SELECT e.id, NULL, NULL, NULL, NULL, NULL, NULL, e.message_id, e.contact_id, NULL, NULL
     FROM unnest((SELECT $4::text[])) AS u(v)
     CROSS JOIN LATERAL (SELECT id, message_id, contact_id FROM events WHERE tenant_id = $1 AND message_id = u.v LIMIT 1) e
   UNION ALL
-  SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, j.id, j.type, j.plain FROM cj j`;
+  SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, j.id,
+         (SELECT yes FROM once_only) AND NOT EXISTS (
+           SELECT 1 FROM hits h
+            WHERE (SELECT true FROM journey_runs o WHERE o.tenant_id = $1 AND o.journey_id = j.id AND o.once_key = h.id) IS NULL)
+    FROM cj j`;
 
 /**
  * ContactsRepository.recordBatch's statement. $1 tenant, $2-$8 the contact upsert's, $9 the
@@ -296,9 +297,9 @@ export class ContactsRepository {
    * with any of these external ids or emails (the identity read) and, in the same statement, the
    * events already recorded under any of these message ids (the duplicate read); and whether an
    * active journey triggers or exits on one of these track event types (`journeys`: when it is
-   * false, the batch's events can start and end no run). `onceOnly`, when every such journey is a
-   * plain `once` journey: their ids by trigger type; each known contact then carries `entered`,
-   * those of them it has entered (see RECORDING_READ).
+   * false, the batch's events can start and end no run); and whether those journeys are all plain
+   * `once` journeys that every contact found has entered (`entered`: then the batch's events on
+   * those contacts can start and end no run either; see RECORDING_READ).
    */
   async findForRecording(
     em: EntityManager,
@@ -311,8 +312,8 @@ export class ContactsRepository {
     const known: RecordingRead['known'] = [];
     const earlier = new Map<string, EarlierEvent>();
     let journeys = false;
-    let onceOnly: Map<string, string[]> | null = new Map();
-    if (externalIds.length === 0 && emails.length === 0 && messageIds.length === 0) return { known, earlier, journeys, onceOnly: null };
+    let entered = true;
+    if (externalIds.length === 0 && emails.length === 0 && messageIds.length === 0) return { known, earlier, journeys, entered: false };
     const rows = await hotQuery<{
       id: string | null;
       external_id: string | null;
@@ -323,10 +324,8 @@ export class ContactsRepository {
       alias_emails: string[] | null;
       message_id: string | null;
       contact_id: string | null;
-      entered: string[] | null;
       journey_id: string | null;
-      journey_type: string | null;
-      journey_plain: boolean | null;
+      entered: boolean | null;
     }>(em, 'mara_recording_read', RECORDING_READ, [
       tenantId,
       arrayParam(externalIds),
@@ -337,8 +336,7 @@ export class ContactsRepository {
     for (const r of rows) {
       if (r.journey_id !== null) {
         journeys = true;
-        if (!r.journey_plain) onceOnly = null;
-        else if (onceOnly) onceOnly.set(r.journey_type!, [...(onceOnly.get(r.journey_type!) ?? []), r.journey_id]);
+        entered &&= r.entered === true;
       } else if (r.message_id !== null) earlier.set(r.message_id, { eventId: r.id!, contactId: r.contact_id });
       else {
         known.push({
@@ -349,11 +347,10 @@ export class ContactsRepository {
           updatedAt: new Date(r.updated_ms!),
           ...(r.alias_external_ids ? { aliasExternalIds: r.alias_external_ids } : {}),
           ...(r.alias_emails ? { aliasEmails: r.alias_emails } : {}),
-          ...(r.entered ? { entered: r.entered } : {}),
         });
       }
     }
-    return { known, earlier, journeys, onceOnly: journeys ? onceOnly : null };
+    return { known, earlier, journeys, entered: journeys && entered };
   }
 
   /**

@@ -7,8 +7,8 @@ import { PINO_LOGGER } from '../../common/logger.js';
 import { afterCommit } from '../../common/after-commit.js';
 import { uuidV7 } from '../../common/uuid-v7.js';
 import { lazyTransactionWithRetry } from '../../common/transaction-retry.js';
-import { ContactsRepository, lockKey, type RecordingRead } from '../../contacts/contacts.repository.js';
-import { hasIdentity, resolveIdentities } from '../../contacts/identity-resolution.js';
+import { ContactsRepository, lockKey } from '../../contacts/contacts.repository.js';
+import { hasIdentity, type KnownContact, resolveIdentities } from '../../contacts/identity-resolution.js';
 import type { NewEvent } from '../../contacts/events.repository.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { JourneyEnrollment } from '../../journeys/journey-enrollment.service.js';
@@ -115,7 +115,7 @@ export class EventRecorder {
     // recorded again (see ContactsRepository.recordBatch).
     // The read also tells whether an active journey triggers or exits on one of the batch's event
     // types; when none does, enrollment is skipped (decided at this read: docs/journeys.md#enrollment).
-    let { known, earlier, journeys: mayEnroll, onceOnly } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds, eventTypes);
+    let { known, earlier, journeys: mayEnroll, entered } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds, eventTypes);
     const knownIds = new Set<string>();
     const emailOf = new Map<string, string | null>();
     for (const c of known) {
@@ -137,7 +137,7 @@ export class EventRecorder {
       await this.contacts.lockKeys(em, [...identityKeys]);
       // The same read again (the duplicate read too: a request that held these locks before may
       // have recorded one of the message ids).
-      ({ known, earlier, journeys: mayEnroll, onceOnly } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds, eventTypes));
+      ({ known, earlier, journeys: mayEnroll, entered } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds, eventTypes));
     }
 
     // A messageId seen before (in an earlier request, or earlier in this batch) is a duplicate
@@ -185,10 +185,10 @@ export class EventRecorder {
     // contact; otherwise they are a statement of their own after it, which sees what committed
     // while the write waited for the contacts' rows. Backfill events neither enroll nor exit
     // (docs/journeys.md#backfill).
-    // A batch whose journeys are all plain `once` journeys (no `where`, no exit on its types) and
-    // whose contacts have all entered the ones their events trigger starts and ends nothing: it
-    // is written without the enrollment (ContactsRepository.findForRecording).
-    const enrolls = mayEnroll && !options.backfill && newEvents.length > 0 && !(onceOnly && allEntered(newEvents, onceOnly, known));
+    // A batch whose journeys are all plain `once` journeys (no `where`, no exit on its types) that
+    // its contacts, all known, have all entered starts and ends nothing: it is written without
+    // the enrollment (ContactsRepository.findForRecording).
+    const enrolls = mayEnroll && !options.backfill && newEvents.length > 0 && !(entered && onKnownContacts(newEvents, known));
     const separately = enrolls && resolution.writes.length > 0;
     await this.contacts.recordBatch(
       em,
@@ -219,17 +219,8 @@ export class EventRecorder {
   }
 }
 
-/**
- * Whether every event's contact has entered each of the plain `once` journeys (`onceOnly`, by
- * trigger type) that the event triggers, by what the read saw (`entered` on known contacts; a
- * contact this request creates has entered none).
- */
-function allEntered(events: NewEvent[], onceOnly: Map<string, string[]>, known: RecordingRead['known']): boolean {
-  const entered = new Map<string, string[] | undefined>(known.map((c) => [c.id, c.entered]));
-  return events.every((e) => {
-    const journeys = onceOnly.get(e.type);
-    if (!journeys || e.contactId === null) return true;
-    const done = entered.get(e.contactId);
-    return done !== undefined && journeys.every((j) => done.includes(j));
-  });
+/** Whether every event is on a contact the read found (or on none). */
+function onKnownContacts(events: NewEvent[], known: KnownContact[]): boolean {
+  const ids = new Set(known.map((c) => c.id));
+  return events.every((e) => e.contactId === null || ids.has(e.contactId));
 }
