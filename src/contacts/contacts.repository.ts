@@ -7,6 +7,8 @@ import { ConcurrentChangeError } from '../common/transaction-retry.js';
 import type { Connector, Scalar } from '../common/vocabulary.js';
 import { type Consent, Contact } from './contact.entity.js';
 import { arrayParam, hotQuery, jsonArrayParam } from '../common/hot-query.js';
+import { afterCommit } from '../common/after-commit.js';
+import { BoundedSet } from '../common/bounded-set.js';
 import type { NewEvent } from './events.repository.js';
 import type { ContactWrite, KnownContact } from './identity-resolution.js';
 
@@ -247,6 +249,9 @@ function recordingWriteSql(extension?: WriteExtension): string {
 }
 const RECORDING_WRITE = recordingWriteSql();
 
+/** How many contacts' connector rows a process remembers as written (about 10 MB at most). */
+const COUNTED_CONTACTS = 100_000;
+
 /** A 64-bit advisory-lock key for one identity (or message id) of one tenant. */
 export function lockKey(tenantId: string, kind: string, value: string): bigint {
   return createHash('sha256').update(`${tenantId}\u0001${kind}\u0001${value}`).digest().readBigInt64BE(0);
@@ -266,6 +271,8 @@ export function lockKey(tenantId: string, kind: string, value: string): bigint {
 @Injectable()
 export class ContactsRepository {
   private readonly extendedWrites = new Map<WriteExtension, [string, string]>();
+  /** `tenant connector contact` of connector rows this process saw committed (recordBatch). */
+  private readonly counted = new BoundedSet<string>(COUNTED_CONTACTS);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -392,12 +399,16 @@ export class ContactsRepository {
    * Connector activity: contacts already counted are left alone (no row lock, so concurrent
    * batches over the same contacts do not queue there); tracks show their activity through their
    * events, and identify ops, which write no event, refresh last_seen_at of the contacts they
-   * projected onto (the rows this statement did not just add).
+   * projected onto (the rows this statement did not just add). A contact this process saw
+   * committed with its connector row (`counted`) is not even looked up again: such a row goes
+   * only with its contact (erased, or merged into another, which gets the row), and a contact id
+   * never comes back.
    */
   async recordBatch(em: EntityManager, tenantId: string, batch: RecordingBatch, extension?: WriteExtension): Promise<void> {
     const { connector, writes, events, touched, projected, at, backfill } = batch;
     if (writes.length === 0 && events.length === 0 && touched.length === 0) return;
     const atText = at.toISOString();
+    const uncounted = touched.filter((id) => !this.counted.has(`${tenantId} ${connector} ${id}`));
     const [name, text] = extension ? this.extended(extension) : ['mara_recording_write', RECORDING_WRITE];
     const [row] = await hotQuery<{ vanished: number }>(em, name, text, [
       tenantId,
@@ -412,12 +423,15 @@ export class ContactsRepository {
       arrayParam(events.map((e) => (e.occurredAt === at ? atText : e.occurredAt.toISOString()))),
       arrayParam(events.map((e) => e.messageId)),
       events.length,
-      arrayParam(touched),
+      arrayParam(uncounted),
       arrayParam(projected),
       arrayParam(writes.flatMap((w) => (w.isNew ? [] : [w.id]))),
       backfill,
     ]);
     if (row.vanished > 0) throw new ConcurrentChangeError('a contact this request read was erased or merged away meanwhile');
+    afterCommit(em, () => {
+      for (const id of touched) this.counted.add(`${tenantId} ${connector} ${id}`);
+    });
   }
 
   /** The recording write with an extension's CTEs: its prepared statement's name and text, built once. */

@@ -14,6 +14,7 @@ describe('statements per request', () => {
   let tenant: TenantFixture;
   const { events, admin, count } = specApi(() => t, () => tenant);
   const sent: string[] = [];
+  const sentValues: unknown[][] = [];
   const query = pg.Client.prototype.query;
 
   beforeAll(async () => {
@@ -21,6 +22,7 @@ describe('statements per request', () => {
     pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
       const first = args[0] as string | { text: string };
       sent.push(typeof first === 'string' ? first : first.text);
+      sentValues.push((typeof first === 'string' ? args[1] : (first as { values?: unknown[] }).values) as unknown[]);
       return (query as (...a: unknown[]) => unknown).apply(this, args);
     } as typeof query;
   });
@@ -36,6 +38,7 @@ describe('statements per request', () => {
   /** The statements one request sends, and its answer's statuses. */
   async function counted(body: object): Promise<{ statements: string[]; statuses: string[] }> {
     sent.length = 0;
+    sentValues.length = 0;
     const res = await events(body).expect(200);
     const statements = [...sent];
     return { statements, statuses: res.body.results.map((r: { status: string }) => r.status) };
@@ -137,6 +140,23 @@ describe('statements per request', () => {
     await admin('post', `/journeys/${filtered.body.id}/approve`).expect(200);
     expect(enrolling((await counted({ batch: tracks(10, 'filtered') })).statements)).toBe(true);
     expect(await runs()).toBe(11);
+  });
+
+  it('looks up the connector rows of contacts only until it has seen them committed', async () => {
+    await knownContacts();
+    await counted({ batch: tracks(10, 'warm') });
+    const write = () => sentValues[sent.findIndex((s) => s.includes('INSERT INTO contact_connectors'))];
+    // $17: the contacts whose connector row the write may have to add. Seen committed: none is looked up.
+    const again = await counted({ batch: tracks(10, 'again') });
+    expect(again.statuses).toEqual(Array(10).fill('ok'));
+    expect(write()[16]).toBe('{}');
+    // A contact new to the tenant is, and it is counted once in ingestion health.
+    await counted({ batch: [{ type: 'track', event: 'seen', userId: 'fresh', messageId: 'f-1' }] });
+    expect(String(write()[16])).toMatch(/^\{"?[0-9a-f-]{36}"?\}$/);
+    await counted({ batch: [{ type: 'track', event: 'seen', userId: 'fresh', messageId: 'f-2' }] });
+    expect(write()[16]).toBe('{}');
+    const health = await admin('get', '/ingestion-health').expect(200);
+    expect(health.body.connectors.events_api.contacts).toBe(11);
   });
 
   it('records a batch of 100 identifies that create contacts in 7 statements, as a single one', async () => {
