@@ -47,6 +47,10 @@ describe('concurrent writes to the same contacts', () => {
     };
     const answers = await Promise.all(Array.from({ length: BATCHES }, (_, b) => events(batch(b))));
     const statuses = answers.map((a) => a.status);
+    // On a failure, the answers and the app's error lines say what went wrong.
+    const failed = answers.filter((a) => a.status !== 200).map((a) => `${a.status} ${JSON.stringify(a.body)}`);
+    const errors = failed.length === 0 ? [] : t.logs.filter((l) => /"level":(40|50)/.test(l)).slice(0, 5);
+    expect({ failed: failed.slice(0, 3), errors }).toEqual({ failed: [], errors: [] });
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     for (const a of answers) expect(a.body.results.every((r: { status: string }) => r.status === 'ok')).toBe(true);
 
