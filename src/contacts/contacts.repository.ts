@@ -408,7 +408,8 @@ export class ContactsRepository {
     const { connector, writes, events, touched, projected, at, backfill } = batch;
     if (writes.length === 0 && events.length === 0 && touched.length === 0) return;
     const atText = at.toISOString();
-    const uncounted = touched.filter((id) => !this.counted.has(`${tenantId} ${connector} ${id}`));
+    const key = (contactId: string): string => `${tenantId} ${connector} ${contactId}`;
+    const uncounted = touched.filter((id) => !this.counted.has(key(id)));
     const [name, text] = extension ? this.extended(extension) : ['mara_recording_write', RECORDING_WRITE];
     const [row] = await hotQuery<{ vanished: number }>(em, name, text, [
       tenantId,
@@ -430,7 +431,7 @@ export class ContactsRepository {
     ]);
     if (row.vanished > 0) throw new ConcurrentChangeError('a contact this request read was erased or merged away meanwhile');
     afterCommit(em, () => {
-      for (const id of touched) this.counted.add(`${tenantId} ${connector} ${id}`);
+      for (const id of touched) this.counted.add(key(id));
     });
   }
 
