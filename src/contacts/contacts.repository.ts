@@ -11,6 +11,7 @@ import { afterCommit } from '../common/after-commit.js';
 import { BoundedSet } from '../common/bounded-set.js';
 import type { NewEvent } from './events.repository.js';
 import type { ContactWrite, KnownContact } from './identity-resolution.js';
+import type { Condition } from '../journeys/dto/journey.dto.js';
 
 /** What a journey email needs of its contact: the template fields and whether it may be sent. */
 export interface Recipient {
@@ -36,14 +37,29 @@ export interface EarlierEvent {
   contactId: string | null;
 }
 
+/** An active journey that triggers or exits on one of a batch's event types, as the recording's read found it. */
+export interface ConcernedJourney {
+  id: string;
+  triggerEventType: string;
+  /** It triggers on one of the batch's types. */
+  triggers: boolean;
+  /** It exits on one of the batch's types. */
+  exits: boolean;
+  maxEventAgeSeconds: number;
+  /** Its `where`, when a condition of it reads the event (null otherwise). */
+  eventWhere: Condition[] | null;
+  /** A `once` journey that every contact found has entered. */
+  entered: boolean;
+  /** Whether a contact found passes its conditions on the contact (true without any); null: not judged. */
+  contactOk: boolean | null;
+}
+
 /** What the recording's read found (ContactsRepository.findForRecording). */
 export interface RecordingRead {
   known: KnownContact[];
   earlier: Map<string, EarlierEvent>;
-  /** An active journey triggers or exits on one of the batch's track event types. */
-  journeys: boolean;
-  /** Those journeys are all plain `once` journeys, and every contact found has entered each. */
-  entered: boolean;
+  /** The active journeys that trigger or exit on one of the batch's track event types. */
+  journeys: ConcernedJourney[];
 }
 
 /** What one request records (ContactsRepository.recordBatch). */
@@ -68,12 +84,19 @@ export interface RecordingBatch {
  * arrival), `rec_events (id, contact_id, type, occurred_at, properties, n)`, the request's events
  * that have a contact (`properties` as JSON text), `n` their order in the request, and `rec_contacts (id, email, name,
  * attributes)`, the contacts the write created or changed, as it left them (a statement does not
- * see its own writes in the tables).
+ * see its own writes in the tables). Their own values, given with each write (ExtendedWrite),
+ * are `$21` on.
  */
 export interface WriteExtension {
   /** Names the prepared statement (one per extension). */
   name: string;
   ctes: string;
+}
+
+/** An extension and its values for one write ($21 on). */
+export interface ExtendedWrite {
+  extension: WriteExtension;
+  values: unknown[];
 }
 
 /**
@@ -111,31 +134,37 @@ const contactWriteParams = (writes: ContactWrite[]): unknown[] => [
  * identity read also finds contacts by the aliases a merge left (docs/data-rights.md#merge-and-aliases):
  * each contact comes back with the aliases of it that matched. Last come the tenant's active
  * journeys that trigger on, or exit on, one of the batch's track event types ($5), a row each
- * (`journey_id`): without one the recorder skips enrollment (docs/journeys.md#enrollment). When
- * every one of them is a plain `once` journey (reentry `once`, no `where`, no exit on the batch's
- * types), each row also tells whether every contact found has entered it (`entered`; one probe of
- * the `once` index per contact, on all three of its columns: a scalar subquery, which the planner
- * never turns into a join that would scan the index by tenant and contact alone; the first
- * contact that has not ends the look). A batch whose contacts are all known and have all entered
- * every such journey can start and end no run, and is written without the enrollment
- * (EventRecorder). A `once` run is never undone, so what this read saw entered stays entered.
+ * (`journey_id`): without one the recorder skips enrollment (docs/journeys.md#enrollment). Each
+ * row carries what the recorder needs to tell whether the journey can start a run for the batch
+ * (JourneyEnrollment.plan): its trigger type, whether it triggers on one of the types, or exits
+ * on one; its age limit and, when it has conditions on the event, its `where`; for a `once`
+ * journey, whether every contact found has entered it (`entered`: one probe of the `once` index
+ * per contact, on all three of its columns, as a scalar subquery, which the planner never turns
+ * into a join that would scan the index by tenant and contact alone; the first contact that has
+ * not ends the look; a `once` run is never undone, so what this read saw entered stays entered);
+ * for a journey with conditions on the contact, whether one of the contacts found passes them as
+ * the read found it (`contact_ok`, left NULL when the journey cannot start a run anyway).
  * Every lookup is one index probe per value (a LATERAL subquery over the unnested array, fenced by
  * LIMIT or OFFSET so it stays a probe), never a scan of the tenant's rows: the plan must not depend
- * on the tables' statistics, which lag behind a fast-growing table. Nor on the batch's size: the
- * arrays are unnested through `(SELECT $n)`, which the planner does not look into, so that from
- * the sixth execution on a connection the prepared statement runs its one generic plan (a single
- * op's one-element arrays would otherwise look cheaper to plan anew, and be planned every time).
+ * on the tables' statistics, which lag behind a fast-growing table. Nor on the parameters' values:
+ * every array is read through `(SELECT $n)`, which the planner does not look into, so that from
+ * the sixth execution on a connection the prepared statement runs its one generic plan (a plan
+ * whose estimates depend on the values would look dearer than the ones made for them, and be
+ * planned anew on every execution: about a millisecond of the server's time each).
  */
 // updated_at as epoch milliseconds: a float is read without parsing a timestamp's text per contact.
-const KNOWN_COLUMNS = 'id, external_id, email, consent IS NOT NULL AS has_consent, (extract(epoch FROM updated_at) * 1000)::float8 AS updated_ms';
-const RECORDING_READ = `WITH cj AS MATERIALIZED (
-    SELECT j.id, j.trigger_event_type AS type,
-           j.reentry = 'once' AND j.trigger_event_path IS NULL AND j.trigger_contact_path IS NULL AND NOT (j.exit_on && $5::text[]) AS plain
+const KNOWN_COLUMNS =
+  'id, external_id, email, consent IS NOT NULL AS has_consent, (extract(epoch FROM updated_at) * 1000)::float8 AS updated_ms, name, attributes';
+const RECORDING_READ = `WITH types AS MATERIALIZED (SELECT $5::text[] AS v),
+  cj AS MATERIALIZED (
+    SELECT j.id, j.trigger_event_type AS type, j.trigger_event_type = ANY((SELECT v FROM types)::text[]) AS triggers,
+           j.exit_on && (SELECT v FROM types) AS exits, j.reentry = 'once' AS once, j.max_event_age_seconds AS max_age,
+           CASE WHEN j.trigger_event_path IS NOT NULL THEN j.trigger_where END AS event_where,
+           j.trigger_contact_path AS contact_path, j.trigger_vars AS vars
       FROM journeys j
-     WHERE j.tenant_id = $1 AND j.status = 'active' AND cardinality($5::text[]) > 0
-       AND (j.trigger_event_type = ANY($5::text[]) OR j.exit_on && $5::text[])
+     WHERE j.tenant_id = $1 AND j.status = 'active' AND cardinality((SELECT v FROM types)) > 0
+       AND (j.trigger_event_type = ANY((SELECT v FROM types)::text[]) OR j.exit_on && (SELECT v FROM types))
   ),
-  once_only AS MATERIALIZED (SELECT count(*) > 0 AND bool_and(plain) AS yes FROM cj),
   al AS (
     SELECT a.contact_id, a.kind, a.value
       FROM unnest((SELECT $2::text[])) AS u(v)
@@ -147,7 +176,7 @@ const RECORDING_READ = `WITH cj AS MATERIALIZED (
       CROSS JOIN LATERAL (SELECT contact_id, kind, value FROM contact_aliases
                            WHERE tenant_id = $1 AND kind = 'email' AND value = u.v LIMIT 1) a
   ),
-  hits AS (
+  hits AS MATERIALIZED (
     SELECT c.* FROM unnest((SELECT $2::text[])) AS u(v)
       CROSS JOIN LATERAL (SELECT ${KNOWN_COLUMNS} FROM contacts WHERE tenant_id = $1 AND external_id = u.v LIMIT 1) c
     UNION
@@ -160,18 +189,27 @@ const RECORDING_READ = `WITH cj AS MATERIALIZED (
   SELECT h.id, h.external_id, h.email, h.has_consent, h.updated_ms,
          (SELECT array_agg(al.value) FROM al WHERE al.contact_id = h.id AND al.kind = 'external_id') AS alias_external_ids,
          (SELECT array_agg(al.value) FROM al WHERE al.contact_id = h.id AND al.kind = 'email') AS alias_emails,
-         NULL::text AS message_id, NULL::uuid AS contact_id, NULL::uuid AS journey_id, NULL::boolean AS entered
+         NULL::text AS message_id, NULL::uuid AS contact_id,
+         NULL::uuid AS journey_id, NULL::text AS journey_type, NULL::boolean AS triggers, NULL::boolean AS exits,
+         NULL::int AS max_age, NULL::jsonb AS event_where, NULL::boolean AS entered, NULL::boolean AS contact_ok
     FROM hits h
   UNION ALL
-  SELECT e.id, NULL, NULL, NULL, NULL, NULL, NULL, e.message_id, e.contact_id, NULL, NULL
+  SELECT e.id, NULL, NULL, NULL, NULL, NULL, NULL, e.message_id, e.contact_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
     FROM unnest((SELECT $4::text[])) AS u(v)
     CROSS JOIN LATERAL (SELECT id, message_id, contact_id FROM events WHERE tenant_id = $1 AND message_id = u.v LIMIT 1) e
   UNION ALL
-  SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, j.id,
-         (SELECT yes FROM once_only) AND NOT EXISTS (
+  SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, j.id, j.type, j.triggers, j.exits, j.max_age, j.event_where,
+         j.entered,
+         CASE WHEN j.triggers AND NOT j.entered THEN j.contact_path IS NULL OR EXISTS (
            SELECT 1 FROM hits h
-            WHERE (SELECT true FROM journey_runs o WHERE o.tenant_id = $1 AND o.journey_id = j.id AND o.once_key = h.id) IS NULL)
-    FROM cj j`;
+            WHERE jsonb_path_exists(COALESCE(h.attributes, '{}'::jsonb), j.contact_path,
+                                    j.vars || jsonb_build_object('email', h.email, 'name', h.name), true)) END
+    FROM (
+      SELECT j.*, j.triggers AND j.once AND NOT EXISTS (
+               SELECT 1 FROM hits h
+                WHERE (SELECT true FROM journey_runs o WHERE o.tenant_id = $1 AND o.journey_id = j.id AND o.once_key = h.id) IS NULL) AS entered
+        FROM cj j OFFSET 0
+    ) j`;
 
 /**
  * ContactsRepository.recordBatch's statement. $1 tenant, $2-$8 the contact upsert's, $9 the
@@ -302,11 +340,9 @@ export class ContactsRepository {
   /**
    * The recording path's one read (docs/identity.md#recording-statements): the known contacts
    * with any of these external ids or emails (the identity read) and, in the same statement, the
-   * events already recorded under any of these message ids (the duplicate read); and whether an
-   * active journey triggers or exits on one of these track event types (`journeys`: when it is
-   * false, the batch's events can start and end no run); and whether those journeys are all plain
-   * `once` journeys that every contact found has entered (`entered`: then the batch's events on
-   * those contacts can start and end no run either; see RECORDING_READ).
+   * events already recorded under any of these message ids (the duplicate read); and the active
+   * journeys that trigger or exit on one of these track event types, each with what tells whether
+   * it can start a run for the batch (see RECORDING_READ and JourneyEnrollment.plan).
    */
   async findForRecording(
     em: EntityManager,
@@ -318,9 +354,8 @@ export class ContactsRepository {
   ): Promise<RecordingRead> {
     const known: RecordingRead['known'] = [];
     const earlier = new Map<string, EarlierEvent>();
-    let journeys = false;
-    let entered = true;
-    if (externalIds.length === 0 && emails.length === 0 && messageIds.length === 0) return { known, earlier, journeys, entered: false };
+    const journeys: ConcernedJourney[] = [];
+    if (externalIds.length === 0 && emails.length === 0 && messageIds.length === 0) return { known, earlier, journeys };
     const rows = await hotQuery<{
       id: string | null;
       external_id: string | null;
@@ -332,7 +367,13 @@ export class ContactsRepository {
       message_id: string | null;
       contact_id: string | null;
       journey_id: string | null;
+      journey_type: string | null;
+      triggers: boolean | null;
+      exits: boolean | null;
+      max_age: number | null;
+      event_where: Condition[] | null;
       entered: boolean | null;
+      contact_ok: boolean | null;
     }>(em, 'mara_recording_read', RECORDING_READ, [
       tenantId,
       arrayParam(externalIds),
@@ -342,8 +383,16 @@ export class ContactsRepository {
     ]);
     for (const r of rows) {
       if (r.journey_id !== null) {
-        journeys = true;
-        entered &&= r.entered === true;
+        journeys.push({
+          id: r.journey_id,
+          triggerEventType: r.journey_type!,
+          triggers: r.triggers === true,
+          exits: r.exits === true,
+          maxEventAgeSeconds: r.max_age!,
+          eventWhere: r.event_where,
+          entered: r.entered === true,
+          contactOk: r.contact_ok,
+        });
       } else if (r.message_id !== null) earlier.set(r.message_id, { eventId: r.id!, contactId: r.contact_id });
       else {
         known.push({
@@ -357,7 +406,7 @@ export class ContactsRepository {
         });
       }
     }
-    return { known, earlier, journeys, entered: journeys && entered };
+    return { known, earlier, journeys };
   }
 
   /**
@@ -404,13 +453,13 @@ export class ContactsRepository {
    * only with its contact (erased, or merged into another, which gets the row), and a contact id
    * never comes back.
    */
-  async recordBatch(em: EntityManager, tenantId: string, batch: RecordingBatch, extension?: WriteExtension): Promise<void> {
+  async recordBatch(em: EntityManager, tenantId: string, batch: RecordingBatch, extended?: ExtendedWrite): Promise<void> {
     const { connector, writes, events, touched, projected, at, backfill } = batch;
     if (writes.length === 0 && events.length === 0 && touched.length === 0) return;
     const atText = at.toISOString();
     const key = (contactId: string): string => `${tenantId} ${connector} ${contactId}`;
     const uncounted = touched.filter((id) => !this.counted.has(key(id)));
-    const [name, text] = extension ? this.extended(extension) : ['mara_recording_write', RECORDING_WRITE];
+    const [name, text] = extended ? this.extended(extended.extension) : ['mara_recording_write', RECORDING_WRITE];
     const [row] = await hotQuery<{ vanished: number }>(em, name, text, [
       tenantId,
       ...contactWriteParams(writes),
@@ -428,6 +477,7 @@ export class ContactsRepository {
       arrayParam(projected),
       arrayParam(writes.flatMap((w) => (w.isNew ? [] : [w.id]))),
       backfill,
+      ...(extended?.values ?? []),
     ]);
     if (row.vanished > 0) throw new ConcurrentChangeError('a contact this request read was erased or merged away meanwhile');
     afterCommit(em, () => {

@@ -1,9 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { WriteExtension } from '../contacts/contacts.repository.js';
+import { arrayParam } from '../common/hot-query.js';
+import type { ConcernedJourney, ExtendedWrite, WriteExtension } from '../contacts/contacts.repository.js';
 import type { NewEvent } from '../contacts/events.repository.js';
+import { fieldConditionHolds } from './conditions.js';
 import { JourneyJobs } from './journey-jobs.service.js';
 import { JourneyRunsRepository } from './journey-runs.repository.js';
+
+/** What a batch's events can do to journeys, as the recorder judges it from its read (JourneyEnrollment.plan). */
+export interface EnrollmentPlan {
+  /** The journeys that may start a run for the batch; the others cannot. */
+  starting: string[];
+  /** A journey exits on one of the batch's types. */
+  exits: boolean;
+}
+
+const NO_CONTACT = { name: null, email: null, attributes: {} };
 
 /**
  * What new events do to journeys, with the statement that records them (EventRecorder,
@@ -14,10 +26,12 @@ import { JourneyRunsRepository } from './journey-runs.repository.js';
 @Injectable()
 export class JourneyEnrollment {
   /**
-   * The recording write's extension, for a request that creates or changes no contact: enrollment
-   * and exits (JourneyRunsRepository.enrollmentSql), then the started runs' jobs, in the write.
+   * The recording write's extensions, for a request that creates or changes no contact:
+   * enrollment and exits (JourneyRunsRepository.enrollmentSql), then the started runs' jobs; or
+   * the exits alone, when no journey can start a run for the batch.
    */
-  readonly onRecording: WriteExtension;
+  private readonly enrolling: WriteExtension;
+  private readonly exiting: WriteExtension;
   private readonly jobsCte: string;
 
   constructor(
@@ -25,14 +39,56 @@ export class JourneyEnrollment {
     jobs: JourneyJobs,
   ) {
     this.jobsCte = `step_jobs AS (${jobs.scheduleSql('SELECT tenant_id, id, step, delay FROM started')})`;
-    this.onRecording = { name: 'enroll', ctes: `${runs.enrollmentSql()}, ${this.jobsCte}` };
+    this.enrolling = { name: 'enroll', ctes: `${runs.enrollmentSql()}, ${this.jobsCte}` };
+    this.exiting = { name: 'exits', ctes: runs.exitsSql() };
+  }
+
+  /**
+   * Which of the concerned journeys (the recording's read) may start a run for these events, and
+   * whether one exits on them; null when they can do neither (the write then goes without
+   * enrollment). A journey is left out when, for every event of its trigger type, something the
+   * enrollment statement would judge already fails: the event is too old; a condition of its
+   * `where` on the event's properties fails (judged here, by the code twin of the statement's
+   * paths, conditions.ts); it is a `once` journey that every contact found has entered (and every
+   * such event is on one of them: a `once` run is never undone); or, when the batch changes no
+   * contact (`contactsAsRead`), no contact found passes its conditions on the contact, as the read
+   * found them. Every other journey is judged by the statement itself, event by event.
+   */
+  plan(journeys: ConcernedJourney[], events: NewEvent[], found: ReadonlySet<string>, at: Date, contactsAsRead: boolean): EnrollmentPlan | null {
+    const starting: string[] = [];
+    let exits = false;
+    for (const j of journeys) {
+      exits ||= j.exits;
+      if (!j.triggers) continue;
+      const passesAsRead = !(contactsAsRead && j.contactOk === false);
+      const oldest = at.getTime() - j.maxEventAgeSeconds * 1000;
+      const onEvent = (j.eventWhere ?? []).flatMap((c) => ('field' in c && c.field.startsWith('event.properties.') ? [c] : []));
+      const starts = events.some(
+        (e) =>
+          e.contactId !== null &&
+          e.type === j.triggerEventType &&
+          e.occurredAt.getTime() >= oldest &&
+          !(j.entered && found.has(e.contactId)) &&
+          (passesAsRead || !found.has(e.contactId)) &&
+          onEvent.every((c) => fieldConditionHolds(c, { contact: NO_CONTACT, event: { properties: e.properties } })),
+      );
+      if (starts) starting.push(j.id);
+    }
+    return starting.length > 0 || exits ? { starting, exits } : null;
+  }
+
+  /** The recording write's extension for a plan (a request that creates or changes no contact). */
+  onRecording(plan: EnrollmentPlan): ExtendedWrite {
+    return plan.starting.length > 0
+      ? { extension: this.enrolling, values: [arrayParam(plan.starting)] }
+      : { extension: this.exiting, values: [] };
   }
 
   /**
    * The same, as one statement after the write, in the request's transaction: for a request that
    * creates or changes contacts (see JourneyRunsRepository.enrollAfterWrite for why).
    */
-  afterWrite(em: EntityManager, tenantId: string, events: NewEvent[], receivedAt: Date): Promise<void> {
-    return this.runs.enrollAfterWrite(em, tenantId, events, receivedAt, this.jobsCte);
+  afterWrite(em: EntityManager, tenantId: string, events: NewEvent[], receivedAt: Date, plan: EnrollmentPlan): Promise<void> {
+    return this.runs.enrollAfterWrite(em, tenantId, events, receivedAt, plan.starting, this.jobsCte);
   }
 }

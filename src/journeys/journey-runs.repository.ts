@@ -24,33 +24,18 @@ export interface LockedRunRow {
 /** `timestamptz` as the step runner writes instants into a run's history (Date#toISOString). */
 const isoSql = (at: string): string => `to_char((${at}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/**
- * Enrollment and exits as CTEs of the recording write (JourneyRunsRepository.enrollmentSql):
- * `rec_events` (the batch's linked events, in batch order `n`), `rec_contacts` (the contacts the
- * write created or changed, as it left them), `$1` the tenant and the arrival (`$8` there) come
- * from that statement (ContactsRepository.recordBatch), or from enrollment's own statement
- * (JourneyRunsRepository.enrollAfterWrite). Every lookup of journey_runs is an index probe
- * (a subquery per row, fenced by LIMIT, OFFSET or a row lock; the exit's update then goes by the
- * locked row's ctid), never a scan of the tenant's runs: the plan must not depend on the table's
- * statistics, which lag behind a fast-growing table (a join the planner once ordered the other
- * way round read every run of the tenant for each batch). What the statement needs of each active
- * journey is worked out once (`jx`); each (event, journey) pair then pays only for what its
- * journey has, in this order: its trigger conditions, compiled when the journey was written into
- * a path on the event's properties and one on the contact (conditions.ts `triggerPaths`; one
- * `jsonb_path_exists` call each, the event's side first; the event's properties are parsed only
- * for a path on them, and its contact is read only for a path on the contact: the write's own row
- * when it wrote the contact, the stored one otherwise), the `once` probe, and the look for a later
- * exit event of the batch. `started` is what the step
- * jobs are made of.
- */
-const ENROLLMENT_CTES = (ARRIVAL: string): string => `jx AS MATERIALIZED (
-    SELECT j.id, j.trigger_event_type, j.exit_on, j.steps, j.reentry = 'once' AS once, cardinality(j.exit_on) > 0 AS exits,
+/** What enrollment and exits need of each active journey, worked out once per statement (see ENROLLMENT_CTES). */
+const JX_CTE = (ARRIVAL: string, STARTS: string): string => `jx AS MATERIALIZED (
+    SELECT j.id, ${STARTS} AS starts, j.trigger_event_type, j.exit_on, j.steps, j.reentry = 'once' AS once, cardinality(j.exit_on) > 0 AS exits,
            j.trigger_event_path AS event_path, j.trigger_contact_path AS contact_path, j.trigger_vars AS vars,
            ${ARRIVAL}::timestamptz - make_interval(secs => j.max_event_age_seconds) AS oldest,
            j.steps->0->>'type' = 'wait' AND jsonb_array_length(j.steps) > 1 AS wait,
            (j.steps->0->>'seconds')::int AS seconds
       FROM journeys j WHERE j.tenant_id = $1 AND j.status = 'active'
-  ), ins AS (
+  )`;
+
+/** The runs started (see ENROLLMENT_CTES). */
+const START_CTES = `ins AS (
     INSERT INTO journey_runs
            (tenant_id, id, journey_id, contact_id, event_id, once_key, status, exit_reason, current_step, current_path,
             trigger_event_type, definition, history)
@@ -73,7 +58,7 @@ const ENROLLMENT_CTES = (ARRIVAL: string): string => `jx AS MATERIALIZED (
                   WHERE later.contact_id = e.contact_id AND later.n > e.n AND later.type = ANY (j.exit_on)
                   ORDER BY later.n LIMIT 1) END AS exit_reason
           FROM rec_events e
-          JOIN jx j ON j.trigger_event_type = e.type
+          JOIN jx j ON j.starts AND j.trigger_event_type = e.type
          WHERE e.occurred_at >= j.oldest
            AND CASE
                  WHEN j.event_path IS NOT NULL AND NOT jsonb_path_exists(e.properties::jsonb, j.event_path, j.vars, true) THEN false
@@ -96,7 +81,14 @@ const ENROLLMENT_CTES = (ARRIVAL: string): string => `jx AS MATERIALIZED (
      ORDER BY p.journey_id, p.contact_id, p.n
     ON CONFLICT (tenant_id, journey_id, once_key) WHERE once_key IS NOT NULL DO NOTHING
     RETURNING tenant_id, id, status, current_step, history
-  ), hit AS (
+  ), started AS (
+    SELECT tenant_id, id, current_step AS step,
+           CASE WHEN status = 'waiting' THEN (history->0->>'seconds')::int ELSE 0 END AS delay
+      FROM ins WHERE status IN ('active', 'waiting')
+  )`;
+
+/** The runs ended (see ENROLLMENT_CTES). */
+const EXIT_CTES = `hit AS (
     SELECT DISTINCT ON (r.id) r.id AS run_id, e.id AS event_id, e.type
       FROM rec_events e
       JOIN jx j ON j.exits AND e.type = ANY (j.exit_on)
@@ -121,11 +113,34 @@ const ENROLLMENT_CTES = (ARRIVAL: string): string => `jx AS MATERIALIZED (
       FROM locked
      WHERE r.ctid = locked.ctid AND r.tenant_id = $1
     RETURNING r.id
-  ), started AS (
-    SELECT tenant_id, id, current_step AS step,
-           CASE WHEN status = 'waiting' THEN (history->0->>'seconds')::int ELSE 0 END AS delay
-      FROM ins WHERE status IN ('active', 'waiting')
   )`;
+
+/**
+ * Enrollment and exits as CTEs of the recording write (JourneyRunsRepository.enrollmentSql):
+ * `rec_events` (the batch's linked events, in batch order `n`), `rec_contacts` (the contacts the
+ * write created or changed, as it left them), `$1` the tenant and the arrival (`$8` there) come
+ * from that statement (ContactsRepository.recordBatch), or from enrollment's own statement
+ * (JourneyRunsRepository.enrollAfterWrite). Every lookup of journey_runs is an index probe
+ * (a subquery per row, fenced by LIMIT, OFFSET or a row lock; the exit's update then goes by the
+ * locked row's ctid), never a scan of the tenant's runs: the plan must not depend on the table's
+ * statistics, which lag behind a fast-growing table (a join the planner once ordered the other
+ * way round read every run of the tenant for each batch). What the statement needs of each active
+ * journey is worked out once (`jx`); each (event, journey) pair then pays only for what its
+ * journey has, in this order: its trigger conditions, compiled when the journey was written into
+ * a path on the event's properties and one on the contact (conditions.ts `triggerPaths`; one
+ * `jsonb_path_exists` call each, the event's side first; the event's properties are parsed only
+ * for a path on them, and its contact is read only for a path on the contact: the write's own row
+ * when it wrote the contact, the stored one otherwise), the `once` probe, and the look for a later
+ * exit event of the batch. Only the journeys marked `starts` (STARTS: those that the recorder,
+ * from its read, found able to start a run for the batch: JourneyEnrollment.plan) are joined
+ * with the events to start runs; every one is looked at for exits. `started` is what the step
+ * jobs are made of. Without a journey that may start a run, the exits' CTEs go alone
+ * (EXIT_ONLY_CTES).
+ */
+const ENROLLMENT_CTES = (ARRIVAL: string, STARTS: string): string => `${JX_CTE(ARRIVAL, STARTS)}, ${START_CTES}, ${EXIT_CTES}`;
+
+/** Exits alone, for a batch that can start no run (see ENROLLMENT_CTES). */
+const EXIT_ONLY_CTES = (ARRIVAL: string): string => `${JX_CTE(ARRIVAL, 'false')}, ${EXIT_CTES}`;
 
 /** Journey runs (`journey_runs`) and their step history; the only code that writes the table. */
 @Injectable()
@@ -165,11 +180,17 @@ export class JourneyRunsRepository {
    *   (`until` = now + seconds), as the step runner would write it; the second step's job is then
    *   due after the wait, and no worker has to execute the wait itself.
    *
-   * The CTE `started` holds the runs started and still running: `tenant_id, id, step` (the due
-   * step's ordinal) and `delay` (seconds): the jobs to schedule.
+   * Only the journeys listed in `$21` (uuid[]: JourneyEnrollment.plan's) start runs; every one
+   * exits them. The CTE `started` holds the runs started and still running: `tenant_id, id, step`
+   * (the due step's ordinal) and `delay` (seconds): the jobs to schedule.
    */
   enrollmentSql(): string {
-    return ENROLLMENT_CTES('$8');
+    return ENROLLMENT_CTES('$8', 'j.id = ANY($21::uuid[])');
+  }
+
+  /** The exits alone, as CTEs of the recording write, for a batch that can start no run. */
+  exitsSql(): string {
+    return EXIT_ONLY_CTES('$8');
   }
 
   /**
@@ -179,9 +200,16 @@ export class JourneyRunsRepository {
    * another request committed meanwhile are seen only by a statement that starts after the write:
    * an exit event then ends them, and the `once` check finds them. `also` adds CTEs that read
    * `started` (the first steps' jobs, JourneyEnrollment). $1 tenant, $2-$6 the events, $7 the
-   * arrival.
+   * arrival, $8 the journeys that may start runs (`starting`).
    */
-  async enrollAfterWrite(em: EntityManager, tenantId: string, events: NewEvent[], receivedAt: Date, also: string): Promise<void> {
+  async enrollAfterWrite(
+    em: EntityManager,
+    tenantId: string,
+    events: NewEvent[],
+    receivedAt: Date,
+    starting: string[],
+    also: string,
+  ): Promise<void> {
     const linked = events.filter((e) => e.contactId !== null);
     if (linked.length === 0) return;
     this.afterWriteSql ??= `WITH rec_events AS (
@@ -190,7 +218,7 @@ export class JourneyRunsRepository {
                WITH ORDINALITY AS u(id, contact_id, type, occurred_at, properties, n)
       ), rec_contacts AS (
         SELECT NULL::uuid AS id, NULL::text AS email, NULL::text AS name, NULL::jsonb AS attributes WHERE false
-      ), ${ENROLLMENT_CTES('$7')}, ${also}
+      ), ${ENROLLMENT_CTES('$7', 'j.id = ANY($8::uuid[])')}, ${also}
       SELECT 1 AS done`;
     await hotQuery(em, 'mara_enroll_after_write', this.afterWriteSql, [
       tenantId,
@@ -200,6 +228,7 @@ export class JourneyRunsRepository {
       jsonArrayParam(linked.map((e) => e.properties)),
       arrayParam(linked.map((e) => e.occurredAt.toISOString())),
       receivedAt,
+      arrayParam(starting),
     ]);
   }
 

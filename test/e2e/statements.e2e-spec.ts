@@ -102,17 +102,19 @@ describe('statements per request', () => {
     await admin('post', `/journeys/${exits.body.id}/approve`).expect(200);
     await events({ type: 'track', event: 'other', userId: 'u0', messageId: 'start' }).expect(200);
     const exit = await counted(tracks(1, 'exit')[0]);
-    // key check, the read, the write with enrollment and exits
+    // key check, the read, the write with the exits (no journey can start a run for it: the exits alone)
     expect(exit.statements).toHaveLength(3);
-    expect(exit.statements.filter((s) => s.includes('INSERT INTO journey_runs'))).toHaveLength(1);
+    expect(exit.statements[2]).toContain('UPDATE journey_runs');
+    expect(exit.statements[2]).not.toContain('INSERT INTO journey_runs');
+    expect(exit.statements[2]).not.toContain('INSERT INTO pgboss.job');
     expect(await count(`journey_runs WHERE journey_id = $1 AND status = 'exited'`, [exits.body.id])).toBe(1);
   });
 
-  it('writes a batch without the enrollment when its contacts have all entered the plain once journeys it triggers', async () => {
+  it('writes a batch without the enrollment when no journey it triggers can start a run for it', async () => {
     await knownContacts();
     const once = await admin('post', '/journeys').send({ name: 'once', trigger: { type: 'event', eventType: 'seen' }, steps: [{ type: 'wait', seconds: 60 }] }).expect(201);
     await admin('post', `/journeys/${once.body.id}/approve`).expect(200);
-    const runs = () => count(`journey_runs WHERE journey_id = $1`, [once.body.id]);
+    const runs = (journeyId: string = once.body.id) => count(`journey_runs WHERE journey_id = $1`, [journeyId]);
     const enrolling = (statements: string[]) => statements.some((s) => s.includes('INSERT INTO journey_runs'));
 
     // u0..u8 enter; u9 has not: the batch over all ten goes through the enrollment, and u9 enters.
@@ -130,16 +132,42 @@ describe('statements per request', () => {
     expect(enrolling(entered.statements)).toBe(false);
     expect(await runs()).toBe(10);
 
-    // A new contact in the batch, or a journey that is not plain (a `where`), brings the enrollment back.
+    // A new contact in the batch brings the enrollment back.
     const withNew = await counted({ batch: [...tracks(10, 'again'), { type: 'track', event: 'seen', userId: 'newcomer', messageId: 'n-1' }] });
     expect(enrolling(withNew.statements)).toBe(true);
     expect(await runs()).toBe(11);
-    const filtered = await admin('post', '/journeys')
-      .send({ name: 'filtered', trigger: { type: 'event', eventType: 'seen', where: [{ field: 'event.properties.n', op: 'gt', value: 1 }] }, steps: [{ type: 'wait', seconds: 60 }] })
+
+    // A journey filtered on the event's properties: left out while no event passes; taken when one does.
+    const onEvent = await admin('post', '/journeys')
+      .send({ name: 'on event', trigger: { type: 'event', eventType: 'seen', where: [{ field: 'event.properties.n', op: 'gt', value: 1 }] }, steps: [{ type: 'wait', seconds: 60 }] })
       .expect(201);
-    await admin('post', `/journeys/${filtered.body.id}/approve`).expect(200);
-    expect(enrolling((await counted({ batch: tracks(10, 'filtered') })).statements)).toBe(true);
+    await admin('post', `/journeys/${onEvent.body.id}/approve`).expect(200);
+    const withN = (n: number, run: string) => tracks(10, run).map((op) => ({ ...op, properties: { n } }));
+    expect(enrolling((await counted({ batch: withN(1, 'small') })).statements)).toBe(false);
+    expect(await runs(onEvent.body.id)).toBe(0);
+    expect(enrolling((await counted({ batch: [...withN(1, 'mixed-n'), { ...tracks(1, 'big')[0], userId: 'u4', properties: { n: 2 } }] })).statements)).toBe(true);
+    expect(await count(`journey_runs r JOIN contacts c ON c.id = r.contact_id WHERE r.journey_id = $1 AND c.external_id = 'u4'`, [onEvent.body.id])).toBe(1);
+    expect(await runs(onEvent.body.id)).toBe(1);
+    await admin('post', `/journeys/${onEvent.body.id}/pause`).expect(200);
+
+    // Events older than the journey's age limit: left out.
+    const old = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    await events({ type: 'identify', userId: 'late', email: 'late@example.com' }).expect(200);
+    expect(enrolling((await counted({ batch: [{ type: 'track', event: 'seen', userId: 'late', messageId: 'late-1', timestamp: old }] })).statements)).toBe(false);
     expect(await runs()).toBe(11);
+    expect(enrolling((await counted({ batch: [{ type: 'track', event: 'seen', userId: 'late', messageId: 'late-2' }] })).statements)).toBe(true);
+    expect(await runs()).toBe(12);
+
+    // A journey filtered on the contact: left out while no contact of the batch passes, as the read finds them.
+    const onContact = await admin('post', '/journeys')
+      .send({ name: 'on contact', trigger: { type: 'event', eventType: 'seen', where: [{ field: 'contact.attributes.plan', op: 'eq', value: 'trial' }] }, steps: [{ type: 'wait', seconds: 60 }] })
+      .expect(201);
+    await admin('post', `/journeys/${onContact.body.id}/approve`).expect(200);
+    expect(enrolling((await counted({ batch: tracks(10, 'no-plan') })).statements)).toBe(false);
+    await events({ type: 'identify', userId: 'u7', traits: { plan: 'trial' } }).expect(200);
+    expect(enrolling((await counted({ batch: tracks(10, 'plan') })).statements)).toBe(true);
+    expect(await count(`journey_runs r JOIN contacts c ON c.id = r.contact_id WHERE r.journey_id = $1 AND c.external_id = 'u7'`, [onContact.body.id])).toBe(1);
+    expect(await runs(onContact.body.id)).toBe(1);
   });
 
   it('looks up the connector rows of contacts only until it has seen them committed', async () => {

@@ -8,7 +8,7 @@ import { afterCommit } from '../../common/after-commit.js';
 import { uuidV7 } from '../../common/uuid-v7.js';
 import { lazyTransactionWithRetry } from '../../common/transaction-retry.js';
 import { ContactsRepository, lockKey } from '../../contacts/contacts.repository.js';
-import { hasIdentity, type KnownContact, resolveIdentities } from '../../contacts/identity-resolution.js';
+import { hasIdentity, resolveIdentities } from '../../contacts/identity-resolution.js';
 import type { NewEvent } from '../../contacts/events.repository.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { JourneyEnrollment } from '../../journeys/journey-enrollment.service.js';
@@ -113,9 +113,9 @@ export class EventRecorder {
     // the event insert's ON CONFLICT decides, and a message id recorded by another request since
     // the read makes the write statement fail as a serialization failure, so the request is
     // recorded again (see ContactsRepository.recordBatch).
-    // The read also tells whether an active journey triggers or exits on one of the batch's event
+    // The read also finds the active journeys that trigger or exit on one of the batch's event
     // types; when none does, enrollment is skipped (decided at this read: docs/journeys.md#enrollment).
-    let { known, earlier, journeys: mayEnroll, entered } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds, eventTypes);
+    let { known, earlier, journeys } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds, eventTypes);
     const knownIds = new Set<string>();
     const emailOf = new Map<string, string | null>();
     for (const c of known) {
@@ -137,7 +137,7 @@ export class EventRecorder {
       await this.contacts.lockKeys(em, [...identityKeys]);
       // The same read again (the duplicate read too: a request that held these locks before may
       // have recorded one of the message ids).
-      ({ known, earlier, journeys: mayEnroll, entered } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds, eventTypes));
+      ({ known, earlier, journeys } = await this.contacts.findForRecording(em, tenantId, externalIds, emails, messageIds, eventTypes));
     }
 
     // A messageId seen before (in an earlier request, or earlier in this batch) is a duplicate
@@ -184,12 +184,14 @@ export class EventRecorder {
     // Enrollment and exits ride on the write (JourneyEnrollment) when the request changes no
     // contact; otherwise they are a statement of their own after it, which sees what committed
     // while the write waited for the contacts' rows. Backfill events neither enroll nor exit
-    // (docs/journeys.md#backfill).
-    // A batch whose journeys are all plain `once` journeys (no `where`, no exit on its types) that
-    // its contacts, all known, have all entered starts and ends nothing: it is written without
-    // the enrollment (ContactsRepository.findForRecording).
-    const enrolls = mayEnroll && !options.backfill && newEvents.length > 0 && !(entered && onKnownContacts(newEvents, known));
-    const separately = enrolls && resolution.writes.length > 0;
+    // (docs/journeys.md#backfill). Which journeys may start a run for the batch, and whether one
+    // exits on it, is judged from the read first (JourneyEnrollment.plan): a batch that can do
+    // neither is written without the enrollment, and one that can only end runs with the exits alone.
+    const contactsAsRead = resolution.writes.length === 0;
+    const plan =
+      journeys.length > 0 && !options.backfill && newEvents.length > 0
+        ? this.journeys.plan(journeys, newEvents, new Set(known.map((c) => c.id)), at, contactsAsRead)
+        : null;
     await this.contacts.recordBatch(
       em,
       tenantId,
@@ -202,9 +204,9 @@ export class EventRecorder {
         at,
         backfill: options.backfill ?? false,
       },
-      enrolls && !separately ? this.journeys.onRecording : undefined,
+      plan && contactsAsRead ? this.journeys.onRecording(plan) : undefined,
     );
-    if (separately) await this.journeys.afterWrite(em, tenantId, newEvents, at);
+    if (plan && !contactsAsRead) await this.journeys.afterWrite(em, tenantId, newEvents, at, plan);
     for (const [i, first] of repeats) {
       results[i].contactId = results[first].contactId;
       results[i].eventId = results[first].eventId;
@@ -217,10 +219,4 @@ export class EventRecorder {
   private async inTransaction(em: EntityManager): Promise<void> {
     if (em.queryRunner && !em.queryRunner.isTransactionActive) await em.queryRunner.startTransaction();
   }
-}
-
-/** Whether every event is on a contact the read found (or on none). */
-function onKnownContacts(events: NewEvent[], known: KnownContact[]): boolean {
-  const ids = new Set(known.map((c) => c.id));
-  return events.every((e) => e.contactId === null || ids.has(e.contactId));
 }
