@@ -11,7 +11,6 @@ import { afterCommit } from '../common/after-commit.js';
 import { BoundedSet } from '../common/bounded-set.js';
 import type { NewEvent } from './events.repository.js';
 import type { ContactWrite, KnownContact } from './identity-resolution.js';
-import type { Condition } from '../journeys/dto/journey.dto.js';
 
 /** What a journey email needs of its contact: the template fields and whether it may be sent. */
 export interface Recipient {
@@ -46,8 +45,8 @@ export interface ConcernedJourney {
   /** It exits on one of the batch's types. */
   exits: boolean;
   maxEventAgeSeconds: number;
-  /** Its `where`, when a condition of it reads the event (null otherwise). */
-  eventWhere: Condition[] | null;
+  /** Its `where` as stored (the journeys module's conditions), when one of them reads the event; null otherwise. */
+  eventWhere: unknown[] | null;
   /** A `once` journey that every contact found has entered. */
   entered: boolean;
   /** Whether a contact found passes its conditions on the contact (true without any); null: not judged. */
@@ -287,7 +286,15 @@ function recordingWriteSql(extension?: WriteExtension): string {
 }
 const RECORDING_WRITE = recordingWriteSql();
 
-/** How many contacts' connector rows a process remembers as written (about 10 MB at most). */
+/**
+ * Whether a recording write failed because one of its message ids was recorded before (by an
+ * earlier request, or by one that committed after the read: `mara_concurrent_duplicate()`).
+ */
+export function isMessageIdRecordedBefore(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === '40001' && /mara_concurrent_duplicate/.test(String((err as { where?: unknown }).where ?? ''));
+}
+
+/** How many contacts' connector rows a process remembers as written, per connector (about 10 MB at most each). */
 const COUNTED_CONTACTS = 100_000;
 
 /** A 64-bit advisory-lock key for one identity (or message id) of one tenant. */
@@ -309,8 +316,11 @@ export function lockKey(tenantId: string, kind: string, value: string): bigint {
 @Injectable()
 export class ContactsRepository {
   private readonly extendedWrites = new Map<WriteExtension, [string, string]>();
-  /** `tenant connector contact` of connector rows this process saw committed (recordBatch). */
-  private readonly counted = new BoundedSet<string>(COUNTED_CONTACTS);
+  /**
+   * Per connector, the contacts whose connector row this process saw committed (recordBatch).
+   * By contact id alone: ids are random UUIDs the recorder makes, never one of another tenant's.
+   */
+  private readonly counted = new Map<Connector, BoundedSet<string>>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -371,7 +381,7 @@ export class ContactsRepository {
       triggers: boolean | null;
       exits: boolean | null;
       max_age: number | null;
-      event_where: Condition[] | null;
+      event_where: unknown[] | null;
       entered: boolean | null;
       contact_ok: boolean | null;
     }>(em, 'mara_recording_read', RECORDING_READ, [
@@ -457,8 +467,9 @@ export class ContactsRepository {
     const { connector, writes, events, touched, projected, at, backfill } = batch;
     if (writes.length === 0 && events.length === 0 && touched.length === 0) return;
     const atText = at.toISOString();
-    const key = (contactId: string): string => `${tenantId} ${connector} ${contactId}`;
-    const uncounted = touched.filter((id) => !this.counted.has(key(id)));
+    let counted = this.counted.get(connector);
+    if (!counted) this.counted.set(connector, (counted = new BoundedSet<string>(COUNTED_CONTACTS)));
+    const uncounted = touched.filter((id) => !counted.has(id));
     const [name, text] = extended ? this.extended(extended.extension) : ['mara_recording_write', RECORDING_WRITE];
     const [row] = await hotQuery<{ vanished: number }>(em, name, text, [
       tenantId,
@@ -481,7 +492,7 @@ export class ContactsRepository {
     ]);
     if (row.vanished > 0) throw new ConcurrentChangeError('a contact this request read was erased or merged away meanwhile');
     afterCommit(em, () => {
-      for (const id of touched) this.counted.add(key(id));
+      for (const id of uncounted) counted.add(id);
     });
   }
 

@@ -4,6 +4,7 @@ import { arrayParam } from '../common/hot-query.js';
 import type { ConcernedJourney, ExtendedWrite, WriteExtension } from '../contacts/contacts.repository.js';
 import type { NewEvent } from '../contacts/events.repository.js';
 import { fieldConditionHolds } from './conditions.js';
+import type { Condition } from './dto/journey.dto.js';
 import { JourneyJobs } from './journey-jobs.service.js';
 import { JourneyRunsRepository } from './journey-runs.repository.js';
 
@@ -62,7 +63,7 @@ export class JourneyEnrollment {
       if (!j.triggers) continue;
       const passesAsRead = !(contactsAsRead && j.contactOk === false);
       const oldest = at.getTime() - j.maxEventAgeSeconds * 1000;
-      const onEvent = (j.eventWhere ?? []).flatMap((c) => ('field' in c && c.field.startsWith('event.properties.') ? [c] : []));
+      const onEvent = ((j.eventWhere ?? []) as Condition[]).flatMap((c) => ('field' in c && c.field.startsWith('event.properties.') ? [c] : []));
       const starts = events.some(
         (e) =>
           e.contactId !== null &&

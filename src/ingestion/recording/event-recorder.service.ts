@@ -7,7 +7,7 @@ import { PINO_LOGGER } from '../../common/logger.js';
 import { afterCommit } from '../../common/after-commit.js';
 import { uuidV7 } from '../../common/uuid-v7.js';
 import { lazyTransactionWithRetry } from '../../common/transaction-retry.js';
-import { ContactsRepository, lockKey } from '../../contacts/contacts.repository.js';
+import { ContactsRepository, isMessageIdRecordedBefore, lockKey } from '../../contacts/contacts.repository.js';
 import { hasIdentity, resolveIdentities } from '../../contacts/identity-resolution.js';
 import type { NewEvent } from '../../contacts/events.repository.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
@@ -21,7 +21,15 @@ export interface RecordOptions {
   keepUnlinked?: boolean;
   /** `?backfill=true`: written as usual, marked `backfill`, enrolls and exits nothing (docs/journeys.md#backfill). */
   backfill?: boolean;
+  /**
+   * Skip the duplicate read: take every message id for new, and leave it to the write, which
+   * fails (MessageIdRecordedError) when one was recorded before (EventRecorder.record).
+   */
+  messageIdsUnseen?: boolean;
 }
+
+/** The write found a message id recorded before, which a read that skipped the duplicate read did not see. */
+class MessageIdRecordedError extends Error {}
 
 /**
  * The one event-recording path. Every intake format and every webhook connector ends here:
@@ -53,9 +61,19 @@ export class EventRecorder {
    * nothing and has the request recorded again.
    */
   async record(tenantId: string, connector: Connector, ops: PreparedOp[], options: RecordOptions = {}): Promise<OpResult[]> {
-    return lazyTransactionWithRetry(this.dataSource, this.logger, 'recording events', (em) =>
-      this.recordIn(em, tenantId, connector, ops, options),
-    );
+    return lazyTransactionWithRetry(this.dataSource, this.logger, 'recording events', async (em) => {
+      // Most message ids are new: the first attempt leaves them to the write's ON CONFLICT and
+      // skips the duplicate read. When one was recorded before, nothing of that attempt is
+      // written (the write is its last statement), and the request is recorded again, at once, with
+      // the duplicate read, which finds it (docs/identity.md#recording-statements).
+      try {
+        return await this.recordIn(em, tenantId, connector, ops, { ...options, messageIdsUnseen: true });
+      } catch (err) {
+        if (!(err instanceof MessageIdRecordedError)) throw err;
+        if (em.queryRunner?.isTransactionActive) await em.queryRunner.rollbackTransaction();
+        return this.recordIn(em, tenantId, connector, ops, { ...options, messageIdsUnseen: false });
+      }
+    });
   }
 
   /**
@@ -95,7 +113,7 @@ export class EventRecorder {
       if (op.email) ids.email.add(op.email);
       if (op.type === 'track' && !options.backfill) ids.eventType.add(op.event!);
     }
-    const messageIds = [...ids.message];
+    const messageIds = options.messageIdsUnseen ? [] : [...ids.message];
     const externalIds = [...ids.external];
     const emails = [...ids.email];
     const eventTypes = [...ids.eventType];
@@ -192,20 +210,25 @@ export class EventRecorder {
       journeys.length > 0 && !options.backfill && newEvents.length > 0
         ? this.journeys.plan(journeys, newEvents, new Set(known.map((c) => c.id)), at, contactsAsRead)
         : null;
-    await this.contacts.recordBatch(
-      em,
-      tenantId,
-      {
-        connector,
-        writes: resolution.writes,
-        events: newEvents,
-        touched: resolution.touched,
-        projected: resolution.projected,
-        at,
-        backfill: options.backfill ?? false,
-      },
-      plan && contactsAsRead ? this.journeys.onRecording(plan) : undefined,
-    );
+    try {
+      await this.contacts.recordBatch(
+        em,
+        tenantId,
+        {
+          connector,
+          writes: resolution.writes,
+          events: newEvents,
+          touched: resolution.touched,
+          projected: resolution.projected,
+          at,
+          backfill: options.backfill ?? false,
+        },
+        plan && contactsAsRead ? this.journeys.onRecording(plan) : undefined,
+      );
+    } catch (err) {
+      if (options.messageIdsUnseen && isMessageIdRecordedBefore(err)) throw new MessageIdRecordedError();
+      throw err;
+    }
     if (plan && !contactsAsRead) await this.journeys.afterWrite(em, tenantId, newEvents, at, plan);
     for (const [i, first] of repeats) {
       results[i].contactId = results[first].contactId;
