@@ -47,8 +47,8 @@ export interface ConcernedJourney {
   maxEventAgeSeconds: number;
   /** Its `where` as stored (the journeys module's conditions), when one of them reads the event; null otherwise. */
   eventWhere: unknown[] | null;
-  /** A `once` journey that every contact found has entered. */
-  entered: boolean;
+  /** Its reentry is `once`. */
+  once: boolean;
   /** Whether a contact found passes its conditions on the contact (true without any); null: not judged. */
   contactOk: boolean | null;
 }
@@ -84,18 +84,22 @@ export interface RecordingBatch {
  * that have a contact (`properties` as JSON text), `n` their order in the request, and `rec_contacts (id, email, name,
  * attributes)`, the contacts the write created or changed, as it left them (a statement does not
  * see its own writes in the tables). Their own values, given with each write (ExtendedWrite),
- * are `$21` on.
+ * are `$21` on; `select` adds columns to the statement's one row, which the write hands to
+ * ExtendedWrite.committed once it has committed.
  */
 export interface WriteExtension {
   /** Names the prepared statement (one per extension). */
   name: string;
   ctes: string;
+  select?: string;
 }
 
 /** An extension and its values for one write ($21 on). */
 export interface ExtendedWrite {
   extension: WriteExtension;
   values: unknown[];
+  /** Called with the statement's row once what it wrote has committed. */
+  committed?: (row: Record<string, unknown>) => void;
 }
 
 /**
@@ -136,13 +140,9 @@ const contactWriteParams = (writes: ContactWrite[]): unknown[] => [
  * (`journey_id`): without one the recorder skips enrollment (docs/journeys.md#enrollment). Each
  * row carries what the recorder needs to tell whether the journey can start a run for the batch
  * (JourneyEnrollment.plan): its trigger type, whether it triggers on one of the types, or exits
- * on one; its age limit and, when it has conditions on the event, its `where`; for a `once`
- * journey, whether every contact found has entered it (`entered`: one probe of the `once` index
- * per contact, on all three of its columns, as a scalar subquery, which the planner never turns
- * into a join that would scan the index by tenant and contact alone; the first contact that has
- * not ends the look; a `once` run is never undone, so what this read saw entered stays entered);
- * for a journey with conditions on the contact, whether one of the contacts found passes them as
- * the read found it (`contact_ok`, left NULL when the journey cannot start a run anyway).
+ * on one; its reentry, its age limit and, when it has conditions on the event, its `where`; for
+ * a journey with conditions on the contact, whether one of the contacts found passes them as the
+ * read found it (`contact_ok`; NULL for a journey that does not trigger on the batch).
  * Every lookup is one index probe per value (a LATERAL subquery over the unnested array, fenced by
  * LIMIT or OFFSET so it stays a probe), never a scan of the tenant's rows: the plan must not depend
  * on the tables' statistics, which lag behind a fast-growing table. Nor on the parameters' values:
@@ -190,25 +190,19 @@ const RECORDING_READ = `WITH types AS MATERIALIZED (SELECT $5::text[] AS v),
          (SELECT array_agg(al.value) FROM al WHERE al.contact_id = h.id AND al.kind = 'email') AS alias_emails,
          NULL::text AS message_id, NULL::uuid AS contact_id,
          NULL::uuid AS journey_id, NULL::text AS journey_type, NULL::boolean AS triggers, NULL::boolean AS exits,
-         NULL::int AS max_age, NULL::jsonb AS event_where, NULL::boolean AS entered, NULL::boolean AS contact_ok
+         NULL::int AS max_age, NULL::jsonb AS event_where, NULL::boolean AS once, NULL::boolean AS contact_ok
     FROM hits h
   UNION ALL
   SELECT e.id, NULL, NULL, NULL, NULL, NULL, NULL, e.message_id, e.contact_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
     FROM unnest((SELECT $4::text[])) AS u(v)
     CROSS JOIN LATERAL (SELECT id, message_id, contact_id FROM events WHERE tenant_id = $1 AND message_id = u.v LIMIT 1) e
   UNION ALL
-  SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, j.id, j.type, j.triggers, j.exits, j.max_age, j.event_where,
-         j.entered,
-         CASE WHEN j.triggers AND NOT j.entered THEN j.contact_path IS NULL OR EXISTS (
+  SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, j.id, j.type, j.triggers, j.exits, j.max_age, j.event_where, j.once,
+         CASE WHEN j.triggers THEN j.contact_path IS NULL OR EXISTS (
            SELECT 1 FROM hits h
             WHERE jsonb_path_exists(COALESCE(h.attributes, '{}'::jsonb), j.contact_path,
                                     j.vars || jsonb_build_object('email', h.email, 'name', h.name), true)) END
-    FROM (
-      SELECT j.*, j.triggers AND j.once AND NOT EXISTS (
-               SELECT 1 FROM hits h
-                WHERE (SELECT true FROM journey_runs o WHERE o.tenant_id = $1 AND o.journey_id = j.id AND o.once_key = h.id) IS NULL) AS entered
-        FROM cj j OFFSET 0
-    ) j`;
+    FROM cj j`;
 
 /**
  * ContactsRepository.recordBatch's statement. $1 tenant, $2-$8 the contact upsert's, $9 the
@@ -282,7 +276,8 @@ function recordingWriteSql(extension?: WriteExtension): string {
   ${extension.ctes}` : ''}
   SELECT CASE WHEN (SELECT n FROM n_ev) <> $16 THEN mara_concurrent_duplicate() END AS race,
          (SELECT count(*)::int FROM ct WHERE ct.inserted AND ct.id = ANY($19::uuid[])) AS vanished,
-         (SELECT count(*) FROM cnt_old) + (SELECT count(*) FROM cnt_new) AS counted`;
+         (SELECT count(*) FROM cnt_old) + (SELECT count(*) FROM cnt_new) AS counted${extension?.select ? `,
+         ${extension.select}` : ''}`;
 }
 const RECORDING_WRITE = recordingWriteSql();
 
@@ -382,7 +377,7 @@ export class ContactsRepository {
       exits: boolean | null;
       max_age: number | null;
       event_where: unknown[] | null;
-      entered: boolean | null;
+      once: boolean | null;
       contact_ok: boolean | null;
     }>(em, 'mara_recording_read', RECORDING_READ, [
       tenantId,
@@ -400,7 +395,7 @@ export class ContactsRepository {
           exits: r.exits === true,
           maxEventAgeSeconds: r.max_age!,
           eventWhere: r.event_where,
-          entered: r.entered === true,
+          once: r.once === true,
           contactOk: r.contact_ok,
         });
       } else if (r.message_id !== null) earlier.set(r.message_id, { eventId: r.id!, contactId: r.contact_id });
@@ -471,7 +466,7 @@ export class ContactsRepository {
     if (!counted) this.counted.set(connector, (counted = new BoundedSet<string>(COUNTED_CONTACTS)));
     const uncounted = touched.filter((id) => !counted.has(id));
     const [name, text] = extended ? this.extended(extended.extension) : ['mara_recording_write', RECORDING_WRITE];
-    const [row] = await hotQuery<{ vanished: number }>(em, name, text, [
+    const [row] = await hotQuery<{ vanished: number } & Record<string, unknown>>(em, name, text, [
       tenantId,
       ...contactWriteParams(writes),
       at,
@@ -493,6 +488,7 @@ export class ContactsRepository {
     if (row.vanished > 0) throw new ConcurrentChangeError('a contact this request read was erased or merged away meanwhile');
     afterCommit(em, () => {
       for (const id of uncounted) counted.add(id);
+      extended?.committed?.(row);
     });
   }
 

@@ -35,7 +35,33 @@ const JX_CTE = (ARRIVAL: string, STARTS: string): string => `jx AS MATERIALIZED 
   )`;
 
 /** The runs started (see ENROLLMENT_CTES). */
-const START_CTES = `ins AS (
+const START_CTES = `cand AS MATERIALIZED (
+    SELECT j.id AS journey_id, j.once, j.wait, j.seconds, j.steps, e.contact_id, e.id AS event_id, e.type, e.n,
+           j.once AND EXISTS (
+             SELECT 1 FROM journey_runs o WHERE o.tenant_id = $1 AND o.journey_id = j.id AND o.once_key = e.contact_id) AS entered,
+           CASE WHEN j.exits THEN (
+             SELECT jsonb_build_object('eventType', later.type, 'eventId', later.id) FROM rec_events later
+              WHERE later.contact_id = e.contact_id AND later.n > e.n AND later.type = ANY (j.exit_on)
+              ORDER BY later.n LIMIT 1) END AS exit_reason
+      FROM rec_events e
+      JOIN jx j ON j.starts AND j.trigger_event_type = e.type
+     WHERE e.occurred_at >= j.oldest
+       AND CASE
+             WHEN j.event_path IS NOT NULL AND NOT jsonb_path_exists(e.properties::jsonb, j.event_path, j.vars, true) THEN false
+             WHEN j.contact_path IS NOT NULL AND NOT (
+               SELECT jsonb_path_exists(COALESCE(c.attributes, '{}'::jsonb), j.contact_path,
+                                        j.vars || jsonb_build_object('email', c.email, 'name', c.name), true)
+                 FROM (SELECT 1) one
+                 LEFT JOIN LATERAL (
+                   SELECT w.attributes, w.email, w.name FROM rec_contacts w WHERE w.id = e.contact_id
+                   UNION ALL
+                   SELECT c.attributes, c.email, c.name FROM contacts c
+                    WHERE c.tenant_id = $1 AND c.id = e.contact_id
+                      AND NOT EXISTS (SELECT 1 FROM rec_contacts w WHERE w.id = e.contact_id)
+                   LIMIT 1
+                 ) c ON true) THEN false
+             ELSE true END
+  ), ins AS (
     INSERT INTO journey_runs
            (tenant_id, id, journey_id, contact_id, event_id, once_key, status, exit_reason, current_step, current_path,
             trigger_event_type, definition, history)
@@ -51,41 +77,31 @@ const START_CTES = `ins AS (
                   'seconds', p.seconds,
                   'until', ${isoSql('statement_timestamp() + make_interval(secs => p.seconds)')}))
                 ELSE '[]'::jsonb END
-      FROM (
-        SELECT j.id AS journey_id, j.once, j.wait, j.seconds, j.steps, e.contact_id, e.id AS event_id, e.type, e.n,
-               CASE WHEN j.exits THEN (
-                 SELECT jsonb_build_object('eventType', later.type, 'eventId', later.id) FROM rec_events later
-                  WHERE later.contact_id = e.contact_id AND later.n > e.n AND later.type = ANY (j.exit_on)
-                  ORDER BY later.n LIMIT 1) END AS exit_reason
-          FROM rec_events e
-          JOIN jx j ON j.starts AND j.trigger_event_type = e.type
-         WHERE e.occurred_at >= j.oldest
-           AND CASE
-                 WHEN j.event_path IS NOT NULL AND NOT jsonb_path_exists(e.properties::jsonb, j.event_path, j.vars, true) THEN false
-                 WHEN j.contact_path IS NOT NULL AND NOT (
-                   SELECT jsonb_path_exists(COALESCE(c.attributes, '{}'::jsonb), j.contact_path,
-                                            j.vars || jsonb_build_object('email', c.email, 'name', c.name), true)
-                     FROM (SELECT 1) one
-                     LEFT JOIN LATERAL (
-                       SELECT w.attributes, w.email, w.name FROM rec_contacts w WHERE w.id = e.contact_id
-                       UNION ALL
-                       SELECT c.attributes, c.email, c.name FROM contacts c
-                        WHERE c.tenant_id = $1 AND c.id = e.contact_id
-                          AND NOT EXISTS (SELECT 1 FROM rec_contacts w WHERE w.id = e.contact_id)
-                       LIMIT 1
-                     ) c ON true) THEN false
-                 WHEN j.once THEN NOT EXISTS (
-                   SELECT 1 FROM journey_runs o WHERE o.tenant_id = $1 AND o.journey_id = j.id AND o.once_key = e.contact_id)
-                 ELSE true END
-      ) p
+      FROM cand p
+     WHERE NOT p.entered
      ORDER BY p.journey_id, p.contact_id, p.n
     ON CONFLICT (tenant_id, journey_id, once_key) WHERE once_key IS NOT NULL DO NOTHING
-    RETURNING tenant_id, id, status, current_step, history
+    RETURNING tenant_id, id, status, current_step, history, journey_id, once_key
   ), started AS (
     SELECT tenant_id, id, current_step AS step,
            CASE WHEN status = 'waiting' THEN (history->0->>'seconds')::int ELSE 0 END AS delay
       FROM ins WHERE status IN ('active', 'waiting')
+  ), once_in AS (
+    SELECT journey_id, contact_id FROM cand WHERE entered
+    UNION ALL
+    SELECT journey_id, once_key FROM ins WHERE once_key IS NOT NULL
   )`;
+
+/**
+ * The `once` runs that the statement found or started (`once_in`), as a column of its row: each
+ * a journey id and a contact id, written one after the other (72 characters), or NULL for none.
+ */
+export const ONCE_IN_SELECT = `(SELECT array_agg(journey_id::text || contact_id::text) FROM once_in) AS once_in`;
+
+/** The (journey id, contact id) pairs of an ONCE_IN_SELECT column. */
+export function onceInPairs(column: unknown): Array<[string, string]> {
+  return Array.isArray(column) ? column.map((p: string) => [p.slice(0, 36), p.slice(36)]) : [];
+}
 
 /** The runs ended (see ENROLLMENT_CTES). */
 const EXIT_CTES = `hit AS (
@@ -200,7 +216,8 @@ export class JourneyRunsRepository {
    * another request committed meanwhile are seen only by a statement that starts after the write:
    * an exit event then ends them, and the `once` check finds them. `also` adds CTEs that read
    * `started` (the first steps' jobs, JourneyEnrollment). $1 tenant, $2-$6 the events, $7 the
-   * arrival, $8 the journeys that may start runs (`starting`).
+   * arrival, $8 the journeys that may start runs (`starting`). Answers the `once` runs it found
+   * or started (ONCE_IN_SELECT).
    */
   async enrollAfterWrite(
     em: EntityManager,
@@ -209,9 +226,9 @@ export class JourneyRunsRepository {
     receivedAt: Date,
     starting: string[],
     also: string,
-  ): Promise<void> {
+  ): Promise<Array<[string, string]>> {
     const linked = events.filter((e) => e.contactId !== null);
-    if (linked.length === 0) return;
+    if (linked.length === 0) return [];
     this.afterWriteSql ??= `WITH rec_events AS (
         SELECT u.id, u.contact_id, u.type, u.occurred_at, u.properties, u.n
           FROM unnest($2::uuid[], $3::uuid[], $4::text[], $6::timestamptz[], $5::text[])
@@ -219,8 +236,8 @@ export class JourneyRunsRepository {
       ), rec_contacts AS (
         SELECT NULL::uuid AS id, NULL::text AS email, NULL::text AS name, NULL::jsonb AS attributes WHERE false
       ), ${ENROLLMENT_CTES('$7', 'j.id = ANY($8::uuid[])')}, ${also}
-      SELECT 1 AS done`;
-    await hotQuery(em, 'mara_enroll_after_write', this.afterWriteSql, [
+      SELECT ${ONCE_IN_SELECT}`;
+    const [row] = await hotQuery<{ once_in: string[] | null }>(em, 'mara_enroll_after_write', this.afterWriteSql, [
       tenantId,
       arrayParam(linked.map((e) => e.id)),
       arrayParam(linked.map((e) => e.contactId)),
@@ -230,6 +247,7 @@ export class JourneyRunsRepository {
       receivedAt,
       arrayParam(starting),
     ]);
+    return onceInPairs(row.once_in);
   }
 
   /** The run, row-locked for the rest of the caller's transaction; null when there is none. */
