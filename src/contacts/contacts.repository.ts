@@ -289,8 +289,8 @@ export function isMessageIdRecordedBefore(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === '40001' && /mara_concurrent_duplicate/.test(String((err as { where?: unknown }).where ?? ''));
 }
 
-/** How many contacts' connector rows a process remembers as written, per connector (about 10 MB at most each). */
-const COUNTED_CONTACTS = 100_000;
+/** How many contacts' connector rows a process remembers as written, per connector (about 4 MB at most each). */
+const COUNTED_CONTACTS = 50_000;
 
 /** A 64-bit advisory-lock key for one identity (or message id) of one tenant. */
 export function lockKey(tenantId: string, kind: string, value: string): bigint {

@@ -20,9 +20,9 @@ export interface EnrollmentPlan {
 
 const NO_CONTACT = { name: null, email: null, attributes: {} };
 
-/** How many contacts a process remembers as having entered one `once` journey, and for how many journeys. */
-const ENTERED_PER_JOURNEY = 50_000;
-const ENTERED_JOURNEYS = 32;
+/** How many contacts a process remembers as having entered one `once` journey, and for how many journeys (about 30 MB at most). */
+const ENTERED_PER_JOURNEY = 20_000;
+const ENTERED_JOURNEYS = 16;
 
 /**
  * The (journey, contact) pairs of `once` runs this process saw committed: a fact that stays true
