@@ -16,6 +16,7 @@ import { RunsWithoutForeignKeys1796144639657 } from './1796144639657-RunsWithout
 import { DropRunsEventIndex1796147440390 } from './1796147440390-DropRunsEventIndex.js';
 import { DropEventsSourceIndex1796157059906 } from './1796157059906-DropEventsSourceIndex.js';
 import { CompiledTriggerConditions1796168509294 } from './1796168509294-CompiledTriggerConditions.js';
+import { CheapConditionsFirst1796194550189 } from './1796194550189-CheapConditionsFirst.js';
 
 /** Every migration in order. Listed explicitly (no glob), so ts-jest and the built app agree. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   DropRunsEventIndex1796147440390,
   DropEventsSourceIndex1796157059906,
   CompiledTriggerConditions1796168509294,
+  CheapConditionsFirst1796194550189,
 ];

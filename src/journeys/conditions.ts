@@ -116,10 +116,14 @@ function predicate(subject: string, op: string, value: ConditionValue | undefine
   }
 }
 
-/** Compiles a trigger's `where` (field conditions; see TriggerPaths). */
+/**
+ * Compiles a trigger's `where` (field conditions; see TriggerPaths). The conditions are ANDed, so
+ * their order does not change what a path answers; `contains` ones (`like_regex`, several times
+ * dearer than a comparison) go last on each side, so that a failed comparison spares them.
+ */
 export function triggerPaths(where: Condition[]): TriggerPaths {
-  const onEvent: string[] = [];
-  const onContact: string[] = [];
+  const onEvent: Array<[string, Condition['op']]> = [];
+  const onContact: Array<[string, Condition['op']]> = [];
   const vars: Record<string, ConditionValue> = {};
   for (const c of where) {
     if (!('field' in c)) continue;
@@ -129,16 +133,20 @@ export function triggerPaths(where: Condition[]): TriggerPaths {
       return `$${name}`;
     };
     if (c.field.startsWith('event.properties.')) {
-      onEvent.push(predicate(`@.${JSON.stringify(c.field.slice('event.properties.'.length))}`, c.op, c.value, variable));
+      onEvent.push([predicate(`@.${JSON.stringify(c.field.slice('event.properties.'.length))}`, c.op, c.value, variable), c.op]);
     } else if (c.field.startsWith('contact.attributes.')) {
-      onContact.push(predicate(`@.${JSON.stringify(c.field.slice('contact.attributes.'.length))}`, c.op, c.value, variable));
+      onContact.push([predicate(`@.${JSON.stringify(c.field.slice('contact.attributes.'.length))}`, c.op, c.value, variable), c.op]);
     } else if (c.field === 'contact.email' || c.field === 'contact.name') {
-      onContact.push(predicate(c.field === 'contact.email' ? '$email' : '$name', c.op, c.value, variable));
+      onContact.push([predicate(c.field === 'contact.email' ? '$email' : '$name', c.op, c.value, variable), c.op]);
     } else {
-      onEvent.push(NEVER);
+      onEvent.push([NEVER, c.op]);
     }
   }
-  const path = (ps: string[]): string | null => (ps.length === 0 ? null : `$ ? (${ps.join(' && ')})`);
+  const path = (ps: Array<[string, Condition['op']]>): string | null => {
+    if (ps.length === 0) return null;
+    const ordered = [...ps.filter(([, op]) => op !== 'contains'), ...ps.filter(([, op]) => op === 'contains')];
+    return `$ ? (${ordered.map(([p]) => p).join(' && ')})`;
+  };
   return { eventPath: path(onEvent), contactPath: path(onContact), vars };
 }
 

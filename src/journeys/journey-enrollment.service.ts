@@ -34,8 +34,9 @@ const ENTERED_JOURNEYS = 16;
 class EnteredOnce {
   private readonly journeys = new Map<string, BoundedSet<string>>();
 
-  has(journeyId: string, contactId: string): boolean {
-    return this.journeys.get(journeyId)?.has(contactId) ?? false;
+  /** The contacts known to have entered the journey (none known: undefined). */
+  of(journeyId: string): BoundedSet<string> | undefined {
+    return this.journeys.get(journeyId);
   }
 
   add(pairs: Array<[string, string]>): void {
@@ -95,6 +96,7 @@ export class JourneyEnrollment {
       exits ||= j.exits;
       if (!j.triggers) continue;
       const passesAsRead = !(contactsAsRead && j.contactOk === false);
+      const entered = j.once ? this.entered.of(j.id) : undefined;
       const oldest = at.getTime() - j.maxEventAgeSeconds * 1000;
       const onEvent = ((j.eventWhere ?? []) as Condition[]).flatMap((c) => ('field' in c && c.field.startsWith('event.properties.') ? [c] : []));
       const starts = events.some(
@@ -102,7 +104,7 @@ export class JourneyEnrollment {
           e.contactId !== null &&
           e.type === j.triggerEventType &&
           e.occurredAt.getTime() >= oldest &&
-          !(j.once && this.entered.has(j.id, e.contactId)) &&
+          !entered?.has(e.contactId) &&
           (passesAsRead || !found.has(e.contactId)) &&
           onEvent.every((c) => fieldConditionHolds(c, { contact: NO_CONTACT, event: { properties: e.properties } })),
       );

@@ -93,14 +93,15 @@ const START_CTES = `cand AS MATERIALIZED (
   )`;
 
 /**
- * The `once` runs that the statement found or started (`once_in`), as a column of its row: each
- * a journey id and a contact id, written one after the other (72 characters), or NULL for none.
+ * The `once` runs that the statement found or started (`once_in`), as a column of its row: a
+ * two-dimensional array of (journey id, contact id) pairs, or NULL for none. (Each id its own
+ * string: a process keeps them, and a substring of a longer one would be slower to compare.)
  */
-export const ONCE_IN_SELECT = `(SELECT array_agg(journey_id::text || contact_id::text) FROM once_in) AS once_in`;
+export const ONCE_IN_SELECT = `(SELECT array_agg(ARRAY[journey_id, contact_id]) FROM once_in) AS once_in`;
 
 /** The (journey id, contact id) pairs of an ONCE_IN_SELECT column. */
 export function onceInPairs(column: unknown): Array<[string, string]> {
-  return Array.isArray(column) ? column.map((p: string) => [p.slice(0, 36), p.slice(36)]) : [];
+  return Array.isArray(column) ? (column as Array<[string, string]>) : [];
 }
 
 /** The runs ended (see ENROLLMENT_CTES). */
@@ -237,7 +238,7 @@ export class JourneyRunsRepository {
         SELECT NULL::uuid AS id, NULL::text AS email, NULL::text AS name, NULL::jsonb AS attributes WHERE false
       ), ${ENROLLMENT_CTES('$7', 'j.id = ANY($8::uuid[])')}, ${also}
       SELECT ${ONCE_IN_SELECT}`;
-    const [row] = await hotQuery<{ once_in: string[] | null }>(em, 'mara_enroll_after_write', this.afterWriteSql, [
+    const [row] = await hotQuery<{ once_in: Array<[string, string]> | null }>(em, 'mara_enroll_after_write', this.afterWriteSql, [
       tenantId,
       arrayParam(linked.map((e) => e.id)),
       arrayParam(linked.map((e) => e.contactId)),

@@ -2,6 +2,7 @@ import { fieldConditionHolds, triggerPaths, type ConditionSubject } from '../../
 import type { Condition, ConditionValue } from '../../src/journeys/dto/journey.dto.js';
 import type { Fields } from '../../src/journeys/template.js';
 import { CompiledTriggerConditions1796168509294 } from '../../migrations/1796168509294-CompiledTriggerConditions.js';
+import { CheapConditionsFirst1796194550189 } from '../../migrations/1796194550189-CheapConditionsFirst.js';
 import { specApi } from '../support/api.js';
 import { bootApp, createTenant, resetDatabase, type TenantFixture, type TestApp } from '../support/app.js';
 
@@ -119,6 +120,47 @@ describe('trigger conditions: the compiled paths and the code agree', () => {
     const tricky = triggerPaths([{ field: 'contact.attributes.plan', op: 'eq', value: '") || (1 == 1' }]);
     expect(tricky.contactPath).not.toContain('1 == 1');
     expect(tricky.vars).toEqual({ v0: '") || (1 == 1' });
+    // A `contains` (like_regex) goes last on its side, wherever it stands in `where`.
+    const contains = triggerPaths([
+      { field: 'contact.email', op: 'contains', value: '@bench.test' },
+      { field: 'contact.attributes.plan', op: 'eq', value: 'trial' },
+    ]).contactPath!;
+    expect(contains.indexOf('like_regex')).toBeGreaterThan(contains.indexOf('"plan"'));
+  });
+
+  it('the second migration compiles stored paths again with `contains` last, answering as before', async () => {
+    const where = [
+      { field: 'contact.email', op: 'contains', value: '@example.com' },
+      { field: 'contact.attributes.plan', op: 'eq', value: 'trial' },
+    ];
+    const created = await admin('post', '/journeys')
+      .send({ name: 'contains', trigger: { type: 'event', eventType: 'report.exported', where }, steps: [{ type: 'wait', seconds: 60 }] })
+      .expect(201);
+    const runner = t.db.createQueryRunner();
+    await runner.startTransaction();
+    try {
+      // As the first compiler wrote it: the conditions in their order in `where`.
+      await runner.query(
+        `UPDATE journeys SET trigger_contact_path = '$ ? (($email.type() == "string" && $email like_regex "@example.com" flag "q") && (@."plan".type() == "string" && @."plan" == $v0))'
+          WHERE id = $1`,
+        [created.body.id],
+      );
+      await new CheapConditionsFirst1796194550189().up(runner);
+      const [row] = await runner.query(`SELECT trigger_contact_path::text AS contact, trigger_vars AS vars FROM journeys WHERE id = $1`, [created.body.id]);
+      const compiled = triggerPaths(where as Condition[]);
+      expect(row.vars).toEqual(compiled.vars);
+      expect(row.contact.indexOf('like_regex')).toBeGreaterThan(row.contact.indexOf('"plan"'));
+      const [answers] = await runner.query(
+        `SELECT jsonb_path_exists('{"plan": "trial"}'::jsonb, trigger_contact_path, trigger_vars || '{"email": "a@example.com", "name": null}'::jsonb, true) AS yes,
+                jsonb_path_exists('{"plan": "pro"}'::jsonb, trigger_contact_path, trigger_vars || '{"email": "a@example.com", "name": null}'::jsonb, true) AS no
+           FROM journeys WHERE id = $1`,
+        [created.body.id],
+      );
+      expect(answers).toEqual({ yes: true, no: false });
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
   });
 
   it('a journey stores its compiled conditions when written and edited, and the migration compiles those of existing journeys alike', async () => {
