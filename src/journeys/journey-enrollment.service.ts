@@ -10,12 +10,13 @@ import type { Condition } from './dto/journey.dto.js';
 import { JourneyJobs } from './journey-jobs.service.js';
 import { JourneyRunsRepository, ONCE_IN_SELECT, onceInPairs } from './journey-runs.repository.js';
 
-/** What a batch's events can do to journeys, as the recorder judges it from its read (JourneyEnrollment.plan). */
+/**
+ * What a batch's events can do to journeys, as the recorder judges it from its read
+ * (JourneyEnrollment.plan): start runs of these journeys (none: the batch can only end runs).
+ */
 export interface EnrollmentPlan {
   /** The journeys that may start a run for the batch; the others cannot. */
   starting: string[];
-  /** A journey exits on one of the batch's types. */
-  exits: boolean;
 }
 
 const NO_CONTACT = { name: null, email: null, attributes: {} };
@@ -110,7 +111,7 @@ export class JourneyEnrollment {
       );
       if (starts) starting.push(j.id);
     }
-    return starting.length > 0 || exits ? { starting, exits } : null;
+    return starting.length > 0 || exits ? { starting } : null;
   }
 
   /** The recording write's extension for a plan (a request that creates or changes no contact). */
