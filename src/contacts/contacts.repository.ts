@@ -40,8 +40,6 @@ export interface EarlierEvent {
 export interface ConcernedJourney {
   id: string;
   triggerEventType: string;
-  /** It triggers on one of the batch's types. */
-  triggers: boolean;
   /** It exits on one of the batch's types. */
   exits: boolean;
   maxEventAgeSeconds: number;
@@ -139,7 +137,7 @@ const contactWriteParams = (writes: ContactWrite[]): unknown[] => [
  * journeys that trigger on, or exit on, one of the batch's track event types ($5), a row each
  * (`journey_id`): without one the recorder skips enrollment (docs/journeys.md#enrollment). Each
  * row carries what the recorder needs to tell whether the journey can start a run for the batch
- * (JourneyEnrollment.plan): its trigger type, whether it triggers on one of the types, or exits
+ * (JourneyEnrollment.plan): its trigger type, whether it exits
  * on one; its reentry, its age limit and, when it has conditions on the event, its `where`; for
  * a journey with conditions on the contact, whether one of the contacts found passes them as the
  * read found it (`contact_ok`; NULL for a journey that does not trigger on the batch).
@@ -189,15 +187,15 @@ const RECORDING_READ = `WITH types AS MATERIALIZED (SELECT $5::text[] AS v),
          (SELECT array_agg(al.value) FROM al WHERE al.contact_id = h.id AND al.kind = 'external_id') AS alias_external_ids,
          (SELECT array_agg(al.value) FROM al WHERE al.contact_id = h.id AND al.kind = 'email') AS alias_emails,
          NULL::text AS message_id, NULL::uuid AS contact_id,
-         NULL::uuid AS journey_id, NULL::text AS journey_type, NULL::boolean AS triggers, NULL::boolean AS exits,
+         NULL::uuid AS journey_id, NULL::text AS journey_type, NULL::boolean AS exits,
          NULL::int AS max_age, NULL::jsonb AS event_where, NULL::boolean AS once, NULL::boolean AS contact_ok
     FROM hits h
   UNION ALL
-  SELECT e.id, NULL, NULL, NULL, NULL, NULL, NULL, e.message_id, e.contact_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+  SELECT e.id, NULL, NULL, NULL, NULL, NULL, NULL, e.message_id, e.contact_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL
     FROM unnest((SELECT $4::text[])) AS u(v)
     CROSS JOIN LATERAL (SELECT id, message_id, contact_id FROM events WHERE tenant_id = $1 AND message_id = u.v LIMIT 1) e
   UNION ALL
-  SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, j.id, j.type, j.triggers, j.exits, j.max_age, j.event_where, j.once,
+  SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, j.id, j.type, j.exits, j.max_age, j.event_where, j.once,
          CASE WHEN j.triggers THEN j.contact_path IS NULL OR EXISTS (
            SELECT 1 FROM hits h
             WHERE jsonb_path_exists(COALESCE(h.attributes, '{}'::jsonb), j.contact_path,
@@ -373,7 +371,6 @@ export class ContactsRepository {
       contact_id: string | null;
       journey_id: string | null;
       journey_type: string | null;
-      triggers: boolean | null;
       exits: boolean | null;
       max_age: number | null;
       event_where: unknown[] | null;
@@ -391,7 +388,6 @@ export class ContactsRepository {
         journeys.push({
           id: r.journey_id,
           triggerEventType: r.journey_type!,
-          triggers: r.triggers === true,
           exits: r.exits === true,
           maxEventAgeSeconds: r.max_age!,
           eventWhere: r.event_where,

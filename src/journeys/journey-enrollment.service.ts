@@ -95,7 +95,6 @@ export class JourneyEnrollment {
     let exits = false;
     for (const j of journeys) {
       exits ||= j.exits;
-      if (!j.triggers) continue;
       const passesAsRead = !(contactsAsRead && j.contactOk === false);
       const entered = j.once ? this.entered.of(j.id) : undefined;
       const oldest = at.getTime() - j.maxEventAgeSeconds * 1000;
