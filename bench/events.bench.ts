@@ -334,20 +334,24 @@ async function checkpoint(pool: pg.Pool): Promise<void> {
 }
 
 /**
- * A service figure and its baseline, measured in BENCH_ROUNDS alternating slices of
- * SECONDS / ROUNDS each (service, baseline, service, ...), so that a change in the machine's load
- * during the run weighs on both sides alike. Events and seconds are summed over the slices;
- * p50 and p99 are the slices' figures averaged by their requests.
+ * Figures measured in BENCH_ROUNDS rounds of slices of SECONDS / ROUNDS each, one slice of each
+ * run per round in turn (service, baseline, service, ...), so that a change in the machine's load
+ * during the run weighs on all alike. Events and seconds are summed over the slices; p50 and p99
+ * are the slices' figures averaged by their requests.
  */
-async function pairRun(service: (seconds: number) => Promise<Figure>, baseline: (seconds: number) => Promise<Figure>): Promise<Row> {
+async function slicedRun(runs: Array<(seconds: number) => Promise<Figure>>): Promise<Figure[]> {
   const slice = SECONDS / ROUNDS;
-  const a: Figure[] = [];
-  const b: Figure[] = [];
+  const figures: Figure[][] = runs.map(() => []);
   for (let r = 0; r < ROUNDS; r++) {
-    a.push(await service(slice));
-    b.push(await baseline(slice));
+    for (const [i, run] of runs.entries()) figures[i].push(await run(slice));
   }
-  return [merge(a), merge(b)];
+  return figures.map(merge);
+}
+
+/** A service figure and its baseline in alternating slices (slicedRun). */
+async function pairRun(service: (seconds: number) => Promise<Figure>, baseline: (seconds: number) => Promise<Figure>): Promise<Row> {
+  const [a, b] = await slicedRun([service, baseline]);
+  return [a, b];
 }
 
 function merge(figures: Figure[]): Figure {
@@ -498,6 +502,37 @@ function print(rows: Row[]): void {
   }
 }
 
+/**
+ * The bench's tenant on the server at `port`: created with an ingestion key and a rate limit the
+ * load cannot reach, and 10,000 contacts identified through the API (`u_0`..), which exist before
+ * either side is measured.
+ */
+async function benchTenant(port: number): Promise<{ tenantId: string; key: string }> {
+  const tenant = await admin(port, 'POST', '/admin/tenants', { name: 'bench' });
+  const tenantId = tenant.id as string;
+  const { key } = (await admin(port, 'POST', `/admin/tenants/${tenantId}/ingestion-key`)) as { key: string };
+  await admin(port, 'PUT', `/admin/tenants/${tenantId}/rate-limit`, { requestsPerHour: 1_000_000_000, burst: 1_000_000_000 });
+  for (let i = 0; i < CONTACTS; i += BATCH) {
+    const batch = Array.from({ length: BATCH }, (_, j) => ({ type: 'identify', userId: `u_${i + j}`, email: `u${i + j}@bench.test` }));
+    const res = await fetch(`http://127.0.0.1:${port}/api/tenants/${tenantId}/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ batch }),
+    });
+    if (!res.ok) throw new Error(`seeding failed: ${res.status}`);
+  }
+  return { tenantId, key };
+}
+
+/** A fresh bench database on the server at `serverUrl`, its migrations run; answers its URL. */
+async function benchDatabase(serverUrl: string, name: string): Promise<string> {
+  await ensureDatabase(serverUrl, name);
+  const ds = new DataSource(dataSourceOptions(`${serverUrl}/${name}`, { poolSize: 1 }));
+  await ds.initialize();
+  await ds.destroy();
+  return `${serverUrl}/${name}`;
+}
+
 async function main(): Promise<void> {
   let stopEmbedded: (() => Promise<void>) | null = null;
   let cleanup: string | null = null;
@@ -522,30 +557,15 @@ async function main(): Promise<void> {
     }
     await c.end();
   }
-  const databaseUrl = `${serverUrl}/${dbName}`;
-  const ds = new DataSource(dataSourceOptions(databaseUrl, { poolSize: 1 }));
-  await ds.initialize();
-  await ds.destroy();
+  const databaseUrl = await benchDatabase(serverUrl, dbName);
+  const emptyDbName = `${dbName}_empty`;
+  let emptyServer: ChildProcess | null = null;
 
   const port = await freePort();
   const server = await startServer(databaseUrl, port);
   const pool = new pg.Pool({ connectionString: databaseUrl, max: CONNECTIONS });
   try {
-    const tenant = await admin(port, 'POST', '/admin/tenants', { name: 'bench' });
-    const tenantId = tenant.id as string;
-    const { key } = (await admin(port, 'POST', `/admin/tenants/${tenantId}/ingestion-key`)) as { key: string };
-    await admin(port, 'PUT', `/admin/tenants/${tenantId}/rate-limit`, { requestsPerHour: 1_000_000_000, burst: 1_000_000_000 });
-
-    // 10,000 contacts exist before either side is measured.
-    for (let i = 0; i < CONTACTS; i += BATCH) {
-      const batch = Array.from({ length: BATCH }, (_, j) => ({ type: 'identify', userId: `u_${i + j}`, email: `u${i + j}@bench.test` }));
-      const res = await fetch(`http://127.0.0.1:${port}/api/tenants/${tenantId}/events`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ batch }),
-      });
-      if (!res.ok) throw new Error(`seeding failed: ${res.status}`);
-    }
+    const { tenantId, key } = await benchTenant(port);
     const ids = new Map<string, string>(
       (await pool.query('SELECT external_id, id FROM contacts WHERE tenant_id = $1', [tenantId])).rows.map((r) => [
         r.external_id as string,
@@ -563,14 +583,12 @@ async function main(): Promise<void> {
 
     const rows: Row[] = [];
     const notes: string[] = [];
-    let batched: Figure | null = null;
     if (part('batch')) {
       await checkpoint(pool);
       const pair = await pairRun(
         (s) => httpRunFor('service: HTTP, batches of 100 track', port, tenantId, key, BATCH, s),
         (s) => baselineRun('baseline: raw pg, batches of 100, 1 tx each', pool, tenantId, BATCH, s),
       );
-      batched = pair[0];
       rows.push(pair);
       const health = await healthTimes(port, tenantId, 20);
       notes.push(`ingestion-health (${await eventCount(pool, tenantId)} events): p50 ${health.p50} ms, max ${health.max} ms`);
@@ -650,18 +668,34 @@ async function main(): Promise<void> {
       await pool.query(`DELETE FROM pgboss.job WHERE name = 'journey-step' AND state IN ('created', 'retry')`);
     }
     if (part('seeded')) {
-      const empty = batched ?? (await httpRun('service: HTTP, batches of 100 track', port, tenantId, key, BATCH));
+      // The figure on an empty table comes from a second server, on a second fresh database with
+      // the same tenant setup, warmed up by an unmeasured run; its slices alternate with the seeded
+      // server's and the baseline's (slicedRun), so that the machine's drift over the run does not
+      // pass for the table's size.
+      const emptyUrl = await benchDatabase(serverUrl, emptyDbName);
+      const emptyPort = await freePort();
+      emptyServer = await startServer(emptyUrl, emptyPort);
+      const emptyTenant = await benchTenant(emptyPort);
+      await httpRunFor('empty table: warm-up', emptyPort, emptyTenant.tenantId, emptyTenant.key, BATCH, SECONDS / ROUNDS);
       const t0 = Date.now();
       await seedEvents(pool, tenantId, SEED_EVENTS);
       notes.push(`seeded ${SEED_EVENTS} events in ${Math.round((Date.now() - t0) / 1000)} s`);
       await checkpoint(pool);
-      const pair = await pairRun(
-        (s) => httpRunFor(`service: batches of 100, ${SEED_EVENTS / 1e6} M events seeded`, port, tenantId, key, BATCH, s),
-        (s) => baselineRun(`baseline: batches of 100, ${SEED_EVENTS / 1e6} M events seeded`, pool, tenantId, BATCH, s),
-      );
-      const seeded = pair[0];
-      rows.push(pair);
-      rows.push([seeded, { ...empty, label: 'service: batches of 100, before seeding' }, 'seeded / before seeding']);
+      const emptyPool = new pg.Pool({ connectionString: emptyUrl, max: CONNECTIONS });
+      try {
+        const [seeded, baseline, empty, emptyBaseline] = await slicedRun([
+          (s) => httpRunFor(`service: batches of 100, ${SEED_EVENTS / 1e6} M events seeded`, port, tenantId, key, BATCH, s),
+          (s) => baselineRun(`baseline: batches of 100, ${SEED_EVENTS / 1e6} M events seeded`, pool, tenantId, BATCH, s),
+          (s) => httpRunFor('service: batches of 100, empty table', emptyPort, emptyTenant.tenantId, emptyTenant.key, BATCH, s),
+          (s) => baselineRun('baseline: batches of 100, empty table', emptyPool, emptyTenant.tenantId, BATCH, s),
+        ]);
+        rows.push([seeded, baseline]);
+        rows.push([seeded, empty, 'seeded / empty table']);
+        // What the table's size costs PostgreSQL itself, for comparison.
+        rows.push([baseline, emptyBaseline, 'baseline seeded / empty']);
+      } finally {
+        await emptyPool.end();
+      }
       const health = await healthTimes(port, tenantId, 20);
       notes.push(`ingestion-health (${await eventCount(pool, tenantId)} events): p50 ${health.p50} ms, max ${health.max} ms`);
     }
@@ -673,14 +707,18 @@ async function main(): Promise<void> {
     }
   } finally {
     await pool.end();
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
+    for (const child of [server, emptyServer]) {
+      if (!child) continue;
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
     if (stopEmbedded) await stopEmbedded();
     else {
       // A shared server keeps no bench database behind.
       const maint = new pg.Client({ connectionString: `${serverUrl}/postgres` });
       await maint.connect();
       await maint.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+      await maint.query(`DROP DATABASE IF EXISTS "${emptyDbName}" WITH (FORCE)`);
       await maint.end();
     }
     if (cleanup) await rm(cleanup, { recursive: true, force: true });
