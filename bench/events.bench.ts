@@ -11,11 +11,12 @@
  *   without, then live (every contact enrolled) in slices alternating with the journeys paused;
  *   and with 1 `every_event` journey (a run for every event), beside the figure without;
  * - batches of 100 (service and baseline) after SEED_EVENTS events were written into the
- *   tenant's table, beside the figure before; then ingestion-health's answer time at that size;
+ *   tenant's table, in slices alternating with the same pair on an empty table (a second server
+ *   on a second fresh database); then ingestion-health's answer time at that size;
  * - a sustained run of batches of 100 (BENCH_SUSTAINED_SECONDS) sampling the server's RSS every
  *   second: start, end, and the median of the middle third beside that of the last third.
  * The server runs as its own process (dist/src/main.js, journey workers included); autocannon
- * drives it from this one.
+ * drives it from this one. Each side runs unmeasured once before the first pair.
  *
  * Settings (env): BENCH_DATABASE_URL (a server where a database may be created, dropped at the
  * end; default: an embedded PostgreSQL in a temporary folder), BENCH_SECONDS (10),
@@ -114,6 +115,13 @@ async function startServer(databaseUrl: string, port: number, role = process.env
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('server did not start');
+}
+
+/** Stops a server started by startServer and waits for its exit. */
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
 }
 
 async function admin(port: number, method: string, route: string, body?: unknown): Promise<Record<string, unknown>> {
@@ -667,16 +675,15 @@ async function main(): Promise<void> {
         rows.push(ratioOf(await journeysPair('api-only server: batches of 100, 1 journey', apiPort, tenantId, key, [one]), 'api-only: with journey / paused'));
         rows.push(ratioOf(await journeysPair('api-only server: batches of 100, 5 journeys', apiPort, tenantId, key, five), 'api-only: with 5 journeys / paused'));
       } finally {
-        api.kill('SIGTERM');
-        await new Promise((r) => api.once('exit', r));
+        await stopServer(api);
       }
       await pool.query(`DELETE FROM pgboss.job WHERE name = 'journey-step' AND state IN ('created', 'retry')`);
     }
     if (part('seeded')) {
       // The figure on an empty table comes from a second server, on a second fresh database with
-      // the same tenant setup, warmed up as the first was (an unmeasured run); its slices alternate with the seeded
-      // server's and the baseline's (slicedRun), so that the machine's drift over the run does not
-      // pass for the table's size.
+      // the same tenant setup, warmed up as the first was (an unmeasured run); its slices
+      // alternate with the seeded server's and the baseline's (slicedRun), so that the machine's
+      // drift over the run does not pass for the table's size. It stops after them.
       const emptyUrl = await benchDatabase(serverUrl, emptyDbName);
       const emptyPort = await freePort();
       emptyServer = await startServer(emptyUrl, emptyPort);
@@ -700,6 +707,8 @@ async function main(): Promise<void> {
         rows.push([baseline, emptyBaseline, 'baseline seeded / empty']);
       } finally {
         await emptyPool.end();
+        await stopServer(emptyServer);
+        emptyServer = null;
       }
       const health = await healthTimes(port, tenantId, 20);
       notes.push(`ingestion-health (${await eventCount(pool, tenantId)} events): p50 ${health.p50} ms, max ${health.max} ms`);
@@ -712,11 +721,8 @@ async function main(): Promise<void> {
     }
   } finally {
     await pool.end();
-    for (const child of [server, emptyServer]) {
-      if (!child) continue;
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    }
+    await stopServer(server);
+    if (emptyServer) await stopServer(emptyServer);
     if (stopEmbedded) await stopEmbedded();
     else {
       // A shared server keeps no bench database behind.
