@@ -119,7 +119,7 @@ async function startServer(databaseUrl: string, port: number, role = process.env
 
 /** Stops a server started by startServer and waits for its exit. */
 async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
 }
